@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Platform.Core.Log.Batches;
+using Platform.Core.Options;
+
+namespace Platform.Core.Log.Appending;
+
+/// <summary>
+/// One partition's appender in this process. Concurrent produce calls queue here; a single loop
+/// coalesces them into one batch (up to linger, max bytes, max records), appends it, and completes
+/// each call with its own slice of offsets once the append is durable. The appender is itself an
+/// idempotent producer, so its retries after an ambiguous failure can never duplicate a batch.
+/// </summary>
+internal sealed partial class PartitionAppender : IAsyncDisposable
+{
+    private readonly Channel<PendingAppend> _queue = Channel.CreateUnbounded<PendingAppend>();
+    private readonly PartitionWriter _writer;
+    private readonly OffsetIndexWriter _index;
+    private readonly LogOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Func<CompressionCodec> _codec;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _loop;
+    private long _pendingBytes;
+    private ProducerStamp _self = NewIdentity();
+
+    public PartitionAppender(PartitionWriter writer, OffsetIndexWriter index, Func<CompressionCodec> codec, LogOptions options, TimeProvider time, ILogger logger)
+    {
+        _writer = writer;
+        _index = index;
+        _codec = codec;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Queues records to be appended with others; completes when they are durable.</summary>
+    public Task<AppendResult> AppendAsync(IReadOnlyList<ProduceRecord> records, int estimatedBytes, CancellationToken cancellationToken) =>
+        Enqueue(new PendingAppend(records, estimatedBytes, null, cancellationToken));
+
+    /// <summary>Appends one idempotent producer's batch on its own (it carries the producer's identity).</summary>
+    public Task<AppendResult> AppendAsync(IReadOnlyList<ProduceRecord> records, int estimatedBytes, ProducerStamp producer, CancellationToken cancellationToken) =>
+        Enqueue(new PendingAppend(records, estimatedBytes, producer, cancellationToken));
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private static ProducerStamp NewIdentity() =>
+        new(RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 31) + RandomNumberGenerator.GetInt32(int.MaxValue), 0, 0);
+
+    private Task<AppendResult> Enqueue(PendingAppend pending)
+    {
+        if (Interlocked.Add(ref _pendingBytes, pending.Bytes) > _options.MaxPendingBytesPerPartition && Interlocked.Read(ref _pendingBytes) != pending.Bytes)
+        {
+            Interlocked.Add(ref _pendingBytes, -pending.Bytes);
+            return Task.FromException<AppendResult>(new LogException(LogErrorKind.Busy, string.Create(CultureInfo.InvariantCulture, $"Partition {_writer.Partition} has more than {_options.MaxPendingBytesPerPartition} bytes waiting to be appended; retry shortly."))
+            {
+                RetryAfter = TimeSpan.FromSeconds(1),
+            });
+        }
+
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            Interlocked.Add(ref _pendingBytes, -pending.Bytes);
+            return Task.FromException<AppendResult>(new ObjectDisposedException(nameof(PartitionAppender)));
+        }
+
+        return pending.Completion.Task;
+    }
+
+    private async Task RunAsync()
+    {
+        var group = new List<PendingAppend>();
+        var records = new List<ProduceRecord>();
+        ChannelReader<PendingAppend> reader = _queue.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            if (!reader.TryRead(out PendingAppend? first))
+            {
+                continue;
+            }
+
+            group.Clear();
+            group.Add(first);
+            if (first.Producer is null)
+            {
+                await GatherAsync(reader, group).ConfigureAwait(false);
+            }
+
+            await AppendGroupAsync(group, records).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Adds queued coalescable calls to the group until a limit is hit or linger runs out.</summary>
+    private async Task GatherAsync(ChannelReader<PendingAppend> reader, List<PendingAppend> group)
+    {
+        long bytes = group[0].Bytes;
+        int count = group[0].Records.Count;
+        long deadline = _time.GetTimestamp() + (long)(_options.Linger.TotalSeconds * _time.TimestampFrequency);
+        while (true)
+        {
+            while (reader.TryPeek(out PendingAppend? next))
+            {
+                if (next.Producer is not null || bytes + next.Bytes > _options.MaxBatchBytes || count + next.Records.Count > _options.MaxBatchRecords)
+                {
+                    return;
+                }
+
+                reader.TryRead(out _);
+                group.Add(next);
+                bytes += next.Bytes;
+                count += next.Records.Count;
+            }
+
+            long remainingTicks = deadline - _time.GetTimestamp();
+            if (remainingTicks <= 0)
+            {
+                return;
+            }
+
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds((double)remainingTicks / _time.TimestampFrequency), _time);
+            try
+            {
+                if (!await reader.WaitToReadAsync(linger.Token).ConfigureAwait(false))
+                {
+                    return;
+                }
+            }
+            catch (OperationCanceledException) when (linger.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task AppendGroupAsync(List<PendingAppend> group, List<ProduceRecord> records)
+    {
+        records.Clear();
+        long bytes = 0;
+        foreach (PendingAppend p in group)
+        {
+            bytes += p.Bytes;
+            if (!p.CancellationToken.IsCancellationRequested)
+            {
+                records.AddRange(p.Records);
+            }
+        }
+
+        try
+        {
+            if (records.Count == 0)
+            {
+                foreach (PendingAppend p in group)
+                {
+                    p.Completion.TrySetCanceled(p.CancellationToken);
+                }
+
+                return;
+            }
+
+            ProducerStamp stamp = group[0].Producer ?? _self;
+            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            using EncodedBatch batch = RecordBatchEncoder.Encode(records, _codec(), stamp, now);
+            if (batch.Length > _options.MaxBatchBytes)
+            {
+                throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"A batch of {batch.Length} bytes is larger than {LogOptions.SectionName}:MaxBatchBytes ({_options.MaxBatchBytes})."));
+            }
+
+            (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, _stopping.Token).ConfigureAwait(false);
+            if (group[0].Producer is null)
+            {
+                _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
+            }
+
+            if (location is { } l)
+            {
+                _index.Enqueue(_writer.Partition, l.ToIndexEntry());
+            }
+
+            long offset = result.BaseOffset;
+            foreach (PendingAppend p in group)
+            {
+                if (p.CancellationToken.IsCancellationRequested)
+                {
+                    // Cancelled before batching: its records were left out.
+                    p.Completion.TrySetCanceled(p.CancellationToken);
+                    continue;
+                }
+
+                p.Completion.TrySetResult(result with { BaseOffset = offset, LastOffset = offset + p.Records.Count - 1 });
+                offset += p.Records.Count;
+            }
+        }
+        catch (Exception ex)
+        {
+            if (group[0].Producer is null)
+            {
+                // The failed batch may still land later; a fresh identity keeps our next batch from
+                // ever being mistaken for it.
+                _self = NewIdentity();
+            }
+
+            LogAppendFailed(_logger, ex, _writer.Partition.Topic, _writer.Partition.Partition, records.Count);
+            foreach (PendingAppend p in group)
+            {
+                p.Completion.TrySetException(ex);
+            }
+        }
+        finally
+        {
+            Interlocked.Add(ref _pendingBytes, -bytes);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Append of {Count} records to {Topic}/{Partition} failed")]
+    private static partial void LogAppendFailed(ILogger logger, Exception exception, string topic, int partition, int count);
+
+    private sealed record PendingAppend(IReadOnlyList<ProduceRecord> Records, int Bytes, ProducerStamp? Producer, CancellationToken CancellationToken)
+    {
+        public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,243 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Platform.Core.Log.Batches;
+using Platform.Core.Log.Idempotence;
+using Platform.Core.Options;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Log.Appending;
+
+/// <summary>
+/// Appends batches to one partition with optimistic concurrency: every append is conditional on the
+/// position this writer believes is the end. Losing a race or an ambiguous failure both lead to the
+/// same step: read the batches that appeared since, fold them into the producer state, and check
+/// again; a batch of ours that did land is then found as a duplicate, so nothing is written twice.
+/// Not thread-safe: one <see cref="PartitionAppender"/> drives it.
+/// </summary>
+internal sealed partial class PartitionWriter(
+    TopicPartition partition,
+    ISegmentStore store,
+    LogOptions options,
+    TimeProvider time,
+    ILogger logger)
+{
+    private readonly ProducerStateTable _producers = new();
+    private bool _loaded;
+    private long _segment;
+    private long _length;
+    private int _blocks;
+    private long _nextOffset;
+    private long _lastAppendTime;
+
+    public TopicPartition Partition => partition;
+
+    /// <summary>Appends the batch (rebasing it) and returns where it landed, or the original offsets of a duplicate.</summary>
+    /// <exception cref="LogException">Fenced or out-of-order producer, or no durable append within attempts and deadline.</exception>
+    public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, CancellationToken cancellationToken)
+    {
+        RecordBatchHeader h = batch.Header;
+        var stamp = new ProducerStamp(h.ProducerId, h.ProducerEpoch, h.BaseSequence);
+        long started = time.GetTimestamp();
+        Exception? lastError = null;
+        for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (time.GetElapsedTime(started) > options.AppendTimeout)
+            {
+                break;
+            }
+
+            if (!_loaded)
+            {
+                await LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            var (check, original, expected) = _producers.Check(stamp, h.RecordCount);
+            switch (check)
+            {
+                case ProducerCheck.Duplicate:
+                    return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: true), null);
+                case ProducerCheck.Fenced:
+                    throw new LogException(LogErrorKind.ProducerFenced, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} epoch {stamp.Epoch} is fenced on {partition}: a newer epoch has written."));
+                case ProducerCheck.OutOfOrder:
+                    throw new LogException(LogErrorKind.OutOfOrderSequence, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} sent sequence {stamp.BaseSequence} to {partition}; the next expected is {expected}."));
+            }
+
+            if (IsSealed())
+            {
+                await RollAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            long appendTime = Math.Max(time.GetUtcNow().ToUnixTimeMilliseconds(), _lastAppendTime);
+            batch.Rebase(_nextOffset, appendTime);
+            long position = _length;
+            AppendOutcome? outcome;
+            long callStarted = time.GetTimestamp();
+            try
+            {
+                outcome = await store.AppendAsync(partition, _segment, batch.Memory, position, options.SegmentHardLimitBytes, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StorageErrors.IsAmbiguous(ex, cancellationToken))
+            {
+                // The block may or may not be in the blob: the next catch-up tells.
+                LogAmbiguousAppend(logger, ex, partition.Topic, partition.Partition, _nextOffset, attempt);
+                lastError = ex;
+                outcome = null;
+            }
+
+            TimeSpan took = time.GetElapsedTime(callStarted);
+            if (took > SlowCall)
+            {
+                LogSlowAppend(logger, partition.Topic, partition.Partition, took.TotalMilliseconds);
+            }
+
+            switch (outcome?.Status)
+            {
+                case AppendStatus.Appended:
+                    var location = new BatchLocation(batch.Header, _segment, position);
+                    Apply(batch.Header, outcome.Value.CommittedBlockCount);
+                    return (new AppendResult(batch.Header.BaseOffset, batch.Header.LastOffset, appendTime, Duplicate: false), location);
+                case AppendStatus.SegmentMissing:
+                    _loaded = false;
+                    break;
+                case AppendStatus.MaxSizeExceeded:
+                    await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                    _blocks = Math.Max(_blocks, options.SegmentMaxBlocks);
+                    break;
+                default:
+                    LogLostRace(logger, partition.Topic, partition.Partition, position, attempt);
+                    await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                    if (outcome is null)
+                    {
+                        await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    break;
+            }
+        }
+
+        throw new LogException(LogErrorKind.AppendFailed, string.Create(CultureInfo.InvariantCulture, $"Append to {partition} did not complete within {options.MaxAppendAttempts} attempts or {options.AppendTimeout}; it was not acknowledged and may be retried."), lastError);
+    }
+
+    private static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(2);
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 10 * (1 << Math.Min(attempt, 7))));
+
+    private bool IsSealed() => _length >= options.SegmentBytes || _blocks >= options.SegmentMaxBlocks;
+
+    private void Apply(in RecordBatchHeader header, int blocks)
+    {
+        _length += header.BatchLength;
+        _blocks = blocks;
+        _nextOffset = header.NextOffset;
+        _lastAppendTime = Math.Max(_lastAppendTime, header.AppendTime);
+        _producers.Record(header);
+    }
+
+    /// <summary>Finds the active segment and rebuilds next offset, append time and producer state from the tail.</summary>
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<long> segments = await store.ListSegmentsAsync(partition, cancellationToken).ConfigureAwait(false);
+        if (segments.Count == 0)
+        {
+            await store.CreateSegmentAsync(partition, 0, cancellationToken).ConfigureAwait(false);
+            segments = [0];
+        }
+
+        long remaining = options.ProducerStateScanBytes;
+        var tail = new List<BatchLocation>();
+        SegmentInfo? active = null;
+        for (int i = segments.Count - 1; i >= 0 && remaining > 0; i--)
+        {
+            SegmentInfo? info = await store.GetSegmentAsync(partition, segments[i], cancellationToken).ConfigureAwait(false);
+            if (info is not { } s)
+            {
+                continue;
+            }
+
+            active ??= s;
+            List<BatchLocation> found = await SegmentScanner.ScanBackwardAsync(store, partition, s.BaseOffset, s.Length, remaining, stop: null, cancellationToken).ConfigureAwait(false);
+            tail.InsertRange(0, found);
+            remaining -= s.Length;
+        }
+
+        if (active is not { } segment)
+        {
+            throw new LogException(LogErrorKind.AppendFailed, $"The segments of {partition} disappeared while loading; retry.");
+        }
+
+        _segment = segment.BaseOffset;
+        _length = segment.Length;
+        _blocks = segment.BlockCount;
+        _nextOffset = segment.BaseOffset;
+        _lastAppendTime = 0;
+        foreach (BatchLocation b in tail)
+        {
+            _producers.Record(b.Header);
+            _lastAppendTime = Math.Max(_lastAppendTime, b.Header.AppendTime);
+            if (b.SegmentBaseOffset == _segment)
+            {
+                _nextOffset = b.Header.NextOffset;
+            }
+        }
+
+        _loaded = true;
+        LogLoaded(logger, partition.Topic, partition.Partition, _segment, _length, _nextOffset, _producers.Count);
+    }
+
+    /// <summary>Reads the batches other writers appended since our known end and folds them in.</summary>
+    private async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        SegmentInfo? info = await store.GetSegmentAsync(partition, _segment, cancellationToken).ConfigureAwait(false);
+        if (info is not { } s)
+        {
+            _loaded = false;
+            return;
+        }
+
+        if (s.Length > _length)
+        {
+            List<BatchLocation> batches = await SegmentScanner.ScanForwardAsync(store, partition, _segment, _length, s.Length, cancellationToken).ConfigureAwait(false);
+            foreach (BatchLocation b in batches)
+            {
+                Apply(b.Header, _blocks);
+            }
+        }
+
+        _blocks = Math.Max(_blocks, s.BlockCount);
+    }
+
+    /// <summary>
+    /// Moves to the next segment. A sealed segment never changes again (every writer refuses to append
+    /// to it), so every writer derives the same next base offset; creating it is idempotent.
+    /// </summary>
+    private async Task RollAsync(CancellationToken cancellationToken)
+    {
+        long next = _nextOffset;
+        bool created = await store.CreateSegmentAsync(partition, next, cancellationToken).ConfigureAwait(false);
+        LogRolled(logger, partition.Topic, partition.Partition, _segment, next, created);
+        _segment = next;
+        _length = 0;
+        _blocks = 0;
+        if (!created)
+        {
+            await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Lost the append race on {Topic}/{Partition} at byte {Position} (attempt {Attempt}); catching up")]
+    private static partial void LogLostRace(ILogger logger, string topic, int partition, long position, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Append to {Topic}/{Partition} at offset {Offset} ended ambiguously (attempt {Attempt}); resolving from the tail")]
+    private static partial void LogAmbiguousAppend(ILogger logger, Exception exception, string topic, int partition, long offset, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Append to {Topic}/{Partition} took {Milliseconds} ms")]
+    private static partial void LogSlowAppend(ILogger logger, string topic, int partition, double milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rolled {Topic}/{Partition} from segment {Sealed} to {Segment} (created here: {Created})")]
+    private static partial void LogRolled(ILogger logger, string topic, int partition, long @sealed, long segment, bool created);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Loaded {Topic}/{Partition}: segment {Segment}, {Length} bytes, next offset {NextOffset}, {Producers} producers")]
+    private static partial void LogLoaded(ILogger logger, string topic, int partition, long segment, long length, long nextOffset, int producers);
+}

@@ -1,0 +1,12 @@
+using Platform.Core.Log.Batches;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Log;
+
+/// <summary>A batch header and where the batch sits.</summary>
+public readonly record struct BatchLocation(RecordBatchHeader Header, long SegmentBaseOffset, long Position)
+{
+    /// <summary>The index entry that points at this batch.</summary>
+    public BatchIndexEntry ToIndexEntry() =>
+        new(Header.BaseOffset, Header.LastOffset, SegmentBaseOffset, Position, Header.BatchLength, Header.AppendTime);
+}

@@ -1,0 +1,266 @@
+using System.Buffers;
+using System.Globalization;
+using Platform.Core.Log.Batches;
+using Platform.Core.Log.Topics;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Log.Reading;
+
+/// <summary>
+/// Reads partitions: fetch from an offset across segment boundaries, seek by append time, and the
+/// earliest and latest offsets. Uses the offset index and falls back to the segment tail when it lags.
+/// </summary>
+public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffsetIndex index)
+{
+    /// <summary>Default fetch size, as Kafka's max.partition.fetch.bytes.</summary>
+    public const int DefaultMaxBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Up to <paramref name="maxRecords"/> records from <paramref name="offset"/> on, reading about
+    /// <paramref name="maxBytes"/> of batches (at least one whole batch, as Kafka does).
+    /// </summary>
+    /// <exception cref="LogException">The offset is before the earliest or after the end (<see cref="LogErrorKind.OffsetOutOfRange"/>).</exception>
+    public async Task<FetchResult> FetchAsync(string topic, int partition, long offset, int maxBytes, int maxRecords, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
+        TopicPartition tp = await ResolveAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
+        if (segs.Count == 0)
+        {
+            return offset == 0 ? new FetchResult([], 0, 0) : throw OutOfRange(tp, offset, 0, 0);
+        }
+
+        if (offset < segs[0])
+        {
+            throw OutOfRange(tp, offset, segs[0], null);
+        }
+
+        var records = new List<LogRecord>();
+        long next = offset;
+        long budget = maxBytes;
+        int i = LastAtOrBefore(segs, offset);
+        while (i < segs.Count && records.Count < maxRecords && budget > 0)
+        {
+            long seg = segs[i];
+            if (await segments.GetSegmentAsync(tp, seg, cancellationToken).ConfigureAwait(false) is not { } info)
+            {
+                break; // deleted by retention while we read
+            }
+
+            long? position = await LocateAsync(tp, info, next, cancellationToken).ConfigureAwait(false);
+            if (position is not { } pos)
+            {
+                if (i + 1 < segs.Count)
+                {
+                    next = Math.Max(next, segs[i + 1]);
+                    i++;
+                    continue;
+                }
+
+                break;
+            }
+
+            (next, budget, bool segmentDone) = await ReadBatchesAsync(tp, info, pos, next, budget, maxRecords, records, cancellationToken).ConfigureAwait(false);
+            if (!segmentDone)
+            {
+                break;
+            }
+
+            i++;
+        }
+
+        PartitionOffsets ends = await GetOffsetsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+        if (records.Count == 0 && next > ends.Latest)
+        {
+            throw OutOfRange(tp, offset, ends.Earliest, ends.Latest);
+        }
+
+        return new FetchResult(records, next, ends.Latest);
+    }
+
+    /// <summary>The earliest kept offset and the log end offset of a partition.</summary>
+    public async Task<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken)
+    {
+        TopicPartition tp = await ResolveAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
+        return await GetOffsetsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The first offset whose append time is &gt;= <paramref name="timestamp"/> (Unix ms), or null when
+    /// every record is older (Kafka's offsetsForTimes).
+    /// </summary>
+    public async Task<long?> FindOffsetByTimeAsync(string topic, int partition, long timestamp, CancellationToken cancellationToken)
+    {
+        TopicPartition tp = await ResolveAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
+        if (segs.Count == 0)
+        {
+            return null;
+        }
+
+        BatchIndexEntry? entry = await index.FindByTimeAsync(tp, timestamp, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && entry.LastOffset >= segs[0])
+        {
+            return Math.Max(entry.BaseOffset, segs[0]);
+        }
+
+        // The index has nothing that late: the answer, if any, is in the unindexed tail.
+        long? found = null;
+        for (int i = segs.Count - 1; i >= 0; i--)
+        {
+            if (await segments.GetSegmentAsync(tp, segs[i], cancellationToken).ConfigureAwait(false) is not { } info)
+            {
+                continue;
+            }
+
+            List<BatchLocation> tail = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, info.Length, long.MaxValue, h => h.AppendTime < timestamp, cancellationToken).ConfigureAwait(false);
+            BatchLocation? first = tail.FirstOrDefault(b => b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0);
+            if (first is { } f)
+            {
+                found = f.Header.BaseOffset;
+            }
+
+            if (tail.Count > 0 && tail[0].Header.AppendTime < timestamp)
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    private async Task<TopicPartition> ResolveAsync(string topic, int partition, CancellationToken cancellationToken)
+    {
+        TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        if (partition < 0 || partition >= config.Partitions)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Topic '{topic}' has partitions 0 to {config.Partitions - 1}; got {partition}."));
+        }
+
+        return new TopicPartition(topic, partition);
+    }
+
+    private async Task<PartitionOffsets> GetOffsetsAsync(TopicPartition tp, IReadOnlyList<long> segs, CancellationToken cancellationToken)
+    {
+        if (segs.Count == 0)
+        {
+            return new PartitionOffsets(0, 0);
+        }
+
+        for (int i = segs.Count - 1; i >= 0; i--)
+        {
+            if (await segments.GetSegmentAsync(tp, segs[i], cancellationToken).ConfigureAwait(false) is not { } info)
+            {
+                continue;
+            }
+
+            if (info.Length == 0)
+            {
+                return new PartitionOffsets(segs[0], info.BaseOffset);
+            }
+
+            byte[] trailer = new byte[RecordBatchTrailer.Size];
+            await SegmentScanner.ReadExactlyAsync(segments, tp, info.BaseOffset, info.Length - RecordBatchTrailer.Size, trailer, cancellationToken).ConfigureAwait(false);
+            return new PartitionOffsets(segs[0], RecordBatchTrailer.Read(trailer).NextOffset);
+        }
+
+        return new PartitionOffsets(segs[0], segs[0]);
+    }
+
+    /// <summary>Byte position of the batch holding <paramref name="offset"/> in the segment, or null when the offset is past its end.</summary>
+    private async Task<long?> LocateAsync(TopicPartition tp, SegmentInfo info, long offset, CancellationToken cancellationToken)
+    {
+        if (info.Length == 0)
+        {
+            return null;
+        }
+
+        BatchIndexEntry? entry = await index.FindByOffsetAsync(tp, offset, cancellationToken).ConfigureAwait(false);
+        if (entry is not null && entry.SegmentBaseOffset == info.BaseOffset && entry.BaseOffset <= offset && entry.Position + entry.Length <= info.Length)
+        {
+            return entry.Position;
+        }
+
+        // The index lags (or has a hole): walk back from the segment's end.
+        List<BatchLocation> tail = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, info.Length, long.MaxValue, h => h.BaseOffset <= offset, cancellationToken).ConfigureAwait(false);
+        foreach (BatchLocation b in tail)
+        {
+            if (b.Header.LastOffset >= offset)
+            {
+                return b.Position;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<(long Next, long Budget, bool SegmentDone)> ReadBatchesAsync(TopicPartition tp, SegmentInfo info, long position, long next, long budget, int maxRecords, List<LogRecord> records, CancellationToken cancellationToken)
+    {
+        while (position < info.Length && records.Count < maxRecords && budget > 0)
+        {
+            int size = (int)Math.Min(info.Length - position, Math.Max(budget, RecordBatchHeader.Size));
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
+            try
+            {
+                int read = await SegmentScanner.ReadExactlyAsync(segments, tp, info.BaseOffset, position, buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                int local = 0;
+                while (read - local >= RecordBatchHeader.Size && records.Count < maxRecords)
+                {
+                    RecordBatchHeader header = RecordBatchHeader.Read(buffer.AsSpan(local));
+                    if (header.BatchLength > read - local)
+                    {
+                        if (local == 0)
+                        {
+                            // Always hand out at least one whole batch, however large.
+                            budget = Math.Max(budget, header.BatchLength);
+                        }
+
+                        break;
+                    }
+
+                    int before = records.Count;
+                    RecordBatchDecoder.Decode(buffer.AsMemory(local, header.BatchLength), next, maxRecords, records);
+                    next = records.Count == before || records.Count < maxRecords || records[^1].Offset == header.LastOffset
+                        ? Math.Max(next, header.NextOffset)
+                        : records[^1].Offset + 1;
+                    local += header.BatchLength;
+                    budget -= header.BatchLength;
+                    if (budget <= 0)
+                    {
+                        break;
+                    }
+                }
+
+                position += local;
+                if (local == 0 && read < RecordBatchHeader.Size)
+                {
+                    break;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        return (next, budget, position >= info.Length);
+    }
+
+    private static int LastAtOrBefore(IReadOnlyList<long> segs, long offset)
+    {
+        int found = 0;
+        for (int i = 0; i < segs.Count && segs[i] <= offset; i++)
+        {
+            found = i;
+        }
+
+        return found;
+    }
+
+    private static LogException OutOfRange(TopicPartition tp, long offset, long earliest, long? latest) =>
+        new(LogErrorKind.OffsetOutOfRange, latest is { } l
+            ? string.Create(CultureInfo.InvariantCulture, $"Offset {offset} is out of range for {tp}: the log holds {earliest} to {l - 1} (end {l}).")
+            : string.Create(CultureInfo.InvariantCulture, $"Offset {offset} is out of range for {tp}: the earliest kept offset is {earliest}."));
+}

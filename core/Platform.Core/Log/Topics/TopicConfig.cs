@@ -1,0 +1,34 @@
+using Platform.Core.Log.Batches;
+
+namespace Platform.Core.Log.Topics;
+
+/// <summary>A topic and its per-topic configuration.</summary>
+public sealed record TopicConfig
+{
+    /// <summary>Default largest record (1 MiB, Kafka's max.message.bytes).</summary>
+    public const int DefaultMaxRecordBytes = 1024 * 1024;
+
+    /// <summary>Topic name (see <see cref="TopicName"/>).</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Number of partitions.</summary>
+    public required int Partitions { get; init; }
+
+    /// <summary>How long records are kept, in ms; -1 keeps them forever.</summary>
+    public long RetentionMs { get; init; } = (long)TimeSpan.FromDays(7).TotalMilliseconds;
+
+    /// <summary>Bytes kept per partition; -1 for no limit.</summary>
+    public long RetentionBytes { get; init; } = -1;
+
+    /// <summary>Delete, compact, or both.</summary>
+    public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
+
+    /// <summary>Codec the platform's own appenders use for this topic.</summary>
+    public CompressionCodec Compression { get; init; } = CompressionCodec.None;
+
+    /// <summary>Largest accepted record (key + value + headers), bytes.</summary>
+    public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
+
+    /// <summary>When the topic was created (Unix ms).</summary>
+    public long CreatedAt { get; init; }
+}

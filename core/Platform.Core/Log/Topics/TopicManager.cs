@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Log.Topics;
+
+/// <summary>Creates, lists and describes topics; caches their configuration for the hot paths.</summary>
+public sealed class TopicManager(ITopicStore store, TimeProvider time)
+{
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (TopicConfig Config, long Until)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a topic after checking its name and settings.</summary>
+    /// <exception cref="LogException">Invalid settings (<see cref="LogErrorKind.InvalidRequest"/>) or the name is taken (<see cref="LogErrorKind.TopicAlreadyExists"/>).</exception>
+    public async Task<TopicConfig> CreateAsync(TopicConfig topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        string? problem = Validate(topic);
+        if (problem is not null)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, problem);
+        }
+
+        TopicConfig stored = topic with { CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
+        if (!await store.TryCreateAsync(stored, cancellationToken).ConfigureAwait(false))
+        {
+            throw new LogException(LogErrorKind.TopicAlreadyExists, $"Topic '{topic.Name}' already exists.");
+        }
+
+        return stored;
+    }
+
+    /// <summary>The topic's configuration, or null.</summary>
+    public async Task<TopicConfig?> FindAsync(string name, CancellationToken cancellationToken)
+    {
+        long now = time.GetTimestamp();
+        if (_cache.TryGetValue(name, out var cached) && cached.Until > now)
+        {
+            return cached.Config;
+        }
+
+        TopicConfig? config = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (config is not null)
+        {
+            _cache[name] = (config, now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
+        }
+
+        return config;
+    }
+
+    /// <summary>The topic's configuration.</summary>
+    /// <exception cref="TopicNotFoundException">No such topic.</exception>
+    public async Task<TopicConfig> GetAsync(string name, CancellationToken cancellationToken) =>
+        await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new TopicNotFoundException(name);
+
+    /// <summary>All topics, by name.</summary>
+    public Task<IReadOnlyList<TopicConfig>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    /// <summary>Null when the topic's settings are valid, otherwise why not.</summary>
+    public static string? Validate(TopicConfig topic)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        return TopicName.Validate(topic.Name)
+            ?? (topic.Partitions is < 1 or > TopicName.MaxPartitions ? string.Create(CultureInfo.InvariantCulture, $"Partitions must be between 1 and {TopicName.MaxPartitions}; got {topic.Partitions}.") : null)
+            ?? (topic.RetentionMs is < -1 or 0 ? "RetentionMs must be positive, or -1 to keep records forever." : null)
+            ?? (topic.RetentionBytes is < -1 or 0 ? "RetentionBytes must be positive, or -1 for no limit." : null)
+            ?? (!Enum.IsDefined(topic.CleanupPolicy) ? "CleanupPolicy must be delete, compact or compact,delete." : null)
+            ?? (!Enum.IsDefined(topic.Compression) ? "Compression must be none, gzip or zstd." : null)
+            ?? (topic.MaxRecordBytes is < 1 or > 64 * 1024 * 1024 ? "MaxRecordBytes must be between 1 byte and 64 MiB." : null);
+    }
+}

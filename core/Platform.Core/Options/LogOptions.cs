@@ -1,0 +1,47 @@
+namespace Platform.Core.Options;
+
+/// <summary>Knobs of the log engine, bound from <c>Platform:Log</c>.</summary>
+public sealed class LogOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Platform:Log";
+
+    /// <summary>The service's limit of committed blocks per append blob.</summary>
+    public const int ServiceMaxBlocks = 50_000;
+
+    /// <summary>The service's largest append blob: 50,000 blocks of 4 MiB.</summary>
+    public const long ServiceMaxBlobBytes = ServiceMaxBlocks * 4L * 1024 * 1024;
+
+    /// <summary>A segment is sealed (no more appends) once it is at least this long. Default 1 GiB, as Kafka's segment.bytes.</summary>
+    public long SegmentBytes { get; set; } = 1L << 30;
+
+    /// <summary>A segment is sealed once it has this many blocks. Default 49,000, under the service's 50,000.</summary>
+    public int SegmentMaxBlocks { get; set; } = 49_000;
+
+    /// <summary>Largest batch (one append block). Default 4 MiB, the block limit of every service version.</summary>
+    public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most records in one batch. Default 10,000.</summary>
+    public int MaxBatchRecords { get; set; } = 10_000;
+
+    /// <summary>How long an appender waits for more produce calls to join a batch. Default 5 ms (Kafka's linger.ms).</summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>Bytes that may wait in one partition's appender before produce calls are refused as busy. Default 64 MiB.</summary>
+    public long MaxPendingBytesPerPartition { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Attempts of one append (lost races, ambiguous failures) before it fails. Default 50.</summary>
+    public int MaxAppendAttempts { get; set; } = 50;
+
+    /// <summary>Deadline of one append, all attempts included. Default 30 s.</summary>
+    public TimeSpan AppendTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How much of a partition's tail a writer reads to rebuild producer state on start. Default 8 MiB.</summary>
+    public int ProducerStateScanBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Entries written per index call. Default 100 (a table transaction's limit).</summary>
+    public int IndexBatchSize { get; set; } = 100;
+
+    /// <summary>The max-size condition on every append: the seal threshold plus one batch.</summary>
+    public long SegmentHardLimitBytes => SegmentBytes + MaxBatchBytes;
+}

@@ -1,0 +1,37 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace Platform.Core.Options;
+
+/// <summary>Checks <see cref="StorageOptions"/> at start-up.</summary>
+public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            errors.Add($"{StorageOptions.SectionName}:ConnectionString is required (the local host fills it with Azurite's when it is empty).");
+        }
+
+        if (!ContainerName().IsMatch(options.LogContainer))
+        {
+            errors.Add($"{StorageOptions.SectionName}:LogContainer '{options.LogContainer}' is not a valid container name (3-63 lower-case letters, digits and single hyphens).");
+        }
+
+        if (options.TablePrefix.Length > 40 || !TablePrefix().IsMatch(options.TablePrefix))
+        {
+            errors.Add($"{StorageOptions.SectionName}:TablePrefix '{options.TablePrefix}' must be empty or a letter followed by up to 39 letters and digits.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")]
+    private static partial Regex ContainerName();
+
+    [GeneratedRegex("^([A-Za-z][A-Za-z0-9]*)?$")]
+    private static partial Regex TablePrefix();
+}

@@ -1,0 +1,77 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Platform.Core.Log.Appending;
+using Platform.Core.Log.Reading;
+using Platform.Core.Log.Topics;
+using Platform.Core.Options;
+using Platform.Core.Storage;
+using Platform.Core.Storage.Azure;
+
+namespace Platform.Core;
+
+/// <summary>Registers the engine; both hosts call this.</summary>
+public static class PlatformServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the log engine on Azure Storage: options bound from <c>Platform:*</c> and validated at start,
+    /// stores, topic manager, producer and reader, and a hosted service that creates containers and tables.
+    /// </summary>
+    public static IServiceCollection AddPlatform(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<LogOptions>().Bind(configuration.GetSection(LogOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
+        services.TryAddSingleton(sp => new TableServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new AzureSegmentStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(o.LogContainer));
+        });
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            TableServiceClient tables = sp.GetRequiredService<TableServiceClient>();
+            return new AzureOffsetIndex(tables.GetTableClient(o.TablePrefix + StorageNames.OffsetIndexTable), tables.GetTableClient(o.TablePrefix + StorageNames.TimeIndexTable));
+        });
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new AzureTopicStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.TopicsTable));
+        });
+        services.TryAddSingleton<ISegmentStore>(sp => sp.GetRequiredService<AzureSegmentStore>());
+        services.TryAddSingleton<IOffsetIndex>(sp => sp.GetRequiredService<AzureOffsetIndex>());
+        services.TryAddSingleton<ITopicStore>(sp => sp.GetRequiredService<AzureTopicStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureSegmentStore>(sp => sp.GetRequiredService<AzureSegmentStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureOffsetIndex>(sp => sp.GetRequiredService<AzureOffsetIndex>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureTopicStore>(sp => sp.GetRequiredService<AzureTopicStore>()));
+
+        return services.AddLogEngine();
+    }
+
+    /// <summary>Adds the engine over whatever stores are registered (Azure, or in-memory in tests and benchmarks).</summary>
+    public static IServiceCollection AddLogEngine(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<LogOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TopicManager>();
+        services.TryAddSingleton<OffsetIndexWriter>();
+        services.TryAddSingleton<LogProducer>();
+        services.TryAddSingleton<LogReader>();
+        services.TryAddSingleton<OffsetIndexRebuilder>();
+        services.AddHostedService<StorageProvisioner>();
+        return services;
+    }
+}

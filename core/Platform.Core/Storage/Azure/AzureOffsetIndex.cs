@@ -1,0 +1,84 @@
+using Azure;
+using Azure.Data.Tables;
+using Platform.Core.Log;
+
+namespace Platform.Core.Storage.Azure;
+
+/// <summary>
+/// Offset index (RowKey = last offset of a batch, zero-padded) and time index (RowKey = append time,
+/// then last offset) in two tables, PartitionKey <c>{topic}:{partition:D5}</c>.
+/// </summary>
+public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : IOffsetIndex, IProvisionedStore
+{
+    private const int TransactionLimit = 100;
+
+    /// <inheritdoc />
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await offsets.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await times.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task AddAsync(TopicPartition partition, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        string pk = StorageNames.PartitionKey(partition);
+        for (int start = 0; start < entries.Count; start += TransactionLimit)
+        {
+            int end = Math.Min(start + TransactionLimit, entries.Count);
+            var offsetActions = new List<TableTransactionAction>(end - start);
+            var timeActions = new List<TableTransactionAction>(end - start);
+            for (int i = start; i < end; i++)
+            {
+                BatchIndexEntry e = entries[i];
+                offsetActions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(pk, StorageNames.OrderedKey(e.LastOffset), e)));
+                timeActions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(pk, StorageNames.TimeKey(e.AppendTime, e.LastOffset), e)));
+            }
+
+            await offsets.SubmitTransactionAsync(offsetActions, cancellationToken).ConfigureAwait(false);
+            await times.SubmitTransactionAsync(timeActions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) =>
+        FirstAtOrAfterAsync(offsets, partition, StorageNames.OrderedKey(offset), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) =>
+        FirstAtOrAfterAsync(times, partition, StorageNames.TimeKey(Math.Max(0, appendTime), 0), cancellationToken);
+
+    private static async Task<BatchIndexEntry?> FirstAtOrAfterAsync(TableClient table, TopicPartition partition, string rowKey, CancellationToken cancellationToken)
+    {
+        string filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.PartitionKey(partition)} and RowKey ge {rowKey}");
+        AsyncPageable<TableEntity> query = table.QueryAsync<TableEntity>(filter, maxPerPage: 1, cancellationToken: cancellationToken);
+        await foreach (TableEntity entity in query.ConfigureAwait(false))
+        {
+            return FromEntity(entity);
+        }
+
+        return null;
+    }
+
+    private static TableEntity ToEntity(string pk, string rowKey, BatchIndexEntry e) => new(pk, rowKey)
+    {
+        ["BaseOffset"] = e.BaseOffset,
+        ["LastOffset"] = e.LastOffset,
+        ["Segment"] = e.SegmentBaseOffset,
+        ["Position"] = e.Position,
+        ["Length"] = e.Length,
+        ["AppendTime"] = e.AppendTime,
+    };
+
+    private static BatchIndexEntry FromEntity(TableEntity entity) => new(
+        entity.GetInt64("BaseOffset") ?? throw Missing("BaseOffset"),
+        entity.GetInt64("LastOffset") ?? throw Missing("LastOffset"),
+        entity.GetInt64("Segment") ?? throw Missing("Segment"),
+        entity.GetInt64("Position") ?? throw Missing("Position"),
+        entity.GetInt32("Length") ?? throw Missing("Length"),
+        entity.GetInt64("AppendTime") ?? throw Missing("AppendTime"));
+
+    private static InvalidDataException Missing(string property) =>
+        new($"An index entity lacks its '{property}' property; rebuild the index from the segments.");
+}

@@ -1,0 +1,19 @@
+using Platform.Core.Log;
+
+namespace Platform.Core.Storage;
+
+/// <summary>
+/// The offset and time indexes of the log. Written after the append and allowed to lag: a reader
+/// that finds nothing falls back to the segment tail, and the index can be rebuilt from the blobs.
+/// </summary>
+public interface IOffsetIndex
+{
+    /// <summary>Adds (or replaces) entries of one partition.</summary>
+    Task AddAsync(TopicPartition partition, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>The first batch whose last offset is &gt;= <paramref name="offset"/>, or null.</summary>
+    Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken);
+
+    /// <summary>The first batch whose append time is &gt;= <paramref name="appendTime"/>, or null.</summary>
+    Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken);
+}

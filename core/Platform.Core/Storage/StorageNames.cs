@@ -1,0 +1,55 @@
+using System.Globalization;
+using Platform.Core.Log;
+
+namespace Platform.Core.Storage;
+
+/// <summary>
+/// Every blob name, table key and queue name the platform uses, in one place, invariant and lower-case.
+/// </summary>
+public static class StorageNames
+{
+    /// <summary>Blob name prefix of a partition's segments: <c>{topic}/{partition:D5}/</c>.</summary>
+    public static string SegmentPrefix(TopicPartition tp) =>
+        string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}/{tp.Partition:D5}/");
+
+    /// <summary>Blob name of a segment: <c>{topic}/{partition:D5}/{baseOffset:D20}.seg</c>.</summary>
+    public static string Segment(TopicPartition tp, long baseOffset) =>
+        string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}/{tp.Partition:D5}/{baseOffset:D20}.seg");
+
+    /// <summary>Parses the base offset out of a segment blob name; false for anything else.</summary>
+    public static bool TryParseSegmentBaseOffset(string blobName, out long baseOffset)
+    {
+        baseOffset = -1;
+        int slash = blobName.LastIndexOf('/');
+        ReadOnlySpan<char> file = blobName.AsSpan(slash + 1);
+        return file.Length == 24
+            && file.EndsWith(".seg", StringComparison.Ordinal)
+            && long.TryParse(file[..20], NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
+    }
+
+    /// <summary>Table PartitionKey of a partition's index entries: <c>{topic}:{partition:D5}</c>.</summary>
+    public static string PartitionKey(TopicPartition tp) =>
+        string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}:{tp.Partition:D5}");
+
+    /// <summary>A 64-bit number as a RowKey that sorts as the number does.</summary>
+    public static string OrderedKey(long value) => value.ToString("D20", CultureInfo.InvariantCulture);
+
+    /// <summary>Time index RowKey: append time, then last offset, both ordered.</summary>
+    public static string TimeKey(long appendTime, long lastOffset) =>
+        string.Create(CultureInfo.InvariantCulture, $"{appendTime:D20}_{lastOffset:D20}");
+
+    /// <summary>Default container of segment blobs.</summary>
+    public const string DefaultLogContainer = "log";
+
+    /// <summary>Table of topic metadata (suffix after the configured prefix).</summary>
+    public const string TopicsTable = "topics";
+
+    /// <summary>Table of the offset index.</summary>
+    public const string OffsetIndexTable = "offsetindex";
+
+    /// <summary>Table of the time index.</summary>
+    public const string TimeIndexTable = "timeindex";
+
+    /// <summary>PartitionKey under which topic metadata entities live.</summary>
+    public const string TopicsPartitionKey = "topic";
+}
