@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Platform.Local.Azurite;
+
+/// <summary>
+/// Azurite (the Azure Storage emulator) from the repository's pinned npm package, started on free
+/// loopback ports with in-memory storage, and stopped with its whole process tree on dispose.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    /// <summary>The well-known development account of the emulator.</summary>
+    public const string AccountName = "devstoreaccount1";
+
+    /// <summary>The well-known development key of the emulator (public, not a secret).</summary>
+    public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private readonly Process _process;
+    private readonly StringBuilder _output;
+    private readonly string _workspace;
+
+    private AzuriteServer(Process process, StringBuilder output, string workspace, int blobPort, int queuePort, int tablePort)
+    {
+        _process = process;
+        _output = output;
+        _workspace = workspace;
+        BlobPort = blobPort;
+        QueuePort = queuePort;
+        TablePort = tablePort;
+    }
+
+    /// <summary>Blob service port.</summary>
+    public int BlobPort { get; }
+
+    /// <summary>Queue service port.</summary>
+    public int QueuePort { get; }
+
+    /// <summary>Table service port.</summary>
+    public int TablePort { get; }
+
+    /// <summary>A connection string for all three services.</summary>
+    public string ConnectionString => string.Create(
+        CultureInfo.InvariantCulture,
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};");
+
+    /// <summary>What Azurite printed so far (for diagnostics).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts Azurite and waits until all three services accept connections.</summary>
+    /// <exception cref="InvalidOperationException">Azurite is not installed or did not start.</exception>
+    public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken)
+    {
+        string script = AzuriteLocator.FindScript();
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(script, cancellationToken);
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // A free port may have been taken between choosing and binding it: choose again.
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_workspace, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static async Task<AzuriteServer> TryStartAsync(string script, CancellationToken cancellationToken)
+    {
+        int blob = FreePort(), queue = FreePort(), table = FreePort();
+        string workspace = Path.Combine(Path.GetTempPath(), "platform-azurite-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(workspace);
+        var start = new ProcessStartInfo("node")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workspace,
+        };
+        foreach (string arg in new[]
+        {
+            script, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+            "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", table.ToString(CultureInfo.InvariantCulture),
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var output = new StringBuilder();
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Append(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("Could not start node for Azurite.");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var server = new AzuriteServer(process, output, workspace, blob, queue, table);
+        try
+        {
+            await WaitForPortsAsync(process, [blob, queue, table], cancellationToken);
+            return server;
+        }
+        catch
+        {
+            string printed = server.Output;
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"Azurite did not start on ports {blob}, {queue}, {table}. It printed:{Environment.NewLine}{printed}");
+        }
+    }
+
+    private static async Task WaitForPortsAsync(Process process, int[] ports, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        foreach (int port in ports)
+        {
+            while (true)
+            {
+                if (process.HasExited)
+                {
+                    throw new InvalidOperationException("Azurite exited.");
+                }
+
+                try
+                {
+                    using var client = new TcpClient();
+                    await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+                    break;
+                }
+                catch (SocketException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))
+                {
+                    await Task.Delay(100, cancellationToken);
+                }
+            }
+        }
+    }
+
+    private static void Append(StringBuilder output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            if (output.Length < 64 * 1024)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

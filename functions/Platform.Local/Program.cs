@@ -1,0 +1,3 @@
+using Platform.Local;
+
+await LocalPlatform.RunAsync(args);
