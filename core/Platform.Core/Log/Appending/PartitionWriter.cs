@@ -39,6 +39,7 @@ internal sealed partial class PartitionWriter(
         var stamp = new ProducerStamp(h.ProducerId, h.ProducerEpoch, h.BaseSequence);
         long started = time.GetTimestamp();
         Exception? lastError = null;
+        bool refreshed = false;
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -53,6 +54,14 @@ internal sealed partial class PartitionWriter(
             }
 
             var (check, original, expected) = _producers.Check(stamp, h.RecordCount);
+            if (check is ProducerCheck.Fenced or ProducerCheck.OutOfOrder && !refreshed)
+            {
+                // Our view may be stale (another process appended): judge the producer on the real tail.
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                refreshed = true;
+                (check, original, expected) = _producers.Check(stamp, h.RecordCount);
+            }
+
             switch (check)
             {
                 case ProducerCheck.Duplicate:
@@ -184,6 +193,16 @@ internal sealed partial class PartitionWriter(
 
         _loaded = true;
         LogLoaded(logger, partition.Topic, partition.Partition, _segment, _length, _nextOffset, _producers.Count);
+    }
+
+    /// <summary>Catches up to the partition's real end, following rolls other writers made.</summary>
+    private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+        while (_loaded && IsSealed())
+        {
+            await RollAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Reads the batches other writers appended since our known end and folds them in.</summary>

@@ -116,10 +116,13 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             }
 
             List<BatchLocation> tail = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, info.Length, long.MaxValue, h => h.AppendTime < timestamp, cancellationToken).ConfigureAwait(false);
-            BatchLocation? first = tail.FirstOrDefault(b => b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0);
-            if (first is { } f)
+            foreach (BatchLocation b in tail)
             {
-                found = f.Header.BaseOffset;
+                if (b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0)
+                {
+                    found = b.Header.BaseOffset;
+                    break;
+                }
             }
 
             if (tail.Count > 0 && tail[0].Header.AppendTime < timestamp)

@@ -1,0 +1,83 @@
+using Platform.Core.Log;
+using Platform.Core.Storage;
+using Platform.Tests.Fixtures;
+
+namespace Platform.Tests.Storage;
+
+/// <summary>What every <see cref="ISegmentStore"/> must do; run against each implementation.</summary>
+public abstract class SegmentStoreContract
+{
+    private static readonly TopicPartition Tp = new("orders", 3);
+
+    protected abstract Task<ISegmentStore> CreateAsync(string testName);
+
+    [Fact]
+    public async Task Create_is_idempotent_and_lists_in_offset_order()
+    {
+        ISegmentStore store = await CreateAsync(nameof(Create_is_idempotent_and_lists_in_offset_order));
+        Assert.True(await store.CreateSegmentAsync(Tp, 100, default));
+        Assert.False(await store.CreateSegmentAsync(Tp, 100, default));
+        Assert.True(await store.CreateSegmentAsync(Tp, 0, default));
+        Assert.True(await store.CreateSegmentAsync(Tp, 12_000_000_000, default));
+        Assert.True(await store.CreateSegmentAsync(Tp with { Partition = 4 }, 7, default));
+        Assert.Equal([0L, 100, 12_000_000_000], await store.ListSegmentsAsync(Tp, default));
+        Assert.Equal(new SegmentInfo(100, 0, 0), await store.GetSegmentAsync(Tp, 100, default));
+        Assert.Null(await store.GetSegmentAsync(Tp, 55, default));
+    }
+
+    [Fact]
+    public async Task Appends_are_conditional_on_position_and_size()
+    {
+        ISegmentStore store = await CreateAsync(nameof(Appends_are_conditional_on_position_and_size));
+        await store.CreateSegmentAsync(Tp, 0, default);
+        byte[] a = [1, 2, 3, 4, 5];
+        byte[] b = [6, 7, 8];
+
+        Assert.Equal(new AppendOutcome(AppendStatus.Appended, 1), await store.AppendAsync(Tp, 0, a, 0, 1000, default));
+        Assert.Equal(AppendStatus.PositionMismatch, (await store.AppendAsync(Tp, 0, b, 0, 1000, default)).Status);
+        Assert.Equal(AppendStatus.PositionMismatch, (await store.AppendAsync(Tp, 0, b, 6, 1000, default)).Status);
+        Assert.Equal(AppendStatus.MaxSizeExceeded, (await store.AppendAsync(Tp, 0, b, 5, 7, default)).Status);
+        Assert.Equal(new AppendOutcome(AppendStatus.Appended, 2), await store.AppendAsync(Tp, 0, b, 5, 8, default));
+        Assert.Equal(AppendStatus.SegmentMissing, (await store.AppendAsync(Tp, 999, b, 0, 1000, default)).Status);
+
+        Assert.Equal(new SegmentInfo(0, 8, 2), await store.GetSegmentAsync(Tp, 0, default));
+        byte[] read = new byte[10];
+        Assert.Equal(8, await store.ReadAsync(Tp, 0, 0, read, default));
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], read[..8]);
+        Assert.Equal(3, await store.ReadAsync(Tp, 0, 5, read.AsMemory(0, 3), default));
+        Assert.Equal([6, 7, 8], read[..3]);
+        Assert.Equal(0, await store.ReadAsync(Tp, 0, 8, read, default));
+    }
+
+    [Fact]
+    public async Task Concurrent_appends_at_one_position_have_exactly_one_winner()
+    {
+        ISegmentStore store = await CreateAsync(nameof(Concurrent_appends_at_one_position_have_exactly_one_winner));
+        await store.CreateSegmentAsync(Tp, 0, default);
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => store.AppendAsync(Tp, 0, new byte[] { (byte)i }, 0, 100, default)));
+        Assert.Single(outcomes, o => o.Status == AppendStatus.Appended);
+        Assert.Equal(7, outcomes.Count(o => o.Status == AppendStatus.PositionMismatch));
+        Assert.Equal(1, (await store.GetSegmentAsync(Tp, 0, default))!.Value.Length);
+    }
+
+    [Fact]
+    public async Task Delete_removes_a_segment_once()
+    {
+        ISegmentStore store = await CreateAsync(nameof(Delete_removes_a_segment_once));
+        await store.CreateSegmentAsync(Tp, 0, default);
+        Assert.True(await store.DeleteSegmentAsync(Tp, 0, default));
+        Assert.False(await store.DeleteSegmentAsync(Tp, 0, default));
+        Assert.Empty(await store.ListSegmentsAsync(Tp, default));
+    }
+}
+
+public sealed class InMemorySegmentStoreTests : SegmentStoreContract
+{
+    protected override Task<ISegmentStore> CreateAsync(string testName) => Task.FromResult(StorageSet.InMemory().Segments);
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureSegmentStoreTests(AzuriteFixture azurite) : SegmentStoreContract
+{
+    protected override async Task<ISegmentStore> CreateAsync(string testName) => (await StorageSet.AzureAsync(azurite, testName)).Segments;
+}
