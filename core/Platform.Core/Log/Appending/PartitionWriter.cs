@@ -22,6 +22,7 @@ internal sealed partial class PartitionWriter(
     ILogger logger)
 {
     private readonly ProducerStateTable _producers = new();
+    private readonly List<BatchLocation> _caughtUp = [];
     private bool _loaded;
     private long _segment;
     private long _length;
@@ -40,6 +41,8 @@ internal sealed partial class PartitionWriter(
         long started = time.GetTimestamp();
         Exception? lastError = null;
         bool refreshed = false;
+        bool sent = false;
+        _caughtUp.Clear();
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -65,7 +68,9 @@ internal sealed partial class PartitionWriter(
             switch (check)
             {
                 case ProducerCheck.Duplicate:
-                    return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: true), null);
+                    // Found after we sent it ourselves: our ambiguous attempt is what landed, and it is ours to index.
+                    int landed = sent ? _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence && b.Header.ProducerEpoch == stamp.Epoch) : -1;
+                    return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: !sent), landed >= 0 ? _caughtUp[landed] : null);
                 case ProducerCheck.Fenced:
                     throw new LogException(LogErrorKind.ProducerFenced, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} epoch {stamp.Epoch} is fenced on {partition}: a newer epoch has written."));
                 case ProducerCheck.OutOfOrder:
@@ -83,6 +88,7 @@ internal sealed partial class PartitionWriter(
             long position = _length;
             AppendOutcome? outcome;
             long callStarted = time.GetTimestamp();
+            sent = true;
             try
             {
                 outcome = await store.AppendAsync(partition, _segment, batch.Memory, position, options.SegmentHardLimitBytes, cancellationToken).ConfigureAwait(false);
@@ -222,6 +228,8 @@ internal sealed partial class PartitionWriter(
             {
                 Apply(b.Header, _blocks);
             }
+
+            _caughtUp.AddRange(batches);
         }
 
         _blocks = Math.Max(_blocks, s.BlockCount);
