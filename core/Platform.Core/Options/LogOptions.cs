@@ -24,8 +24,11 @@ public sealed class LogOptions
     /// <summary>Most records in one batch. Default 10,000.</summary>
     public int MaxBatchRecords { get; set; } = 10_000;
 
-    /// <summary>How long an appender waits for more produce calls to join a batch. Default 5 ms (Kafka's linger.ms).</summary>
-    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+    /// <summary>
+    /// How long an appender waits for more produce calls to join a batch. Default 0: calls that arrive
+    /// while an append is in flight already form the next batch (measured in bench/: a linger only added latency).
+    /// </summary>
+    public TimeSpan Linger { get; set; } = TimeSpan.Zero;
 
     /// <summary>Bytes that may wait in one partition's appender before produce calls are refused as busy. Default 64 MiB.</summary>
     public long MaxPendingBytesPerPartition { get; set; } = 64L * 1024 * 1024;
@@ -38,6 +41,12 @@ public sealed class LogOptions
 
     /// <summary>How much of a partition's tail a writer reads to rebuild producer state on start. Default 8 MiB.</summary>
     public int ProducerStateScanBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>Bytes of batches one index entry covers at least (Kafka's index.interval.bytes). Default 64 KiB; 0 indexes every batch.</summary>
+    public int IndexIntervalBytes { get; set; } = 64 * 1024;
+
+    /// <summary>An idle partition's last, partly filled index entry is written after this long. Default 1 s.</summary>
+    public TimeSpan IndexFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Entries written per index call. Default 100 (a table transaction's limit).</summary>
     public int IndexBatchSize { get; set; } = 100;

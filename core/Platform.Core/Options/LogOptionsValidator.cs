@@ -55,6 +55,16 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:ProducerStateScanBytes must be at least MaxBatchBytes.");
         }
 
+        if (options.IndexIntervalBytes < 0 || options.IndexIntervalBytes > options.SegmentBytes)
+        {
+            errors.Add($"{LogOptions.SectionName}:IndexIntervalBytes must be between 0 and SegmentBytes; it is {options.IndexIntervalBytes}.");
+        }
+
+        if (options.IndexFlushInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{LogOptions.SectionName}:IndexFlushInterval must be positive.");
+        }
+
         if (options.IndexBatchSize is < 1 or > 100)
         {
             errors.Add($"{LogOptions.SectionName}:IndexBatchSize must be between 1 and 100.");

@@ -15,7 +15,7 @@ public sealed class TestEngine : IAsyncDisposable
 {
     public TestEngine(StorageSet stores, LogOptions? options = null, TimeProvider? time = null, IOffsetIndex? index = null)
     {
-        Options = options ?? new LogOptions { Linger = TimeSpan.FromMilliseconds(2) };
+        Options = options ?? new LogOptions();
         var validation = new LogOptionsValidator().Validate(null, Options);
         if (validation.Failed)
         {
@@ -28,7 +28,7 @@ public sealed class TestEngine : IAsyncDisposable
         IndexWriter = new OffsetIndexWriter(Index, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<OffsetIndexWriter>.Instance);
         Producer = new LogProducer(Topics, stores.Segments, IndexWriter, Microsoft.Extensions.Options.Options.Create(Options), Time, NullLoggerFactory.Instance);
         Reader = new LogReader(Topics, stores.Segments, Index);
-        Rebuilder = new OffsetIndexRebuilder(stores.Segments, Index);
+        Rebuilder = new OffsetIndexRebuilder(stores.Segments, Index, Microsoft.Extensions.Options.Options.Create(Options));
     }
 
     public LogOptions Options { get; }

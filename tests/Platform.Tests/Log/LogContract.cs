@@ -13,14 +13,14 @@ public abstract class LogContract
 {
     protected abstract Task<StorageSet> CreateStoresAsync(string testName);
 
-    private static LogOptions SmallSegments(long segmentBytes = 8 * 1024, int maxBlocks = 49_000) => new()
+    private static LogOptions SmallSegments(long segmentBytes = 8 * 1024, int maxBlocks = 49_000, int indexInterval = 0) => new()
     {
+        IndexIntervalBytes = indexInterval,
         SegmentBytes = segmentBytes,
         MaxBatchBytes = 4 * 1024,
         SegmentMaxBlocks = maxBlocks,
         ProducerStateScanBytes = 64 * 1024,
         MaxPendingBytesPerPartition = 1024 * 1024,
-        Linger = TimeSpan.FromMilliseconds(2),
     };
 
     private static async Task<string> CreateTopicAsync(TestEngine engine, int partitions = 1, CompressionCodec codec = CompressionCodec.None, [System.Runtime.CompilerServices.CallerMemberName] string name = "")
@@ -284,6 +284,42 @@ public abstract class LogContract
         Assert.Equal((30L, 31L), (entry.BaseOffset, entry.LastOffset));
         FetchResult viaIndex = await engine.Reader.FetchAsync(topic, 0, 31, 1, 1, default);
         Assert.Equal("31:", viaIndex.Records.Single().Text());
+    }
+
+    [Fact]
+    public async Task A_sparse_index_still_finds_every_offset_and_time()
+    {
+        StorageSet stores = await CreateStoresAsync(nameof(A_sparse_index_still_finds_every_offset_and_time));
+        var time = new AdjustableTime();
+        LogOptions options = SmallSegments(segmentBytes: 16 * 1024, indexInterval: 2 * 1024);
+        options.IndexFlushInterval = TimeSpan.FromMilliseconds(20);
+        await using var engine = new TestEngine(stores, options, time);
+        string topic = await CreateTopicAsync(engine);
+        long t0 = time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (int i = 0; i < 60; i++)
+        {
+            await engine.Producer.ProduceAsync(topic, [Records.Text($"{i}:{new string('q', 200)}")], default);
+            time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        var tp = new TopicPartition(topic, 0);
+        for (int wait = 0; wait < 200 && await stores.Index.FindByOffsetAsync(tp, 59, default) is null; wait++)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotNull(await stores.Index.FindByOffsetAsync(tp, 59, default));
+        Assert.NotEqual(0, (await stores.Index.FindByOffsetAsync(tp, 0, default))!.LastOffset);
+        for (int offset = 0; offset < 60; offset++)
+        {
+            FetchResult fetch = await engine.Reader.FetchAsync(topic, 0, offset, 1, 1, default);
+            Assert.StartsWith($"{offset}:", fetch.Records.Single().Text(), StringComparison.Ordinal);
+        }
+
+        for (int second = 0; second < 60; second += 7)
+        {
+            Assert.Equal(second, await engine.Reader.FindOffsetByTimeAsync(topic, 0, t0 + second * 1000 - 500, default));
+        }
     }
 
     [Fact]

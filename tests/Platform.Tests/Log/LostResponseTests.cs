@@ -46,7 +46,7 @@ public sealed class LostResponseTests(AzuriteFixture azurite)
     {
         var policy = new LoseAppendResponsesPolicy(probability: 1.0, seed: 1);
         StorageSet lossy = await StorageSet.AzureAsync(azurite, "lostidem", (policy, HttpPipelinePosition.PerCall));
-        await using var engine = new TestEngine(lossy);
+        await using var engine = new TestEngine(lossy, new Platform.Core.Options.LogOptions { IndexIntervalBytes = 0 });
         string topic = TestNames.Topic();
         await engine.Topics.CreateAsync(new TopicConfig { Name = topic, Partitions = 1 }, default);
 

@@ -24,6 +24,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private readonly Func<CompressionCodec> _codec;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _loop;
+    private readonly IndexRangeBuilder _indexRange;
+    private readonly List<Storage.BatchIndexEntry> _completedIndex = [];
     private long _pendingBytes;
     private ProducerStamp _self = NewIdentity();
 
@@ -35,6 +37,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         _options = options;
         _time = time;
         _logger = logger;
+        _indexRange = new IndexRangeBuilder(options.IndexIntervalBytes);
         _loop = Task.Run(RunAsync);
     }
 
@@ -81,7 +84,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         var group = new List<PendingAppend>();
         var records = new List<ProduceRecord>();
         ChannelReader<PendingAppend> reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (await WaitOrFlushIndexAsync(reader).ConfigureAwait(false))
         {
             if (!reader.TryRead(out PendingAppend? first))
             {
@@ -96,6 +99,42 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             await AppendGroupAsync(group, records).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Waits for work; while idle, writes the partly built index entry once the flush interval passes.</summary>
+    private async Task<bool> WaitOrFlushIndexAsync(ChannelReader<PendingAppend> reader)
+    {
+        if (!_indexRange.HasPending)
+        {
+            bool more = await reader.WaitToReadAsync().ConfigureAwait(false);
+            FlushIndexIfDone(more);
+            return more;
+        }
+
+        using var idle = new CancellationTokenSource(_options.IndexFlushInterval, _time);
+        try
+        {
+            bool more = await reader.WaitToReadAsync(idle.Token).ConfigureAwait(false);
+            FlushIndexIfDone(more);
+            return more;
+        }
+        catch (OperationCanceledException) when (idle.IsCancellationRequested)
+        {
+            if (_indexRange.Flush() is { } entry)
+            {
+                _index.Enqueue(_writer.Partition, entry);
+            }
+
+            return await reader.WaitToReadAsync().ConfigureAwait(false);
+        }
+    }
+
+    private void FlushIndexIfDone(bool more)
+    {
+        if (!more && _indexRange.Flush() is { } entry)
+        {
+            _index.Enqueue(_writer.Partition, entry);
         }
     }
 
@@ -182,7 +221,12 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             if (location is { } l)
             {
-                _index.Enqueue(_writer.Partition, l.ToIndexEntry());
+                _completedIndex.Clear();
+                _indexRange.Add(l, _completedIndex);
+                foreach (Storage.BatchIndexEntry entry in _completedIndex)
+                {
+                    _index.Enqueue(_writer.Partition, entry);
+                }
             }
 
             long offset = result.BaseOffset;

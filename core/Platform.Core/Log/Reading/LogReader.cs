@@ -15,6 +15,8 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     /// <summary>Default fetch size, as Kafka's max.partition.fetch.bytes.</summary>
     public const int DefaultMaxBytes = 1024 * 1024;
 
+    private const int MinReadBytes = 64 * 1024;
+
     /// <summary>
     /// Up to <paramref name="maxRecords"/> records from <paramref name="offset"/> on, reading about
     /// <paramref name="maxBytes"/> of batches (at least one whole batch, as Kafka does).
@@ -103,7 +105,15 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         BatchIndexEntry? entry = await index.FindByTimeAsync(tp, timestamp, cancellationToken).ConfigureAwait(false);
         if (entry is not null && entry.LastOffset >= segs[0])
         {
-            return Math.Max(entry.BaseOffset, segs[0]);
+            // An entry covers a run of batches and carries the last one's time: find the first one late enough.
+            List<BatchLocation> run = await SegmentScanner.ScanForwardAsync(segments, tp, entry.SegmentBaseOffset, entry.Position, entry.Position + entry.Length, cancellationToken).ConfigureAwait(false);
+            foreach (BatchLocation b in run)
+            {
+                if (b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0)
+                {
+                    return Math.Max(b.Header.BaseOffset, segs[0]);
+                }
+            }
         }
 
         // The index has nothing that late: the answer, if any, is in the unindexed tail.
@@ -201,20 +211,28 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
 
     private async Task<(long Next, long Budget, bool SegmentDone)> ReadBatchesAsync(TopicPartition tp, SegmentInfo info, long position, long next, long budget, int maxRecords, List<LogRecord> records, CancellationToken cancellationToken)
     {
+        bool handedOut = records.Count > 0;
         while (position < info.Length && records.Count < maxRecords && budget > 0)
         {
-            int size = (int)Math.Min(info.Length - position, Math.Max(budget, RecordBatchHeader.Size));
+            // Read a little more than asked: an index entry may point a few batches before the offset.
+            int size = (int)Math.Min(info.Length - position, Math.Max(budget, MinReadBytes));
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
             try
             {
                 int read = await SegmentScanner.ReadExactlyAsync(segments, tp, info.BaseOffset, position, buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
-                int local = 0;
-                while (read - local >= RecordBatchHeader.Size && records.Count < maxRecords)
+                long local = 0;
+                while (read - local >= RecordBatchHeader.Size && records.Count < maxRecords && budget > 0)
                 {
-                    RecordBatchHeader header = RecordBatchHeader.Read(buffer.AsSpan(local));
+                    RecordBatchHeader header = RecordBatchHeader.Read(buffer.AsSpan((int)local));
+                    if (header.LastOffset < next || header.RecordCount == 0)
+                    {
+                        local += header.BatchLength; // before the offset: skipped on its header alone
+                        continue;
+                    }
+
                     if (header.BatchLength > read - local)
                     {
-                        if (local == 0)
+                        if (!handedOut)
                         {
                             // Always hand out at least one whole batch, however large.
                             budget = Math.Max(budget, header.BatchLength);
@@ -223,17 +241,13 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                         break;
                     }
 
-                    int before = records.Count;
-                    RecordBatchDecoder.Decode(buffer.AsMemory(local, header.BatchLength), next, maxRecords, records);
-                    next = records.Count == before || records.Count < maxRecords || records[^1].Offset == header.LastOffset
+                    RecordBatchDecoder.Decode(buffer.AsMemory((int)local, header.BatchLength), next, maxRecords, records);
+                    handedOut = true;
+                    next = records[^1].Offset == header.LastOffset || records.Count < maxRecords
                         ? Math.Max(next, header.NextOffset)
                         : records[^1].Offset + 1;
                     local += header.BatchLength;
                     budget -= header.BatchLength;
-                    if (budget <= 0)
-                    {
-                        break;
-                    }
                 }
 
                 position += local;

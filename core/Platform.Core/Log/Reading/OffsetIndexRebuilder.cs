@@ -1,11 +1,14 @@
+using Microsoft.Extensions.Options;
+using Platform.Core.Log.Appending;
+using Platform.Core.Options;
 using Platform.Core.Storage;
 
 namespace Platform.Core.Log.Reading;
 
 /// <summary>Rebuilds a partition's offset and time index from its segments: the blobs are the truth.</summary>
-public sealed class OffsetIndexRebuilder(ISegmentStore segments, IOffsetIndex index)
+public sealed class OffsetIndexRebuilder(ISegmentStore segments, IOffsetIndex index, IOptions<LogOptions> options)
 {
-    /// <summary>Re-indexes every batch of the partition; returns how many batches were indexed.</summary>
+    /// <summary>Re-indexes every batch of the partition; returns how many index entries were written.</summary>
     public async Task<int> RebuildAsync(TopicPartition partition, CancellationToken cancellationToken)
     {
         int count = 0;
@@ -17,13 +20,27 @@ public sealed class OffsetIndexRebuilder(ISegmentStore segments, IOffsetIndex in
             }
 
             List<BatchLocation> batches = await SegmentScanner.ScanForwardAsync(segments, partition, seg, 0, info.Length, cancellationToken).ConfigureAwait(false);
-            BatchIndexEntry[] entries = [.. batches.Where(b => b.Header.RecordCount > 0).Select(b => b.ToIndexEntry())];
-            if (entries.Length > 0)
+            var builder = new IndexRangeBuilder(options.Value.IndexIntervalBytes);
+            var entries = new List<BatchIndexEntry>();
+            foreach (BatchLocation batch in batches)
+            {
+                if (batch.Header.RecordCount > 0)
+                {
+                    builder.Add(batch, entries);
+                }
+            }
+
+            if (builder.Flush() is { } last)
+            {
+                entries.Add(last);
+            }
+
+            if (entries.Count > 0)
             {
                 await index.AddAsync(partition, entries, cancellationToken).ConfigureAwait(false);
             }
 
-            count += entries.Length;
+            count += entries.Count;
         }
 
         return count;

@@ -1,0 +1,34 @@
+using System.Globalization;
+using System.Text;
+using Platform.Benchmarks;
+using Platform.Local.Azurite;
+
+bool quick = args.Contains("--quick");
+long records = quick ? 20_000 : 200_000;
+var linger = TimeSpan.FromMilliseconds(double.Parse(Environment.GetEnvironmentVariable("BENCH_LINGER_MS") ?? "5", CultureInfo.InvariantCulture));
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+
+await using AzuriteServer azurite = await AzuriteServer.StartAsync(CancellationToken.None);
+var report = new StringBuilder();
+report.AppendLine($"# Append throughput, {AppendBenchmark.RecordBytes}-byte records, one partition, Azurite in memory");
+report.AppendLine();
+report.AppendLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}. Records per run: {records}. Linger: {linger.TotalMilliseconds} ms.");
+report.AppendLine();
+report.AppendLine("| producers x records per call | records/s | payload MB/s | appends | avg batch | raw Azurite at that block size (appends/s, MB/s) | platform / raw MB/s |");
+report.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: |");
+
+foreach ((int producers, int perCall) in new[] { (1, 1), (64, 1), (256, 1), (16, 100) })
+{
+    var run = await AppendBenchmark.RunPlatformAsync(azurite.ConnectionString, producers, perCall, producers == 1 && perCall == 1 ? Math.Min(records, 2_000) : records, linger);
+    int block = (int)Math.Max(1024, run.AverageBatchBytes);
+    var raw = await AppendBenchmark.RunRawAsync(azurite.ConnectionString, block, writers: 1, TimeSpan.FromSeconds(quick ? 2 : 5));
+    report.AppendLine($"| {producers} x {perCall} | {run.RecordsPerSecond:F0} | {run.PayloadMBps:F2} | {run.Appends} | {run.AverageBatchBytes / 1024:F1} KiB | {raw.AppendsPerSecond:F0}/s, {raw.MBps:F2} MB/s | {run.PayloadMBps / raw.MBps:P0} |");
+    Console.Error.WriteLine($"done {producers}x{perCall}");
+}
+
+var floor = await AppendBenchmark.RunRawAsync(azurite.ConnectionString, 4 * 1024 * 1024, writers: 1, TimeSpan.FromSeconds(quick ? 2 : 5));
+report.AppendLine();
+report.AppendLine($"Raw Azurite ceiling with 4 MiB blocks: {floor.AppendsPerSecond:F1} appends/s, {floor.MBps:F1} MB/s.");
+Console.WriteLine(report);
+Directory.CreateDirectory("results");
+await File.WriteAllTextAsync(Path.Combine("results", "append.md"), report.ToString());
