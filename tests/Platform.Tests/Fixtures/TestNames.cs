@@ -9,6 +9,9 @@ public static class TestNames
 
     public static string Table(string testName) => "t" + Clean(testName, null, 40) + ShortId();
 
+    /// <summary>A table prefix (at most 40 characters) unique to the test.</summary>
+    public static string TablePrefix(string testName) => "t" + Clean(testName, null, 23) + ShortId();
+
     public static string Topic([CallerMemberName] string testName = "") => Clean(testName, '-', 60) + "-" + ShortId();
 
     private static string ShortId() => Guid.NewGuid().ToString("N")[..8];

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Platform.Core.Log.Batches;
+using Platform.Core.Log.Reading;
+using Platform.Core.Log.Topics;
+
+namespace Platform.Functions.Http;
+
+/// <summary>Topic admin: create, list, describe.</summary>
+public sealed class TopicFunctions(TopicManager topics, LogReader reader)
+{
+    private const int MaxBodyBytes = 64 * 1024;
+
+    [Function("CreateTopic")]
+    public async Task<IResult> Create([HttpTrigger(AuthorizationLevel.Function, "post", Route = "topics")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        CreateTopicRequest body = await JsonBody.ReadAsync<CreateTopicRequest>(request, MaxBodyBytes, cancellationToken);
+        TopicConfig created = await topics.CreateAsync(body.ToConfig(), cancellationToken);
+        return Results.Created($"/api/topics/{created.Name}", TopicView.From(created, partitions: null));
+    }
+
+    [Function("ListTopics")]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TopicConfig> all = await topics.ListAsync(cancellationToken);
+        return Results.Ok(new { topics = all.Select(t => TopicView.From(t, partitions: null)) });
+    }
+
+    [Function("DescribeTopic")]
+    public async Task<IResult> Describe([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}")] HttpRequest request, string topic, CancellationToken cancellationToken)
+    {
+        TopicConfig config = await topics.GetAsync(topic, cancellationToken);
+        var partitions = await Task.WhenAll(Enumerable.Range(0, config.Partitions).Select(async p =>
+        {
+            PartitionOffsets offsets = await reader.GetOffsetsAsync(topic, p, cancellationToken);
+            return new PartitionView(p, offsets.Earliest, offsets.Latest);
+        }));
+        return Results.Ok(TopicView.From(config, partitions));
+    }
+
+    internal sealed record CreateTopicRequest(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes, string? CleanupPolicy, string? Compression, int? MaxRecordBytes)
+    {
+        public TopicConfig ToConfig()
+        {
+            var defaults = new TopicConfig { Name = Name ?? string.Empty, Partitions = Partitions ?? 1 };
+            return defaults with
+            {
+                RetentionMs = RetentionMs ?? defaults.RetentionMs,
+                RetentionBytes = RetentionBytes ?? defaults.RetentionBytes,
+                CleanupPolicy = CleanupPolicy is null ? defaults.CleanupPolicy : ParsePolicy(CleanupPolicy),
+                Compression = Compression is null ? defaults.Compression : ParseCodec(Compression),
+                MaxRecordBytes = MaxRecordBytes ?? defaults.MaxRecordBytes,
+            };
+        }
+
+        private static Core.Log.Topics.CleanupPolicy ParsePolicy(string value) => value.Replace(" ", string.Empty, StringComparison.Ordinal).ToLowerInvariant() switch
+        {
+            "delete" => Core.Log.Topics.CleanupPolicy.Delete,
+            "compact" => Core.Log.Topics.CleanupPolicy.Compact,
+            "compact,delete" or "delete,compact" => Core.Log.Topics.CleanupPolicy.CompactAndDelete,
+            _ => throw new BadRequestException($"cleanupPolicy '{value}' is not one of delete, compact, compact,delete."),
+        };
+
+        private static CompressionCodec ParseCodec(string value) => value.ToLowerInvariant() switch
+        {
+            "none" => CompressionCodec.None,
+            "gzip" => CompressionCodec.Gzip,
+            "zstd" => CompressionCodec.Zstd,
+            _ => throw new BadRequestException($"compression '{value}' is not one of none, gzip, zstd."),
+        };
+    }
+
+    internal sealed record PartitionView(int Partition, long EarliestOffset, long LatestOffset);
+
+    internal sealed record TopicView(string Name, int Partitions, long RetentionMs, long RetentionBytes, string CleanupPolicy, string Compression, int MaxRecordBytes, DateTimeOffset CreatedAt, IReadOnlyList<PartitionView>? Offsets)
+    {
+        public static TopicView From(TopicConfig t, IReadOnlyList<PartitionView>? partitions) => new(
+            t.Name,
+            t.Partitions,
+            t.RetentionMs,
+            t.RetentionBytes,
+            t.CleanupPolicy switch { Core.Log.Topics.CleanupPolicy.Compact => "compact", Core.Log.Topics.CleanupPolicy.CompactAndDelete => "compact,delete", _ => "delete" },
+            t.Compression.ToString().ToLowerInvariant(),
+            t.MaxRecordBytes,
+            DateTimeOffset.FromUnixTimeMilliseconds(t.CreatedAt),
+            partitions);
+    }
+}

@@ -1,0 +1,40 @@
+using Platform.Local;
+
+namespace Platform.Tests.Fixtures;
+
+/// <summary>The local host on a free port over the collection's Azurite, with its own container and tables.</summary>
+public sealed class LocalHost : IAsyncDisposable
+{
+    private LocalHost(LocalPlatform platform, HttpClient client)
+    {
+        Platform = platform;
+        Client = client;
+    }
+
+    public LocalPlatform Platform { get; }
+
+    public HttpClient Client { get; }
+
+    public static async Task<LocalHost> StartAsync(AzuriteFixture azurite, string testName, params (string Key, string Value)[] settings)
+    {
+        string[] args =
+        [
+            $"--Platform:Storage:ConnectionString={azurite.ConnectionString}",
+            $"--Platform:Storage:LogContainer={TestNames.Container(testName)}",
+            $"--Platform:Storage:TablePrefix={TestNames.TablePrefix(testName)}",
+            "--Platform:Local:Urls=http://127.0.0.1:0",
+            "--Logging:LogLevel:Default=Warning",
+            .. settings.Select(s => $"--{s.Key}={s.Value}"),
+        ];
+        LocalPlatform platform = await LocalPlatform.CreateAsync(args, CancellationToken.None);
+        await platform.StartAsync(CancellationToken.None);
+        var client = new HttpClient { BaseAddress = new Uri(platform.Urls[0]) };
+        return new LocalHost(platform, client);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Platform.DisposeAsync();
+    }
+}
