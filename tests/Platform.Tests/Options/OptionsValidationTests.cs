@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Platform.Core;
+using Platform.Core.Options;
+
+namespace Platform.Tests.Options;
+
+public sealed class OptionsValidationTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.True(new LogOptionsValidator().Validate(null, new LogOptions()).Succeeded);
+        Assert.True(new StorageOptionsValidator().Validate(null, new StorageOptions { ConnectionString = "UseDevelopmentStorage=true" }).Succeeded);
+    }
+
+    [Fact]
+    public void Relationships_between_settings_are_checked()
+    {
+        var result = new LogOptionsValidator().Validate(null, new LogOptions { SegmentBytes = 1024 * 1024, MaxBatchBytes = 4 * 1024 * 1024, SegmentMaxBlocks = 50_000 });
+        Assert.True(result.Failed);
+        Assert.Contains("SegmentBytes (1048576) must be at least MaxBatchBytes", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("SegmentMaxBlocks must be between 1 and 49999", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Platform:Storage:LogContainer", "Bad_Container", "LogContainer 'Bad_Container'")]
+    [InlineData("Platform:Storage:TablePrefix", "9bad", "TablePrefix '9bad'")]
+    [InlineData("Platform:Log:MaxBatchBytes", "10", "MaxBatchBytes must be between 1 KiB and 100 MiB")]
+    [InlineData("Platform:Log:Linger", "00:00:05", "Linger must be between 0 and 1 s")]
+    public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected)
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Platform:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            [key] = value,
+        }).Build();
+        using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
+        var ex = Assert.Throws<OptionsValidationException>(() =>
+        {
+            _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+            _ = services.GetRequiredService<IOptions<LogOptions>>().Value;
+        });
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_connection_string_is_named()
+    {
+        var result = new StorageOptionsValidator().Validate(null, new StorageOptions());
+        Assert.Contains("Platform:Storage:ConnectionString is required", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
