@@ -8,6 +8,7 @@ using Platform.Core.Log.Appending;
 using Platform.Core.Log.Reading;
 using Platform.Core.Log.Topics;
 using Platform.Core.Options;
+using Platform.Core.Security;
 using Platform.Core.Storage;
 using Platform.Core.Storage.Azure;
 
@@ -55,6 +56,16 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureSegmentStore>(sp => sp.GetRequiredService<AzureSegmentStore>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureOffsetIndex>(sp => sp.GetRequiredService<AzureOffsetIndex>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureTopicStore>(sp => sp.GetRequiredService<AzureTopicStore>()));
+
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new ApiKeyStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.ApiKeysTable));
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, ApiKeyStore>(sp => sp.GetRequiredService<ApiKeyStore>()));
+        services.TryAddSingleton<ApiKeyService>();
 
         return services.AddLogEngine();
     }

@@ -13,6 +13,7 @@ public static class PlatformFunctionsServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPlatform(configuration);
+        services.AddSingleton<Http.RequestAuthorizer>();
 
         // On Azure the Functions storage account is the default home of the platform's data.
         services.PostConfigure<StorageOptions>(o => o.ConnectionString ??= configuration["AzureWebJobsStorage"]);

@@ -54,6 +54,15 @@ public sealed class LocalPlatform : IAsyncDisposable
             Console.WriteLine($"Azurite (in memory) on blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}.");
         }
 
+        if (string.IsNullOrWhiteSpace(builder.Configuration["Platform:Auth:AdminKey"]))
+        {
+            // First run on a fresh machine: a key to start with, printed once (set Platform__Auth__AdminKey to choose it).
+            string generated = "local-admin-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            builder.Configuration["Platform:Auth:AdminKey"] = generated;
+            Console.WriteLine($"Admin API key for this run: {generated}");
+            Console.WriteLine("  (set Platform__Auth__AdminKey to choose your own; create narrower keys with POST /api/keys)");
+        }
+
         try
         {
             builder.WebHost.UseUrls(builder.Configuration["Platform:Local:Urls"] ?? DefaultUrls);

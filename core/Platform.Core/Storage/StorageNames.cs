@@ -50,6 +50,9 @@ public static class StorageNames
     /// <summary>Table of the time index.</summary>
     public const string TimeIndexTable = "timeindex";
 
+    /// <summary>Table of API keys.</summary>
+    public const string ApiKeysTable = "apikeys";
+
     /// <summary>PartitionKey under which topic metadata entities live.</summary>
     public const string TopicsPartitionKey = "topic";
 }

@@ -14,6 +14,8 @@ public static class Problems
     /// <summary>A problem response for a known failure; null for a bug (the host answers 500).</summary>
     public static IResult? TryMap(Exception exception) => exception switch
     {
+        UnauthorizedException unauthorized => new WithHeader(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", unauthorized.Message), "WWW-Authenticate", "Bearer"),
+        ForbiddenException forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", forbidden.Message),
         BadRequestException bad => Problem(StatusCodes.Status400BadRequest, "Bad request", bad.Message),
         JsonException json => Problem(StatusCodes.Status400BadRequest, "Malformed JSON", json.Message),
         TopicNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Topic not found", notFound.Message),

@@ -3,18 +3,25 @@ using Microsoft.Azure.Functions.Worker;
 using Platform.Core.Log.Batches;
 using Platform.Core.Log.Reading;
 using Platform.Core.Log.Topics;
+using Platform.Core.Security;
 
 namespace Platform.Functions.Http;
 
 /// <summary>Topic admin: create, list, describe.</summary>
-public sealed class TopicFunctions(TopicManager topics, LogReader reader)
+public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, LogReader reader)
 {
     private const int MaxBodyBytes = 64 * 1024;
 
     [Function("CreateTopic")]
     public async Task<IResult> Create([HttpTrigger(AuthorizationLevel.Function, "post", Route = "topics")] HttpRequest request, CancellationToken cancellationToken)
     {
+        ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
         CreateTopicRequest body = await JsonBody.ReadAsync<CreateTopicRequest>(request, MaxBodyBytes, cancellationToken);
+        if (!principal.Allows(ApiOperation.Admin, body.Name))
+        {
+            throw new ForbiddenException($"This key may not create topic '{body.Name}'.");
+        }
+
         TopicConfig created = await topics.CreateAsync(body.ToConfig(), cancellationToken);
         return Results.Created($"/api/topics/{created.Name}", TopicView.From(created, partitions: null));
     }
@@ -22,13 +29,20 @@ public sealed class TopicFunctions(TopicManager topics, LogReader reader)
     [Function("ListTopics")]
     public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics")] HttpRequest request, CancellationToken cancellationToken)
     {
+        ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
         IReadOnlyList<TopicConfig> all = await topics.ListAsync(cancellationToken);
-        return Results.Ok(new { topics = all.Select(t => TopicView.From(t, partitions: null)) });
+        return Results.Ok(new { topics = all.Where(t => principal.Grants.Any(g => g.Matches(t.Name))).Select(t => TopicView.From(t, partitions: null)) });
     }
 
     [Function("DescribeTopic")]
     public async Task<IResult> Describe([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}")] HttpRequest request, string topic, CancellationToken cancellationToken)
     {
+        ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
+        if (!principal.Allows(ApiOperation.Admin, topic) && !principal.Allows(ApiOperation.Consume, topic))
+        {
+            throw new ForbiddenException($"This key may not describe topic '{topic}'.");
+        }
+
         TopicConfig config = await topics.GetAsync(topic, cancellationToken);
         var partitions = await Task.WhenAll(Enumerable.Range(0, config.Partitions).Select(async p =>
         {

@@ -11,7 +11,21 @@ public sealed class LocalHost : IAsyncDisposable
         Client = client;
     }
 
+    public const string AdminKey = "test-admin-key-0123456789";
+
     public LocalPlatform Platform { get; }
+
+    /// <summary>A client without credentials, for auth tests.</summary>
+    public HttpClient Anonymous(string? key = null)
+    {
+        var client = new HttpClient { BaseAddress = Client.BaseAddress };
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("x-api-key", key);
+        }
+
+        return client;
+    }
 
     public HttpClient Client { get; }
 
@@ -24,11 +38,13 @@ public sealed class LocalHost : IAsyncDisposable
             $"--Platform:Storage:TablePrefix={TestNames.TablePrefix(testName)}",
             "--Platform:Local:Urls=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
+            $"--Platform:Auth:AdminKey={AdminKey}",
             .. settings.Select(s => $"--{s.Key}={s.Value}"),
         ];
         LocalPlatform platform = await LocalPlatform.CreateAsync(args, CancellationToken.None);
         await platform.StartAsync(CancellationToken.None);
         var client = new HttpClient { BaseAddress = new Uri(platform.Urls[0]) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
         return new LocalHost(platform, client);
     }
 

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Platform.Core.Log;
+
+namespace Platform.Core.Security;
+
+/// <summary>
+/// Issues and checks API keys. A key reads <c>plk_{id}_{secret}</c>; only a SHA-256 of the secret is stored,
+/// and it is compared in constant time. Checked keys are cached briefly so a request costs no table read.
+/// </summary>
+public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> options, TimeProvider time)
+{
+    private const string Prefix = "plk_";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentDictionary<string, (ApiKeyInfo Key, byte[] Hash, long Until)> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>Creates a key; the returned secret is shown once and never stored.</summary>
+    public async Task<(ApiKeyInfo Key, string Secret)> CreateAsync(string name, IReadOnlyList<TopicGrant> grants, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(grants);
+        if (string.IsNullOrWhiteSpace(name) || name.Length > 100)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, "A key needs a name of 1 to 100 characters.");
+        }
+
+        if (grants.Count == 0 || grants.Any(g => g.Operations == ApiOperation.None || (g.Operations & ~ApiOperation.All) != 0 || string.IsNullOrEmpty(g.Pattern) || g.Pattern.IndexOf('*', StringComparison.Ordinal) is >= 0 and var i && i != g.Pattern.Length - 1))
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, "A key needs at least one grant; each names operations (produce, consume, admin) and a topic pattern: '*', 'prefix.*' or a topic name.");
+        }
+
+        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        string secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var key = new ApiKeyInfo(id, name, grants, time.GetUtcNow().ToUnixTimeMilliseconds());
+        await store.AddAsync(key, Convert.ToHexStringLower(Hash(secret)), cancellationToken).ConfigureAwait(false);
+        return (key, $"{Prefix}{id}_{secret}");
+    }
+
+    /// <summary>The principal of a presented key, or null when it is unknown or wrong.</summary>
+    public async Task<ApiPrincipal?> AuthenticateAsync(string? presented, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(presented) || presented.Length > 256)
+        {
+            return null;
+        }
+
+        if (options.Value.AdminKey is { } admin && CryptographicOperations.FixedTimeEquals(Hash(presented), Hash(admin)))
+        {
+            return new ApiPrincipal("admin", "configured admin key", [new TopicGrant("*", ApiOperation.All)]);
+        }
+
+        if (!presented.StartsWith(Prefix, StringComparison.Ordinal) || presented.IndexOf('_', Prefix.Length) is var sep && sep < 0)
+        {
+            return null;
+        }
+
+        string id = presented[Prefix.Length..sep];
+        byte[] hash = Hash(presented[(sep + 1)..]);
+        long now = time.GetTimestamp();
+        if (!_cache.TryGetValue(id, out var cached) || cached.Until < now)
+        {
+            if (await store.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } found)
+            {
+                return null;
+            }
+
+            cached = (found.Key, Convert.FromHexString(found.Hash), now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
+            _cache[id] = cached;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(hash, cached.Hash) ? new ApiPrincipal(id, cached.Key.Name, cached.Key.Grants) : null;
+    }
+
+    /// <summary>Every key, without secrets.</summary>
+    public Task<IReadOnlyList<ApiKeyInfo>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+
+    /// <summary>Revokes a key (within the cache time on other instances).</summary>
+    public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
+    {
+        _cache.TryRemove(id, out _);
+        return await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,58 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Platform.Core.Security;
+
+namespace Platform.Functions.Http;
+
+/// <summary>API key admin: create (the secret is shown once), list, revoke.</summary>
+public sealed class KeyFunctions(RequestAuthorizer auth, ApiKeyService keys)
+{
+    [Function("CreateKey")]
+    public async Task<IResult> Create([HttpTrigger(AuthorizationLevel.Function, "post", Route = "keys")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Admin, null, cancellationToken);
+        CreateKeyRequest body = await JsonBody.ReadAsync<CreateKeyRequest>(request, 16 * 1024, cancellationToken);
+        TopicGrant[] grants = [.. (body.Grants ?? []).Select(g => new TopicGrant(g.Topics ?? string.Empty, ParseOperations(g.Operations)))];
+        var (key, secret) = await keys.CreateAsync(body.Name ?? string.Empty, grants, cancellationToken);
+        return Results.Created($"/api/keys/{key.Id}", new { key.Id, key.Name, grants = Describe(key.Grants), key = secret });
+    }
+
+    [Function("ListKeys")]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "keys")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Admin, null, cancellationToken);
+        IReadOnlyList<ApiKeyInfo> all = await keys.ListAsync(cancellationToken);
+        return Results.Ok(new { keys = all.Select(k => new { k.Id, k.Name, grants = Describe(k.Grants), createdAt = DateTimeOffset.FromUnixTimeMilliseconds(k.CreatedAt) }) });
+    }
+
+    [Function("DeleteKey")]
+    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "keys/{id}")] HttpRequest request, string id, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Admin, null, cancellationToken);
+        return await keys.DeleteAsync(id, cancellationToken) ? Results.NoContent() : Problems.Problem(StatusCodes.Status404NotFound, "Key not found", $"There is no key '{id}'.");
+    }
+
+    private static object[] Describe(IEnumerable<TopicGrant> grants) =>
+        [.. grants.Select(g => new { topics = g.Pattern, operations = Enum.GetValues<ApiOperation>().Where(o => o is not ApiOperation.None and not ApiOperation.All && g.Operations.HasFlag(o)).Select(o => o.ToString().ToLowerInvariant()) })];
+
+    private static ApiOperation ParseOperations(IReadOnlyList<string>? operations)
+    {
+        ApiOperation result = ApiOperation.None;
+        foreach (string op in operations ?? [])
+        {
+            result |= op.ToLowerInvariant() switch
+            {
+                "produce" => ApiOperation.Produce,
+                "consume" => ApiOperation.Consume,
+                "admin" => ApiOperation.Admin,
+                _ => throw new BadRequestException($"Operation '{op}' is not one of produce, consume, admin."),
+            };
+        }
+
+        return result;
+    }
+
+    internal sealed record GrantRequest(string? Topics, IReadOnlyList<string>? Operations);
+
+    internal sealed record CreateKeyRequest(string? Name, IReadOnlyList<GrantRequest>? Grants);
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http;
+using Platform.Core.Security;
+
+namespace Platform.Functions.Http;
+
+/// <summary>Checks the API key of a request (<c>Authorization: Bearer …</c> or <c>x-api-key</c>) before anything else.</summary>
+public sealed class RequestAuthorizer(ApiKeyService keys)
+{
+    /// <summary>The caller, when its key allows <paramref name="operation"/> on <paramref name="topic"/> (null: the platform).</summary>
+    /// <exception cref="UnauthorizedException">Missing or unknown key.</exception>
+    /// <exception cref="ForbiddenException">The key does not allow it.</exception>
+    public async Task<ApiPrincipal> RequireAsync(HttpRequest request, ApiOperation operation, string? topic, CancellationToken cancellationToken)
+    {
+        ApiPrincipal principal = await AuthenticateAsync(request, cancellationToken);
+        if (!principal.Allows(operation, topic))
+        {
+            string what = operation.ToString().ToLowerInvariant();
+            throw new ForbiddenException(topic is null ? $"This key may not {what} here." : $"This key may not {what} on topic '{topic}'.");
+        }
+
+        return principal;
+    }
+
+    /// <summary>The caller, whatever it may do.</summary>
+    /// <exception cref="UnauthorizedException">Missing or unknown key.</exception>
+    public async Task<ApiPrincipal> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? presented = null;
+        string? authorization = request.Headers.Authorization;
+        if (authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            presented = authorization["Bearer ".Length..].Trim();
+        }
+        else if (request.Headers.TryGetValue("x-api-key", out var header))
+        {
+            presented = header.ToString().Trim();
+        }
+
+        if (string.IsNullOrEmpty(presented))
+        {
+            throw new UnauthorizedException("An API key is required: 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+        }
+
+        return await keys.AuthenticateAsync(presented, cancellationToken)
+            ?? throw new UnauthorizedException("The API key is not valid.");
+    }
+}

@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Platform.Tests.Fixtures;
+
+namespace Platform.Tests.Hosting;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class ApiKeyHttpTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Missing_or_wrong_keys_get_401_and_narrow_keys_get_403()
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Missing_or_wrong_keys_get_401_and_narrow_keys_get_403));
+        using HttpClient none = host.Anonymous();
+        HttpResponseMessage missing = await none.GetAsync("/api/topics");
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.Equal("Bearer", missing.Headers.WwwAuthenticate.Single().Scheme);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+
+        using HttpClient wrong = host.Anonymous("plk_0000000000000000_nope");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/topics")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await wrong.PostAsJsonAsync("/api/topics", new { name = "x" })).StatusCode);
+
+        HttpResponseMessage created = await host.Client.PostAsJsonAsync("/api/keys", new { name = "otlp writer", grants = new[] { new { topics = "otlp.*", operations = new[] { "produce" } } } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        JsonElement key = await created.Content.ReadFromJsonAsync<JsonElement>();
+        string secret = key.GetProperty("key").GetString()!;
+        Assert.StartsWith("plk_", secret, StringComparison.Ordinal);
+
+        using HttpClient narrow = host.Anonymous(secret);
+        HttpResponseMessage forbidden = await narrow.PostAsJsonAsync("/api/topics", new { name = "otlp.logs" });
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await narrow.GetAsync("/api/keys")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await narrow.GetAsync("/api/topics/does-not-exist")).StatusCode); // no hint whether it exists
+        Assert.Equal(HttpStatusCode.OK, (await narrow.GetAsync("/api/topics")).StatusCode);
+
+        JsonElement list = await host.Client.GetFromJsonAsync<JsonElement>("/api/keys");
+        JsonElement listed = list.GetProperty("keys").EnumerateArray().Single();
+        Assert.Equal("otlp writer", listed.GetProperty("name").GetString());
+        Assert.False(listed.TryGetProperty("key", out _));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Client.DeleteAsync($"/api/keys/{key.GetProperty("id").GetString()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await narrow.GetAsync("/api/topics")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await none.GetAsync("/api/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_key_requests_are_refused()
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Bad_key_requests_are_refused));
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.PostAsJsonAsync("/api/keys", new { name = "x", grants = Array.Empty<object>() })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.PostAsJsonAsync("/api/keys", new { name = "x", grants = new[] { new { topics = "a*b", operations = new[] { "produce" } } } })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.PostAsJsonAsync("/api/keys", new { name = "x", grants = new[] { new { topics = "*", operations = new[] { "fly" } } } })).StatusCode);
+        Assert.Equal(0, (await host.Client.GetFromJsonAsync<JsonElement>("/api/keys")).GetProperty("keys").GetArrayLength());
+    }
+}
