@@ -57,6 +57,8 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureOffsetIndex>(sp => sp.GetRequiredService<AzureOffsetIndex>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureTopicStore>(sp => sp.GetRequiredService<AzureTopicStore>()));
 
+        services.AddOptions<Ingestion.IngestOptions>().Bind(configuration.GetSection(Ingestion.IngestOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ingestion.IngestOptions>, Ingestion.IngestOptionsValidator>());
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
         services.TryAddSingleton(sp =>

@@ -16,6 +16,8 @@ public static class Problems
     {
         UnauthorizedException unauthorized => new WithHeader(Problem(StatusCodes.Status401Unauthorized, "Unauthorized", unauthorized.Message), "WWW-Authenticate", "Bearer"),
         ForbiddenException forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", forbidden.Message),
+        PayloadTooLargeException tooLarge => Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", tooLarge.Message),
+        UnsupportedMediaTypeException media => Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", media.Message),
         BadRequestException bad => Problem(StatusCodes.Status400BadRequest, "Bad request", bad.Message),
         JsonException json => Problem(StatusCodes.Status400BadRequest, "Malformed JSON", json.Message),
         TopicNotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Topic not found", notFound.Message),

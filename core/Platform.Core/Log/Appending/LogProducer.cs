@@ -97,6 +97,66 @@ public sealed class LogProducer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Appends records once per <paramref name="idempotencyKey"/>: the key names a producer of its own, so a
+    /// retried request is recognised in the partition's tail and answered with the original offsets.
+    /// Keyless records without a partition go where the idempotency key hashes, so a retry lands alike.
+    /// </summary>
+    public async Task<ProduceResult> ProduceIdempotentAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        if (records.Count == 0)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, "A produce request needs at least one record.");
+        }
+
+        TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(idempotencyKey);
+        byte[] digest = System.Security.Cryptography.SHA256.HashData(keyBytes);
+        long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & 0x3FFF_FFFF_FFFF_FFFF);
+        int fallback = Murmur2.Partition(keyBytes, config.Partitions);
+        var groups = new SortedDictionary<int, List<int>>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            CheckSize(config, records[i], i);
+            int partition = records[i].Partition ?? (records[i].Key is { } k ? Murmur2.Partition(k.Span, config.Partitions) : fallback);
+            if (partition < 0 || partition >= config.Partitions)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Record {i} names partition {partition}; topic '{topic}' has partitions 0 to {config.Partitions - 1}."));
+            }
+
+            if (!groups.TryGetValue(partition, out List<int>? indexes))
+            {
+                groups[partition] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        var positions = new RecordPosition[records.Count];
+        bool duplicate = true;
+        var stamp = new ProducerStamp(producerId, 0, 0);
+        foreach ((int partition, List<int> indexes) in groups)
+        {
+            try
+            {
+                AppendResult result = await AppendIdempotentAsync(topic, partition, stamp, [.. indexes.Select(i => records[i])], cancellationToken).ConfigureAwait(false);
+                duplicate &= result.Duplicate;
+                for (int j = 0; j < indexes.Count; j++)
+                {
+                    positions[indexes[j]] = new RecordPosition(partition, result.BaseOffset + j);
+                }
+            }
+            catch (LogException ex) when (ex.Kind == LogErrorKind.OutOfOrderSequence)
+            {
+                throw new LogException(LogErrorKind.OutOfOrderSequence, $"Idempotency-Key '{idempotencyKey}' was used before for a different request.", ex);
+            }
+        }
+
+        return new ProduceResult(positions, duplicate);
+    }
+
+    /// <summary>
     /// Appends one idempotent producer's batch to one partition. A retry of a batch already in the log
     /// (same producer id, epoch and sequences, within its last five batches) returns the original offsets.
     /// </summary>

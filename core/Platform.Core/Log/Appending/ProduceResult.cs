@@ -4,4 +4,6 @@ namespace Platform.Core.Log.Appending;
 public readonly record struct RecordPosition(int Partition, long Offset);
 
 /// <summary>The durable positions of a produce call's records, in the order they were given.</summary>
-public sealed record ProduceResult(IReadOnlyList<RecordPosition> Records);
+/// <param name="Records">Partition and offset of each record.</param>
+/// <param name="Duplicate">True when an idempotent request had been appended before and nothing was appended now.</param>
+public sealed record ProduceResult(IReadOnlyList<RecordPosition> Records, bool Duplicate = false);

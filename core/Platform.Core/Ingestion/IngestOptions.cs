@@ -1,0 +1,17 @@
+namespace Platform.Core.Ingestion;
+
+/// <summary>Limits of every way data gets in, bound from <c>Platform:Ingest</c>.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Platform:Ingest";
+
+    /// <summary>Largest request body, before and after decompression. Default 16 MiB.</summary>
+    public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Most records in one produce request. Default 10,000.</summary>
+    public int MaxRecordsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Longest long-poll wait of a consume request. Default 30 s.</summary>
+    public TimeSpan MaxConsumeWait { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,164 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using Platform.Core.Ingestion;
+using Platform.Core.Log;
+using Platform.Core.Log.Appending;
+using Platform.Core.Log.Reading;
+using Platform.Core.Security;
+
+namespace Platform.Functions.Http;
+
+/// <summary>The records API (the Kafka REST Proxy's job): produce, and consume from an offset or a time.</summary>
+public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer, LogReader reader, IOptions<IngestOptions> options, TimeProvider time)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    [Function("ProduceRecords")]
+    public async Task<IResult> Produce([HttpTrigger(AuthorizationLevel.Function, "post", Route = "topics/{topic}/records")] HttpRequest request, string topic, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Produce, topic, cancellationToken);
+        IngestOptions limits = options.Value;
+        byte[] body = await RequestBody.ReadAsync(request, limits.MaxRequestBytes, cancellationToken);
+        int? rawPartition = request.Query.TryGetValue("partition", out var p) ? ParseInt(p, "partition") : null;
+        IReadOnlyList<ProduceRecord> records = RecordsBody.Parse(request.ContentType, body, request.Query["key"], rawPartition, limits.MaxRecordsPerRequest);
+
+        string? idempotencyKey = request.Headers["Idempotency-Key"];
+        if (idempotencyKey is { Length: > 200 })
+        {
+            throw new BadRequestException("Idempotency-Key must be at most 200 characters.");
+        }
+
+        ProduceResult result = string.IsNullOrEmpty(idempotencyKey)
+            ? await producer.ProduceAsync(topic, records, cancellationToken)
+            : await producer.ProduceIdempotentAsync(topic, records, idempotencyKey, cancellationToken);
+        if (result.Duplicate)
+        {
+            request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";
+        }
+
+        return Results.Ok(new { records = result.Records.Select(r => new { partition = r.Partition, offset = r.Offset }) });
+    }
+
+    [Function("ConsumeRecords")]
+    public async Task<IResult> Consume([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/records")] HttpRequest request, string topic, int partition, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Consume, topic, cancellationToken);
+        IQueryCollection q = request.Query;
+        int maxBytes = q.TryGetValue("maxBytes", out var mb) ? Math.Clamp(ParseInt(mb, "maxBytes"), 1, 16 * 1024 * 1024) : LogReader.DefaultMaxBytes;
+        int maxRecords = q.TryGetValue("maxRecords", out var mr) ? Math.Clamp(ParseInt(mr, "maxRecords"), 1, 10_000) : 500;
+        TimeSpan wait = q.TryGetValue("waitMs", out var w) ? TimeSpan.FromMilliseconds(Math.Clamp(ParseInt(w, "waitMs"), 0, (int)options.Value.MaxConsumeWait.TotalMilliseconds)) : TimeSpan.Zero;
+        string format = q.TryGetValue("format", out var f) ? f.ToString().ToLowerInvariant() : "text";
+        if (format is not ("text" or "base64" or "json"))
+        {
+            throw new BadRequestException("format must be text, base64 or json.");
+        }
+
+        long offset = await StartOffsetAsync(q, topic, partition, cancellationToken);
+        long deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
+        FetchResult fetch = await reader.FetchAsync(topic, partition, offset, maxBytes, maxRecords, cancellationToken);
+        while (fetch.Records.Count == 0 && time.GetTimestamp() < deadline)
+        {
+            // Long-poll: the queue wake-ups of the consumer runtime will replace this gentle polling.
+            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            fetch = await reader.FetchAsync(topic, partition, offset, maxBytes, maxRecords, cancellationToken);
+        }
+
+        return Results.Ok(new
+        {
+            topic,
+            partition,
+            records = fetch.Records.Select(r => View(r, format)),
+            nextOffset = fetch.NextOffset,
+            logEndOffset = fetch.LogEndOffset,
+        });
+    }
+
+    private async Task<long> StartOffsetAsync(IQueryCollection q, string topic, int partition, CancellationToken cancellationToken)
+    {
+        if (q.TryGetValue("timestamp", out var ts))
+        {
+            long when = long.TryParse(ts, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? ms
+                : DateTimeOffset.TryParse(ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t.ToUnixTimeMilliseconds()
+                : throw new BadRequestException("timestamp must be Unix milliseconds or an ISO 8601 time.");
+            return await reader.FindOffsetByTimeAsync(topic, partition, when, cancellationToken)
+                ?? (await reader.GetOffsetsAsync(topic, partition, cancellationToken)).Latest;
+        }
+
+        string? offset = q["offset"];
+        return offset switch
+        {
+            null or "" or "earliest" => (await reader.GetOffsetsAsync(topic, partition, cancellationToken)).Earliest,
+            "latest" => (await reader.GetOffsetsAsync(topic, partition, cancellationToken)).Latest,
+            _ => long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out long o) ? o : throw new BadRequestException("offset must be a number, earliest or latest."),
+        };
+    }
+
+    private static Dictionary<string, object?> View(LogRecord r, string format)
+    {
+        var view = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["offset"] = r.Offset,
+            ["timestamp"] = r.Timestamp,
+            ["appendTime"] = r.AppendTime,
+        };
+        AddBytes(view, "key", r.Key, format == "json" ? "text" : format);
+        AddBytes(view, "value", r.Value, format);
+        if (r.Headers.Count > 0)
+        {
+            view["headers"] = r.Headers.Select(h => new { key = h.Key, value = h.Value is { } v ? Text(v) ?? Convert.ToBase64String(v.Span) : null });
+        }
+
+        return view;
+    }
+
+    private static void AddBytes(Dictionary<string, object?> view, string name, ReadOnlyMemory<byte>? bytes, string format)
+    {
+        if (bytes is not { } b)
+        {
+            view[name] = null;
+            return;
+        }
+
+        if (format == "json")
+        {
+            try
+            {
+                using JsonDocument doc = JsonDocument.Parse(b);
+                view[name] = doc.RootElement.Clone();
+                return;
+            }
+            catch (JsonException)
+            {
+                // Not JSON: fall back to text or base64 for this record.
+            }
+        }
+
+        if (format != "base64" && Text(b) is { } text)
+        {
+            view[name] = text;
+        }
+        else
+        {
+            view[name + "Base64"] = Convert.ToBase64String(b.Span);
+        }
+    }
+
+    private static string? Text(ReadOnlyMemory<byte> bytes)
+    {
+        try
+        {
+            return StrictUtf8.GetString(bytes.Span);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static int ParseInt(string? value, string name) =>
+        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n : throw new BadRequestException($"{name} must be an integer.");
+}

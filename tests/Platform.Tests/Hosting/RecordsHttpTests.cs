@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Platform.Tests.Fixtures;
+
+namespace Platform.Tests.Hosting;
+
+/// <summary>The records API over real HTTP on the local host.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class RecordsHttpTests(AzuriteFixture azurite)
+{
+    private static async Task<LocalHost> StartWithTopicAsync(AzuriteFixture azurite, string test, int partitions = 1, params (string, string)[] settings)
+    {
+        LocalHost host = await LocalHost.StartAsync(azurite, test, settings);
+        (await host.Client.PostAsJsonAsync("/api/topics", new { name = "events", partitions })).EnsureSuccessStatusCode();
+        return host;
+    }
+
+    private static StringContent Body(string text, string mediaType) => new(text, Encoding.UTF8, mediaType);
+
+    private static async Task<JsonElement> ConsumeAsync(LocalHost host, string query, int partition = 0) =>
+        await host.Client.GetFromJsonAsync<JsonElement>($"/api/topics/events/partitions/{partition}/records?{query}");
+
+    [Fact]
+    public async Task Json_ndjson_and_raw_bodies_are_produced_and_consumed_back()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(Json_ndjson_and_raw_bodies_are_produced_and_consumed_back));
+        HttpResponseMessage one = await host.Client.PostAsync("/api/topics/events/records", Body("""{"key":"user-1","value":{"clicked":true},"headers":{"source":"web"},"timestamp":1700000000000}""", "application/json"));
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        JsonElement ack = await one.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, ack.GetProperty("records")[0].GetProperty("offset").GetInt64());
+
+        await host.Client.PostAsync("/api/topics/events/records", Body("""{"records":[{"value":"plain text"},{"valueBase64":"AAEC/w=="}]}""", "application/json"));
+        await host.Client.PostAsync("/api/topics/events/records", Body("{\"value\":1}\n\n{\"value\":[2]}\n", "application/x-ndjson"));
+        using var raw = new ByteArrayContent([0xde, 0xad]);
+        raw.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        JsonElement rawAck = await (await host.Client.PostAsync("/api/topics/events/records?key=k9", raw)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(5, rawAck.GetProperty("records")[0].GetProperty("offset").GetInt64());
+
+        JsonElement page = await ConsumeAsync(host, "offset=0&format=json");
+        JsonElement[] records = [.. page.GetProperty("records").EnumerateArray()];
+        Assert.Equal(6, records.Length);
+        Assert.Equal("user-1", records[0].GetProperty("key").GetString());
+        Assert.True(records[0].GetProperty("value").GetProperty("clicked").GetBoolean());
+        Assert.Equal(1700000000000, records[0].GetProperty("timestamp").GetInt64());
+        Assert.Equal("web", records[0].GetProperty("headers")[0].GetProperty("value").GetString());
+        Assert.Equal("plain text", records[1].GetProperty("value").GetString());
+        Assert.Equal("AAEC/w==", records[2].GetProperty("valueBase64").GetString());
+        Assert.Equal(1, records[3].GetProperty("value").GetInt32());
+        Assert.Equal("k9", records[5].GetProperty("key").GetString());
+        Assert.Equal(6, page.GetProperty("nextOffset").GetInt64());
+        Assert.Equal(6, page.GetProperty("logEndOffset").GetInt64());
+
+        JsonElement limited = await ConsumeAsync(host, "offset=2&maxRecords=2&format=base64");
+        Assert.Equal([2L, 3L], limited.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("offset").GetInt64()));
+        Assert.Equal(4, limited.GetProperty("nextOffset").GetInt64());
+        Assert.Equal(6, (await ConsumeAsync(host, "offset=latest")).GetProperty("nextOffset").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_gzip_body_is_accepted()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(A_gzip_body_is_accepted));
+        using var compressed = new MemoryStream();
+        using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write("""[{"value":"a"},{"value":"b"}]"""u8);
+        }
+
+        using var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        Assert.Equal(HttpStatusCode.OK, (await host.Client.PostAsync("/api/topics/events/records", content)).StatusCode);
+        Assert.Equal(2, (await ConsumeAsync(host, "offset=0")).GetProperty("records").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_retried_request_with_the_same_idempotency_key_returns_the_same_offsets_once()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(A_retried_request_with_the_same_idempotency_key_returns_the_same_offsets_once), partitions: 3);
+        async Task<(HttpResponseMessage Response, string Body)> SendAsync(string key, string body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/topics/events/records") { Content = Body(body, "application/json") };
+            request.Headers.Add("Idempotency-Key", key);
+            HttpResponseMessage response = await host.Client.SendAsync(request);
+            return (response, await response.Content.ReadAsStringAsync());
+        }
+
+        string batch = """[{"value":"a"},{"key":"user-7","value":"b"},{"value":"c"}]""";
+        var first = await SendAsync("order-42", batch);
+        var retry = await SendAsync("order-42", batch);
+        Assert.Equal(HttpStatusCode.OK, first.Response.StatusCode);
+        Assert.Equal(first.Body, retry.Body);
+        Assert.False(first.Response.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal("true", retry.Response.Headers.GetValues("Idempotent-Replayed").Single());
+        var other = await SendAsync("order-43", batch);
+        Assert.NotEqual(first.Body, other.Body);
+
+        var reused = await SendAsync("order-42", """[{"value":"different"}]""");
+        Assert.Equal(HttpStatusCode.Conflict, reused.Response.StatusCode);
+
+        int total = 0;
+        for (int p = 0; p < 3; p++)
+        {
+            total += (await ConsumeAsync(host, "offset=0", p)).GetProperty("records").GetArrayLength();
+        }
+
+        Assert.Equal(6, total);
+    }
+
+    [Fact]
+    public async Task A_long_poll_returns_as_soon_as_a_record_arrives_and_seek_by_time_works()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(A_long_poll_returns_as_soon_as_a_record_arrives_and_seek_by_time_works));
+        var clock = Stopwatch.StartNew();
+        Task<JsonElement> waiting = ConsumeAsync(host, "offset=0&waitMs=10000");
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await host.Client.PostAsync("/api/topics/events/records", Body("""{"value":"hello"}""", "application/json"));
+        JsonElement page = await waiting;
+        Assert.Equal("hello", page.GetProperty("records")[0].GetProperty("value").GetString());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"long poll took {clock.Elapsed}");
+
+        Assert.Equal(0, (await ConsumeAsync(host, $"timestamp={before - 60_000}")).GetProperty("records")[0].GetProperty("offset").GetInt64());
+        JsonElement none = await ConsumeAsync(host, $"timestamp={Uri.EscapeDataString(DateTimeOffset.UtcNow.AddHours(1).ToString("O"))}");
+        Assert.Equal(0, none.GetProperty("records").GetArrayLength());
+        Assert.Equal(1, none.GetProperty("nextOffset").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("application/json", "{\"value\":", 400)]
+    [InlineData("application/json", "42", 400)]
+    [InlineData("application/json", "[]", 400)]
+    [InlineData("application/json", "[{\"value\":\"a\",\"partition\":5}]", 400)]
+    [InlineData("application/json", "[{\"value\":\"a\"},{\"key\":3}]", 400)]
+    [InlineData("application/json", "[{\"valueBase64\":\"***\"}]", 400)]
+    [InlineData("application/x-ndjson", "{\"value\":1}\nnot json\n", 400)]
+    [InlineData("application/xml", "<a/>", 415)]
+    public async Task Bad_produce_requests_get_a_problem_and_append_nothing(string mediaType, string body, int status)
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(Bad_produce_requests_get_a_problem_and_append_nothing));
+        HttpResponseMessage response = await host.Client.PostAsync("/api/topics/events/records", Body(body, mediaType));
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(0, (await ConsumeAsync(host, "offset=0")).GetProperty("logEndOffset").GetInt64());
+    }
+
+    [Fact]
+    public async Task Limits_answer_413_and_unknown_topics_404()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(Limits_answer_413_and_unknown_topics_404), 1,
+            ("Platform:Ingest:MaxRequestBytes", "2048"), ("Platform:Ingest:MaxRecordsPerRequest", "3"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await host.Client.PostAsync("/api/topics/events/records", Body($"{{\"value\":\"{new string('x', 3000)}\"}}", "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await host.Client.PostAsync("/api/topics/events/records", Body("[{},{},{},{}]", "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.PostAsync("/api/topics/nope/records", Body("{\"value\":1}", "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await host.Client.GetAsync("/api/topics/events/partitions/0/records?offset=99")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/topics/events/partitions/7/records")).StatusCode);
+        Assert.Equal(0, (await ConsumeAsync(host, "offset=0")).GetProperty("logEndOffset").GetInt64());
+    }
+}
