@@ -69,7 +69,12 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, ApiKeyStore>(sp => sp.GetRequiredService<ApiKeyStore>()));
         services.TryAddSingleton<ApiKeyService>();
 
-        return services.AddLogEngine();
+        services.AddLogEngine();
+        services.AddOptions<Ingestion.Otlp.OtlpOptions>().Bind(configuration.GetSection(Ingestion.Otlp.OtlpOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ingestion.Otlp.OtlpOptions>, Ingestion.Otlp.OtlpOptionsValidator>());
+        services.TryAddSingleton<Ingestion.Otlp.OtlpIngestor>();
+        services.AddHostedService<Ingestion.Otlp.OtlpTopicsProvisioner>();
+        return services;
     }
 
     /// <summary>Adds the engine over whatever stores are registered (Azure, or in-memory in tests and benchmarks).</summary>

@@ -11,18 +11,19 @@ namespace Platform.Local;
 /// </summary>
 public sealed class LocalPlatform : IAsyncDisposable
 {
-    /// <summary>Default address of the Functions routes, where <c>func start</c> would serve them.</summary>
-    public const string DefaultUrls = "http://127.0.0.1:7071";
-
     private readonly WebApplication _app;
     private readonly AzuriteServer? _azurite;
 
-    private LocalPlatform(WebApplication app, AzuriteServer? azurite, IReadOnlyList<LocalFunction> functions)
+    private LocalPlatform(WebApplication app, AzuriteServer? azurite, IReadOnlyList<LocalFunction> functions, LocalEndpoints endpoints)
     {
         _app = app;
         _azurite = azurite;
         Functions = functions;
+        Endpoints = endpoints;
     }
+
+    /// <summary>Where the host listens; the Bound* addresses carry the real ports after start.</summary>
+    public LocalEndpoints Endpoints { get; }
 
     /// <summary>The functions this host serves.</summary>
     public IReadOnlyList<LocalFunction> Functions { get; }
@@ -30,15 +31,12 @@ public sealed class LocalPlatform : IAsyncDisposable
     /// <summary>The running app's services.</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>The addresses the host listens on, with real ports (after start).</summary>
-    public IReadOnlyList<string> Urls =>
-        [.. _app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>().Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses ?? []];
-
     /// <summary>Runs until Ctrl+C, then stops Azurite if it started one.</summary>
     public static async Task RunAsync(string[] args)
     {
         await using LocalPlatform platform = await CreateAsync(args, CancellationToken.None);
-        await platform._app.RunAsync();
+        await platform.StartAsync(CancellationToken.None);
+        await platform._app.WaitForShutdownAsync();
     }
 
     /// <summary>Builds the host (starting Azurite if needed) without starting it.</summary>
@@ -65,12 +63,34 @@ public sealed class LocalPlatform : IAsyncDisposable
 
         try
         {
-            builder.WebHost.UseUrls(builder.Configuration["Platform:Local:Urls"] ?? DefaultUrls);
+            LocalEndpoints endpoints = LocalEndpoints.From(builder.Configuration);
+            builder.WebHost.ConfigureKestrel(endpoints.Configure);
             builder.Services.AddPlatformFunctions(builder.Configuration);
+            builder.Services.AddSingleton<Otlp.OtlpGrpcCall>();
+            builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = builder.Configuration.GetValue("Platform:Ingest:MaxRequestBytes", 16 * 1024 * 1024));
             WebApplication app = builder.Build();
+            string prefix = HostJson.RoutePrefix(AppContext.BaseDirectory);
+            if (endpoints.OtlpHttp is not null)
+            {
+                // OTLP exporters post to {endpoint}/v1/logs: on the OTLP port the Functions' /{prefix}/v1/* routes answer at /v1/*.
+                app.Use((context, next) =>
+                {
+                    if (context.Connection.LocalPort == endpoints.OtlpHttpPort && context.Request.Path.StartsWithSegments("/v1"))
+                    {
+                        context.Request.Path = new PathString("/" + prefix).Add(context.Request.Path);
+                    }
+
+                    return next(context);
+                });
+            }
+
+            app.UseRouting();
             IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
-            HttpFunctionEndpoints.Map(app, functions, HostJson.RoutePrefix(AppContext.BaseDirectory));
-            return new LocalPlatform(app, azurite, functions);
+            HttpFunctionEndpoints.Map(app, functions, prefix);
+            app.MapGrpcService<Otlp.OtlpLogsGrpcService>();
+            app.MapGrpcService<Otlp.OtlpMetricsGrpcService>();
+            app.MapGrpcService<Otlp.OtlpTraceGrpcService>();
+            return new LocalPlatform(app, azurite, functions, endpoints);
         }
         catch
         {
@@ -83,8 +103,12 @@ public sealed class LocalPlatform : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts serving.</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => _app.StartAsync(cancellationToken);
+    /// <summary>Starts serving and says where.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _app.StartAsync(cancellationToken);
+        Console.WriteLine($"Functions routes on {Endpoints.BoundFunctions}api/ ; OTLP/HTTP on {Endpoints.BoundOtlpHttp?.ToString() ?? "(off)"} ; OTLP/gRPC on {Endpoints.BoundOtlpGrpc?.ToString() ?? "(off)"}");
+    }
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

@@ -5,11 +5,19 @@ namespace Platform.Tests.Fixtures;
 /// <summary>The local host on a free port over the collection's Azurite, with its own container and tables.</summary>
 public sealed class LocalHost : IAsyncDisposable
 {
-    private LocalHost(LocalPlatform platform, HttpClient client)
+    private LocalHost(LocalPlatform platform, HttpClient client, Uri otlpHttp, Uri otlpGrpc)
     {
         Platform = platform;
         Client = client;
+        OtlpHttp = otlpHttp;
+        OtlpGrpc = otlpGrpc;
     }
+
+    /// <summary>The OTLP/HTTP base address (as the Collector's 4318).</summary>
+    public Uri OtlpHttp { get; }
+
+    /// <summary>The OTLP/gRPC address (as the Collector's 4317).</summary>
+    public Uri OtlpGrpc { get; }
 
     public const string AdminKey = "test-admin-key-0123456789";
 
@@ -37,15 +45,17 @@ public sealed class LocalHost : IAsyncDisposable
             $"--Platform:Storage:LogContainer={TestNames.Container(testName)}",
             $"--Platform:Storage:TablePrefix={TestNames.TablePrefix(testName)}",
             "--Platform:Local:Urls=http://127.0.0.1:0",
+            "--Platform:Local:OtlpHttpUrl=http://127.0.0.1:0",
+            "--Platform:Local:OtlpGrpcUrl=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
             $"--Platform:Auth:AdminKey={AdminKey}",
             .. settings.Select(s => $"--{s.Key}={s.Value}"),
         ];
         LocalPlatform platform = await LocalPlatform.CreateAsync(args, CancellationToken.None);
         await platform.StartAsync(CancellationToken.None);
-        var client = new HttpClient { BaseAddress = new Uri(platform.Urls[0]) };
+        var client = new HttpClient { BaseAddress = platform.Endpoints.BoundFunctions };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
-        return new LocalHost(platform, client);
+        return new LocalHost(platform, client, platform.Endpoints.BoundOtlpHttp!, platform.Endpoints.BoundOtlpGrpc!);
     }
 
     public async ValueTask DisposeAsync()

@@ -18,7 +18,7 @@ public sealed class TopicAdminHttpTests(AzuriteFixture azurite)
         Assert.Equal("/api/topics/orders", created.Headers.Location?.OriginalString);
 
         JsonElement list = await host.Client.GetFromJsonAsync<JsonElement>("/api/topics");
-        JsonElement orders = list.GetProperty("topics").EnumerateArray().Single();
+        JsonElement orders = list.GetProperty("topics").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "orders");
         Assert.Equal("orders", orders.GetProperty("name").GetString());
         Assert.Equal("zstd", orders.GetProperty("compression").GetString());
         Assert.Equal("compact,delete", orders.GetProperty("cleanupPolicy").GetString());
@@ -47,7 +47,7 @@ public sealed class TopicAdminHttpTests(AzuriteFixture azurite)
         JsonElement problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains(mention, problem.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
         JsonElement list = await host.Client.GetFromJsonAsync<JsonElement>("/api/topics");
-        Assert.Equal(0, list.GetProperty("topics").GetArrayLength());
+        Assert.DoesNotContain(list.GetProperty("topics").EnumerateArray(), t => !t.GetProperty("name").GetString()!.StartsWith("otlp.", StringComparison.Ordinal));
     }
 
     [Fact]
