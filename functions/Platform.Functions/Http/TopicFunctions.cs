@@ -86,7 +86,7 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
 
     internal sealed record PartitionView(int Partition, long EarliestOffset, long LatestOffset);
 
-    internal sealed record TopicView(string Name, int Partitions, long RetentionMs, long RetentionBytes, string CleanupPolicy, string Compression, int MaxRecordBytes, DateTimeOffset CreatedAt, IReadOnlyList<PartitionView>? Offsets)
+    internal sealed record TopicView(string Name, int Partitions, long RetentionMs, long RetentionBytes, string CleanupPolicy, string Compression, int MaxRecordBytes, DateTimeOffset CreatedAt, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PartitionView>? Offsets)
     {
         public static TopicView From(TopicConfig t, IReadOnlyList<PartitionView>? partitions) => new(
             t.Name,
