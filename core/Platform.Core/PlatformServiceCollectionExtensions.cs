@@ -70,6 +70,23 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton<ApiKeyService>();
 
         services.AddLogEngine();
+        services.AddOptions<Consumers.ConsumerOptions>().Bind(configuration.GetSection(Consumers.ConsumerOptions.SectionName)).ValidateOnStart();
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new Consumers.CheckpointStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.ConsumerGroupsTable));
+        });
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return new Consumers.OwnershipStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.OwnershipTable));
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, Consumers.CheckpointStore>(sp => sp.GetRequiredService<Consumers.CheckpointStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, Consumers.OwnershipStore>(sp => sp.GetRequiredService<Consumers.OwnershipStore>()));
+        services.TryAddSingleton<Consumers.DeadLetterWriter>();
+        services.TryAddSingleton<Consumers.ConsumerMetrics>();
+        services.TryAddSingleton<Consumers.ConsumerRunner>();
+        services.TryAddSingleton<Consumers.ConsumerGroups>();
         services.AddOptions<Ingestion.Otlp.OtlpOptions>().Bind(configuration.GetSection(Ingestion.Otlp.OtlpOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ingestion.Otlp.OtlpOptions>, Ingestion.Otlp.OtlpOptionsValidator>());
         services.TryAddSingleton<Ingestion.Otlp.OtlpIngestor>();

@@ -50,6 +50,12 @@ public static class StorageNames
     /// <summary>Table of the time index.</summary>
     public const string TimeIndexTable = "timeindex";
 
+    /// <summary>Table of consumer groups' committed offsets (and jobs' results beside them).</summary>
+    public const string ConsumerGroupsTable = "consumergroups";
+
+    /// <summary>Table of partition claims and group members.</summary>
+    public const string OwnershipTable = "ownership";
+
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";
 

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Diagnostics;
+using Platform.Core.Log;
+
+namespace Platform.Core.Consumers;
+
+/// <summary>The consumer runtime's own OpenTelemetry metrics (meter <c>Platform.Consumers</c>).</summary>
+public sealed class ConsumerMetrics : IDisposable
+{
+    /// <summary>Meter name, for <c>AddMeter</c>.</summary>
+    public const string MeterName = "Platform.Consumers";
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly ConcurrentDictionary<(string Group, TopicPartition Partition), long> _lag = new();
+    private readonly Counter<long> _handled;
+    private readonly Counter<long> _deadLettered;
+
+    /// <summary>Creates the instruments.</summary>
+    public ConsumerMetrics()
+    {
+        _handled = _meter.CreateCounter<long>("platform.consumer.records", "{record}", "Records handled by consumer groups.");
+        _deadLettered = _meter.CreateCounter<long>("platform.consumer.dead_lettered", "{record}", "Records sent to a dead-letter topic.");
+        _meter.CreateObservableGauge("platform.consumer.lag", ObserveLag, "{record}", "Log end offset minus committed offset, per group and partition.");
+    }
+
+    /// <summary>Records progress of a partition.</summary>
+    public void Report(string group, TopicPartition partition, int handled, int deadLettered, long lag)
+    {
+        var tags = new TagList { { "group", group }, { "topic", partition.Topic }, { "partition", partition.Partition } };
+        _handled.Add(handled, tags);
+        if (deadLettered > 0)
+        {
+            _deadLettered.Add(deadLettered, tags);
+        }
+
+        _lag[(group, partition)] = lag;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _meter.Dispose();
+
+    private IEnumerable<Measurement<long>> ObserveLag() =>
+        _lag.Select(kv => new Measurement<long>(kv.Value, new TagList { { "group", kv.Key.Group }, { "topic", kv.Key.Partition.Topic }, { "partition", kv.Key.Partition.Partition } }));
+}

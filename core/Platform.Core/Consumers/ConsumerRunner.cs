@@ -1,0 +1,242 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Core.Log;
+using Platform.Core.Log.Reading;
+using Platform.Core.Log.Topics;
+
+namespace Platform.Core.Consumers;
+
+/// <summary>
+/// Runs a consumer group's job on this instance: joins the group, claims its share of partitions, reads each
+/// from its committed offset with one fetch prefetched, hands records to the job (retrying, then dead-lettering),
+/// and commits after each batch, renewing the claim first so a partition it lost is never committed to.
+/// At-least-once: a crash between handling and commit redelivers, never loses. Called by timer and queue triggers.
+/// </summary>
+public sealed partial class ConsumerRunner(
+    TopicManager topics,
+    LogReader reader,
+    CheckpointStore checkpoints,
+    OwnershipStore ownership,
+    DeadLetterWriter deadLetters,
+    ConsumerMetrics metrics,
+    IOptions<ConsumerOptions> options,
+    TimeProvider time,
+    ILogger<ConsumerRunner> logger)
+{
+    /// <summary>This instance's name in ownership claims.</summary>
+    public string InstanceId { get; init; } = $"{Environment.MachineName[..Math.Min(20, Environment.MachineName.Length)]}-{Guid.NewGuid():N}";
+
+    /// <summary>Balances, then drains the partitions this instance holds (all, or only <paramref name="only"/>).</summary>
+    public async Task<RunResult> RunAsync(ConsumerRegistration registration, CancellationToken cancellationToken, int? only = null)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        ConsumerOptions o = options.Value;
+        TopicConfig config = await topics.GetAsync(registration.Topic, cancellationToken).ConfigureAwait(false);
+        DateTimeOffset now = time.GetUtcNow();
+        string group = registration.Group;
+        await ownership.HeartbeatAsync(group, config.Name, InstanceId, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
+        var (claims, members) = await ownership.ListAsync(group, config.Name, now, cancellationToken).ConfigureAwait(false);
+        BalancePlan plan = PartitionBalancer.Plan(config.Partitions, claims, members, InstanceId, now);
+
+        var held = new List<PartitionClaim>();
+        foreach (PartitionClaim claim in claims.Where(c => c.IsLive(now) && c.Owner == InstanceId))
+        {
+            if (plan.Release.Contains(claim.Partition))
+            {
+                await ownership.ReleaseAsync(group, config.Name, claim, cancellationToken).ConfigureAwait(false);
+                LogReleased(logger, group, config.Name, claim.Partition);
+            }
+            else if (await ownership.TryClaimAsync(group, config.Name, claim.Partition, InstanceId, claim, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } renewed)
+            {
+                held.Add(renewed);
+            }
+        }
+
+        foreach (int partition in plan.Claim)
+        {
+            PartitionClaim? current = claims.FirstOrDefault(c => c.Partition == partition);
+            if (await ownership.TryClaimAsync(group, config.Name, partition, InstanceId, current, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } claimed)
+            {
+                LogClaimed(logger, group, config.Name, partition, InstanceId);
+                held.Add(claimed);
+            }
+        }
+
+        var work = held.Where(c => only is null || c.Partition == only).ToList();
+        long deadline = time.GetTimestamp() + (long)(o.MaxRunTime.TotalSeconds * time.TimestampFrequency);
+        var results = await Task.WhenAll(work.Select(c => DrainAsync(registration, c, deadline, cancellationToken))).ConfigureAwait(false);
+        return new RunResult([.. held.Select(c => c.Partition).Order()], results.Sum(r => r.Handled), results.Sum(r => r.DeadLettered));
+    }
+
+    /// <summary>Gives up this instance's claims and membership (on shutdown), so others take over at once.</summary>
+    public async Task LeaveAsync(ConsumerRegistration registration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        var (claims, _) = await ownership.ListAsync(registration.Group, registration.Topic, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        foreach (PartitionClaim claim in claims.Where(c => c.Owner == InstanceId))
+        {
+            await ownership.ReleaseAsync(registration.Group, registration.Topic, claim, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ownership.LeaveAsync(registration.Group, registration.Topic, InstanceId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(int Handled, int DeadLettered)> DrainAsync(ConsumerRegistration registration, PartitionClaim claim, long deadline, CancellationToken cancellationToken)
+    {
+        ConsumerOptions o = options.Value;
+        string group = registration.Group;
+        var tp = new TopicPartition(registration.Topic, claim.Partition);
+        Checkpoint? checkpoint = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+        long offset = checkpoint?.Offset ?? await StartOffsetAsync(registration, tp, cancellationToken).ConfigureAwait(false);
+        if (checkpoint is null)
+        {
+            // Pin the start so that "latest" means the end as of joining, not as of some later run.
+            checkpoint = await checkpoints.TryCommitAsync(group, tp, offset, null, null, cancellationToken).ConfigureAwait(false)
+                ?? await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+            offset = checkpoint?.Offset ?? offset;
+        }
+
+        int handled = 0, deadLettered = 0;
+        Task<FetchResult>? prefetch = null;
+        try
+        {
+            while (time.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+            {
+                FetchResult fetch;
+                try
+                {
+                    fetch = await (prefetch ?? reader.FetchAsync(tp.Topic, tp.Partition, offset, o.FetchMaxBytes, o.FetchMaxRecords, cancellationToken)).ConfigureAwait(false);
+                }
+                catch (LogException ex) when (ex.Kind == LogErrorKind.OffsetOutOfRange)
+                {
+                    // Retention removed what we had not read yet: start again where the policy says.
+                    prefetch = null;
+                    offset = await StartOffsetAsync(registration, tp, cancellationToken).ConfigureAwait(false);
+                    LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
+                    continue;
+                }
+
+                if (fetch.Records.Count == 0)
+                {
+                    prefetch = null;
+                    metrics.Report(group, tp, 0, 0, fetch.LogEndOffset - offset);
+                    break;
+                }
+
+                prefetch = fetch.NextOffset < fetch.LogEndOffset ? reader.FetchAsync(tp.Topic, tp.Partition, fetch.NextOffset, o.FetchMaxBytes, o.FetchMaxRecords, cancellationToken) : null;
+                var (ok, dead) = await HandleAsync(registration, tp, fetch.Records, cancellationToken).ConfigureAwait(false);
+
+                // Still ours? A claim that expired and was taken must not be committed to.
+                PartitionClaim? renewed = await ownership.TryClaimAsync(group, tp.Topic, tp.Partition, InstanceId, claim, time.GetUtcNow() + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
+                if (renewed is null)
+                {
+                    LogClaimLost(logger, group, tp.Topic, tp.Partition);
+                    break;
+                }
+
+                claim = renewed;
+                Checkpoint? committed = await checkpoints.TryCommitAsync(group, tp, fetch.NextOffset, checkpoint, null, cancellationToken).ConfigureAwait(false);
+                handled += ok;
+                deadLettered += dead;
+                metrics.Report(group, tp, ok, dead, fetch.LogEndOffset - fetch.NextOffset);
+                if (committed is null)
+                {
+                    // The offset was reset under us: continue from the new one.
+                    checkpoint = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+                    offset = checkpoint?.Offset ?? fetch.NextOffset;
+                    prefetch = null;
+                    LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
+                    continue;
+                }
+
+                checkpoint = committed;
+                offset = fetch.NextOffset;
+            }
+        }
+        finally
+        {
+            if (prefetch is not null)
+            {
+                try
+                {
+                    await prefetch.ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is LogException or OperationCanceledException)
+                {
+                    // A read ahead nobody needs any more.
+                }
+            }
+        }
+
+        return (handled, deadLettered);
+    }
+
+    private async Task<(int Handled, int DeadLettered)> HandleAsync(ConsumerRegistration registration, TopicPartition tp, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
+    {
+        ConsumerOptions o = options.Value;
+        IReadOnlyList<LogRecord> pending = records;
+        var dead = new List<(LogRecord, string)>();
+        for (int attempt = 1; pending.Count > 0; attempt++)
+        {
+            IReadOnlyList<RecordFailure> failures;
+            try
+            {
+                failures = await registration.Handler.HandleAsync(new ConsumerBatch(registration.Group, tp, pending), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                failures = [.. pending.Select(r => new RecordFailure(r.Offset, ex.Message, Retriable: true))];
+            }
+
+            var byOffset = failures.ToDictionary(f => f.Offset);
+            var retry = new List<LogRecord>();
+            foreach (LogRecord record in pending)
+            {
+                if (!byOffset.TryGetValue(record.Offset, out RecordFailure? failure))
+                {
+                    continue;
+                }
+
+                if (failure.Retriable && attempt < o.HandlerAttempts)
+                {
+                    retry.Add(record);
+                }
+                else
+                {
+                    dead.Add((record, failure.Error));
+                    LogDeadLettered(logger, registration.Group, tp.Topic, tp.Partition, record.Offset, failure.Error);
+                }
+            }
+
+            pending = retry;
+            if (pending.Count > 0)
+            {
+                await Task.Delay(o.RetryBackoff * (1 << Math.Min(attempt - 1, 6)), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await deadLetters.WriteAsync(registration.Group, tp, dead, cancellationToken).ConfigureAwait(false);
+        return (records.Count - dead.Count, dead.Count);
+    }
+
+    private async Task<long> StartOffsetAsync(ConsumerRegistration registration, TopicPartition tp, CancellationToken cancellationToken)
+    {
+        PartitionOffsets offsets = await reader.GetOffsetsAsync(tp.Topic, tp.Partition, cancellationToken).ConfigureAwait(false);
+        return registration.Reset == OffsetReset.Latest ? offsets.Latest : offsets.Earliest;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group} claimed {Topic}/{Partition} on {Instance}")]
+    private static partial void LogClaimed(ILogger logger, string group, string topic, int partition, string instance);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group} released {Topic}/{Partition} to rebalance")]
+    private static partial void LogReleased(ILogger logger, string group, string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} lost its claim on {Topic}/{Partition}; stopping without commit")]
+    private static partial void LogClaimLost(ILogger logger, string group, string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} on {Topic}/{Partition} continues from offset {Offset} (reset)")]
+    private static partial void LogOffsetReset(ILogger logger, string group, string topic, int partition, long offset);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} dead-lettered {Topic}/{Partition} offset {Offset}: {Error}")]
+    private static partial void LogDeadLettered(ILogger logger, string group, string topic, int partition, long offset, string error);
+}
