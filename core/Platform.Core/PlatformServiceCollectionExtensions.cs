@@ -87,6 +87,15 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton<Consumers.ConsumerMetrics>();
         services.TryAddSingleton<Consumers.ConsumerRunner>();
         services.TryAddSingleton<Consumers.ConsumerGroups>();
+        services.TryAddSingleton<Consumers.ConsumerRegistry>();
+        services.TryAddSingleton(sp =>
+        {
+            StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var queue = new Azure.Storage.Queues.QueueClient(o.ConnectionString, sp.GetRequiredService<IOptions<Consumers.ConsumerOptions>>().Value.WakeupQueue);
+            return new Consumers.WakeupNotifier(queue, sp.GetRequiredService<IOptions<Consumers.ConsumerOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Consumers.WakeupNotifier>>());
+        });
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Consumers.IAppendListener, Consumers.WakeupNotifier>(sp => sp.GetRequiredService<Consumers.WakeupNotifier>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, WakeupQueueProvisioner>());
         services.AddOptions<Ingestion.Otlp.OtlpOptions>().Bind(configuration.GetSection(Ingestion.Otlp.OtlpOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ingestion.Otlp.OtlpOptions>, Ingestion.Otlp.OtlpOptionsValidator>());
         services.TryAddSingleton<Ingestion.Otlp.OtlpIngestor>();

@@ -61,12 +61,18 @@ public sealed class LocalPlatform : IAsyncDisposable
             Console.WriteLine("  (set Platform__Auth__AdminKey to choose your own; create narrower keys with POST /api/keys)");
         }
 
+        // Settings the Functions host would read from app settings for binding expressions.
+        builder.Configuration["Platform:Consumers:WakeupQueue"] ??= "platform-wakeups";
+        builder.Configuration["Platform:Consumers:SweepSchedule"] ??= "*/10 * * * * *";
+
         try
         {
             LocalEndpoints endpoints = LocalEndpoints.From(builder.Configuration);
             builder.WebHost.ConfigureKestrel(endpoints.Configure);
             builder.Services.AddPlatformFunctions(builder.Configuration);
             builder.Services.AddSingleton<Otlp.OtlpGrpcCall>();
+            IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
+            builder.Services.AddHostedService(sp => new LocalTriggerHost(functions, sp, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<LocalTriggerHost>>()));
             builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = builder.Configuration.GetValue("Platform:Ingest:MaxRequestBytes", 16 * 1024 * 1024));
             WebApplication app = builder.Build();
             string prefix = HostJson.RoutePrefix(AppContext.BaseDirectory);
@@ -85,7 +91,6 @@ public sealed class LocalPlatform : IAsyncDisposable
             }
 
             app.UseRouting();
-            IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
             HttpFunctionEndpoints.Map(app, functions, prefix);
             app.MapGrpcService<Otlp.OtlpLogsGrpcService>();
             app.MapGrpcService<Otlp.OtlpMetricsGrpcService>();

@@ -31,6 +31,15 @@ public sealed class ConsumerOptions
     /// <summary>First retry delay, doubled each attempt. Default 200 ms.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Storage queue of wake-up messages (also the queue trigger's <c>%Platform:Consumers:WakeupQueue%</c>). Default <c>platform-wakeups</c>.</summary>
+    public string WakeupQueue { get; set; } = "platform-wakeups";
+
+    /// <summary>Whether appends send wake-ups; without them the timer sweep alone delivers (slower). Default true.</summary>
+    public bool Wakeups { get; set; } = true;
+
+    /// <summary>How long a partition's wake-up waits so that a burst of appends sends one message. Default 50 ms.</summary>
+    public TimeSpan WakeupDebounce { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>How long one run may keep reading before it returns (a function invocation's budget). Default 4 min.</summary>
     public TimeSpan MaxRunTime { get; set; } = TimeSpan.FromMinutes(4);
 }

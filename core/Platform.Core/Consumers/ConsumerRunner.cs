@@ -26,46 +26,108 @@ public sealed partial class ConsumerRunner(
     /// <summary>This instance's name in ownership claims.</summary>
     public string InstanceId { get; init; } = $"{Environment.MachineName[..Math.Min(20, Environment.MachineName.Length)]}-{Guid.NewGuid():N}";
 
+    // Runs of one instance overlap (a wake-up per partition, the sweep): balancing is serialized per group and
+    // topic, draining per partition, and the instance's current claims (with their ETags) are kept here so that
+    // one run's renewal never invalidates another's.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _balanceLocks = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, TopicPartition Partition), SemaphoreSlim> _partitionLocks = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, TopicPartition Partition), PartitionClaim> _held = new();
+
     /// <summary>Balances, then drains the partitions this instance holds (all, or only <paramref name="only"/>).</summary>
     public async Task<RunResult> RunAsync(ConsumerRegistration registration, CancellationToken cancellationToken, int? only = null)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        ConsumerOptions o = options.Value;
         TopicConfig config = await topics.GetAsync(registration.Topic, cancellationToken).ConfigureAwait(false);
-        DateTimeOffset now = time.GetUtcNow();
-        string group = registration.Group;
-        await ownership.HeartbeatAsync(group, config.Name, InstanceId, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
-        var (claims, members) = await ownership.ListAsync(group, config.Name, now, cancellationToken).ConfigureAwait(false);
-        BalancePlan plan = PartitionBalancer.Plan(config.Partitions, claims, members, InstanceId, now);
+        int[] held = await BalanceAsync(registration.Group, config, cancellationToken).ConfigureAwait(false);
+        long deadline = time.GetTimestamp() + (long)(options.Value.MaxRunTime.TotalSeconds * time.TimestampFrequency);
+        var results = await Task.WhenAll(held.Where(p => only is null || p == only).Select(p => DrainHeldAsync(registration, new TopicPartition(config.Name, p), deadline, cancellationToken))).ConfigureAwait(false);
+        return new RunResult(held, results.Sum(r => r.Handled), results.Sum(r => r.DeadLettered));
+    }
 
-        var held = new List<PartitionClaim>();
-        foreach (PartitionClaim claim in claims.Where(c => c.IsLive(now) && c.Owner == InstanceId))
+    private async Task<int[]> BalanceAsync(string group, TopicConfig config, CancellationToken cancellationToken)
+    {
+        ConsumerOptions o = options.Value;
+        SemaphoreSlim balanceLock = _balanceLocks.GetOrAdd($"{group}:{config.Name}", _ => new SemaphoreSlim(1, 1));
+        await balanceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (plan.Release.Contains(claim.Partition))
+            DateTimeOffset now = time.GetUtcNow();
+            await ownership.HeartbeatAsync(group, config.Name, InstanceId, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
+            var (claims, members) = await ownership.ListAsync(group, config.Name, now, cancellationToken).ConfigureAwait(false);
+            BalancePlan plan = PartitionBalancer.Plan(config.Partitions, claims, members, InstanceId, now);
+            foreach (PartitionClaim claim in claims)
             {
-                await ownership.ReleaseAsync(group, config.Name, claim, cancellationToken).ConfigureAwait(false);
-                LogReleased(logger, group, config.Name, claim.Partition);
-            }
-            else if (await ownership.TryClaimAsync(group, config.Name, claim.Partition, InstanceId, claim, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } renewed)
-            {
-                held.Add(renewed);
-            }
-        }
+                var key = (group, new TopicPartition(config.Name, claim.Partition));
+                if (!claim.IsLive(now) || claim.Owner != InstanceId)
+                {
+                    _held.TryRemove(key, out _);
+                    continue;
+                }
 
-        foreach (int partition in plan.Claim)
+                SemaphoreSlim partitionLock = PartitionLock(key);
+                if (!await partitionLock.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+                {
+                    continue; // a drain is running: it renews the claim itself
+                }
+
+                try
+                {
+                    if (plan.Release.Contains(claim.Partition))
+                    {
+                        _held.TryRemove(key, out _);
+                        await ownership.ReleaseAsync(group, config.Name, claim, cancellationToken).ConfigureAwait(false);
+                        LogReleased(logger, group, config.Name, claim.Partition);
+                    }
+                    else if (await ownership.TryClaimAsync(group, config.Name, claim.Partition, InstanceId, claim, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } renewed)
+                    {
+                        _held[key] = renewed;
+                    }
+                    else
+                    {
+                        _held.TryRemove(key, out _);
+                    }
+                }
+                finally
+                {
+                    partitionLock.Release();
+                }
+            }
+
+            foreach (int partition in plan.Claim)
+            {
+                PartitionClaim? current = claims.FirstOrDefault(c => c.Partition == partition);
+                if (await ownership.TryClaimAsync(group, config.Name, partition, InstanceId, current, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } claimed)
+                {
+                    LogClaimed(logger, group, config.Name, partition, InstanceId);
+                    _held[(group, new TopicPartition(config.Name, partition))] = claimed;
+                }
+            }
+
+            return [.. _held.Keys.Where(k => k.Group == group && k.Partition.Topic == config.Name).Select(k => k.Partition.Partition).Order()];
+        }
+        finally
         {
-            PartitionClaim? current = claims.FirstOrDefault(c => c.Partition == partition);
-            if (await ownership.TryClaimAsync(group, config.Name, partition, InstanceId, current, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } claimed)
-            {
-                LogClaimed(logger, group, config.Name, partition, InstanceId);
-                held.Add(claimed);
-            }
+            balanceLock.Release();
         }
+    }
 
-        var work = held.Where(c => only is null || c.Partition == only).ToList();
-        long deadline = time.GetTimestamp() + (long)(o.MaxRunTime.TotalSeconds * time.TimestampFrequency);
-        var results = await Task.WhenAll(work.Select(c => DrainAsync(registration, c, deadline, cancellationToken))).ConfigureAwait(false);
-        return new RunResult([.. held.Select(c => c.Partition).Order()], results.Sum(r => r.Handled), results.Sum(r => r.DeadLettered));
+    private SemaphoreSlim PartitionLock((string Group, TopicPartition Partition) key) => _partitionLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
+
+    private async Task<(int Handled, int DeadLettered)> DrainHeldAsync(ConsumerRegistration registration, TopicPartition tp, long deadline, CancellationToken cancellationToken)
+    {
+        var key = (registration.Group, tp);
+        SemaphoreSlim partitionLock = PartitionLock(key);
+        await partitionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _held.TryGetValue(key, out PartitionClaim? claim)
+                ? await DrainAsync(registration, claim, deadline, cancellationToken).ConfigureAwait(false)
+                : (0, 0);
+        }
+        finally
+        {
+            partitionLock.Release();
+        }
     }
 
     /// <summary>Gives up this instance's claims and membership (on shutdown), so others take over at once.</summary>
@@ -75,6 +137,7 @@ public sealed partial class ConsumerRunner(
         var (claims, _) = await ownership.ListAsync(registration.Group, registration.Topic, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         foreach (PartitionClaim claim in claims.Where(c => c.Owner == InstanceId))
         {
+            _held.TryRemove((registration.Group, new TopicPartition(registration.Topic, claim.Partition)), out _);
             await ownership.ReleaseAsync(registration.Group, registration.Topic, claim, cancellationToken).ConfigureAwait(false);
         }
 
@@ -116,6 +179,7 @@ public sealed partial class ConsumerRunner(
                     continue;
                 }
 
+                LogFetched(logger, group, tp.Topic, tp.Partition, offset, fetch.Records.Count, fetch.LogEndOffset);
                 if (fetch.Records.Count == 0)
                 {
                     prefetch = null;
@@ -130,11 +194,13 @@ public sealed partial class ConsumerRunner(
                 PartitionClaim? renewed = await ownership.TryClaimAsync(group, tp.Topic, tp.Partition, InstanceId, claim, time.GetUtcNow() + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
                 if (renewed is null)
                 {
+                    _held.TryRemove((group, tp), out _);
                     LogClaimLost(logger, group, tp.Topic, tp.Partition);
                     break;
                 }
 
                 claim = renewed;
+                _held[(group, tp)] = renewed;
                 Checkpoint? committed = await checkpoints.TryCommitAsync(group, tp, fetch.NextOffset, checkpoint, null, cancellationToken).ConfigureAwait(false);
                 handled += ok;
                 deadLettered += dead;
@@ -224,6 +290,9 @@ public sealed partial class ConsumerRunner(
         PartitionOffsets offsets = await reader.GetOffsetsAsync(tp.Topic, tp.Partition, cancellationToken).ConfigureAwait(false);
         return registration.Reset == OffsetReset.Latest ? offsets.Latest : offsets.Earliest;
     }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Group {Group} read {Count} records of {Topic}/{Partition} from offset {Offset} (end {End})")]
+    private static partial void LogFetched(ILogger logger, string group, string topic, int partition, long offset, int count, long end);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group} claimed {Topic}/{Partition} on {Instance}")]
     private static partial void LogClaimed(ILogger logger, string group, string topic, int partition, string instance);

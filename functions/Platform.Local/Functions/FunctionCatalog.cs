@@ -42,6 +42,18 @@ public static class FunctionCatalog
                 string[] methods = [.. (http.Methods ?? ["get", "post"]).Select(m => m.ToLowerInvariant())];
                 return new LocalFunction(name, "httpTrigger", method, methods, http.Route ?? name);
             }
+
+            if (parameter.GetCustomAttribute<TimerTriggerAttribute>() is { } timer)
+            {
+                return new LocalFunction(name, "timerTrigger", method, [], null, timer.Schedule);
+            }
+
+            if (parameter.GetCustomAttribute<QueueTriggerAttribute>() is { } queue)
+            {
+                return parameter.ParameterType == typeof(string)
+                    ? new LocalFunction(name, "queueTrigger", method, [], null, queue.QueueName)
+                    : throw new InvalidOperationException($"Function {name}: the local host binds queue triggers to string only.");
+            }
         }
 
         throw new InvalidOperationException($"Function {name} ({method.DeclaringType?.Name}.{method.Name}) has a trigger the local host does not serve.");

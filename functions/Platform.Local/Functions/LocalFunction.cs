@@ -8,4 +8,5 @@ namespace Platform.Local.Functions;
 /// <param name="Method">The method to call.</param>
 /// <param name="HttpMethods">For HTTP triggers: the verbs, lower-case.</param>
 /// <param name="Route">For HTTP triggers: the route without the prefix.</param>
-public sealed record LocalFunction(string Name, string Trigger, MethodInfo Method, IReadOnlyList<string> HttpMethods, string? Route);
+/// <param name="Source">For timer triggers the schedule, for queue triggers the queue name (either may be a %setting%).</param>
+public sealed record LocalFunction(string Name, string Trigger, MethodInfo Method, IReadOnlyList<string> HttpMethods, string? Route, string? Source = null);

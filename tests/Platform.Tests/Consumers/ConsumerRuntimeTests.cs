@@ -138,3 +138,24 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
         }
     }
 }
+
+[Collection(AzuriteCollection.Name)]
+public sealed class ConsumerWakeupRunTests(AzuriteFixture azurite)
+{
+    // Regression: wake-ups for two partitions ran at once on one instance; one run claimed both partitions but
+    // drained only its own, the other lost the claim race and drained nothing, so a partition waited for the sweep.
+    [Fact]
+    public async Task Concurrent_runs_for_different_woken_partitions_each_handle_their_partition()
+    {
+        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(Concurrent_runs_for_different_woken_partitions_each_handle_their_partition));
+        string topic = await rig.TopicAsync("woken", 2);
+        await rig.Engine.Producer.ProduceAsync(topic, [Records.Text("a", partition: 0), Records.Text("b", partition: 1)], default);
+        var handler = new RecordingHandler();
+        var registration = new ConsumerRegistration("g", topic, handler);
+        ConsumerRunner runner = rig.Runner("solo");
+        RunResult[] runs = await Task.WhenAll(runner.RunAsync(registration, default, only: 0), runner.RunAsync(registration, default, only: 1));
+        Assert.Equal(["a", "b"], handler.Seen.Select(s => s.Value).Order());
+        Assert.Equal(0, handler.Overlaps);
+        Assert.Equal(2, runs.Sum(r => r.Handled));
+    }
+}

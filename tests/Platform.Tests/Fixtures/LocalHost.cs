@@ -37,7 +37,10 @@ public sealed class LocalHost : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<LocalHost> StartAsync(AzuriteFixture azurite, string testName, params (string Key, string Value)[] settings)
+    public static Task<LocalHost> StartAsync(AzuriteFixture azurite, string testName, params (string Key, string Value)[] settings) =>
+        StartAsync(azurite, testName, null, settings);
+
+    public static async Task<LocalHost> StartAsync(AzuriteFixture azurite, string testName, Action<Microsoft.AspNetCore.Builder.WebApplicationBuilder>? configure, params (string Key, string Value)[] settings)
     {
         string[] args =
         [
@@ -48,10 +51,11 @@ public sealed class LocalHost : IAsyncDisposable
             "--Platform:Local:OtlpHttpUrl=http://127.0.0.1:0",
             "--Platform:Local:OtlpGrpcUrl=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
+            $"--Platform:Consumers:WakeupQueue={TestNames.Container(testName)}",
             $"--Platform:Auth:AdminKey={AdminKey}",
             .. settings.Select(s => $"--{s.Key}={s.Value}"),
         ];
-        LocalPlatform platform = await LocalPlatform.CreateAsync(args, CancellationToken.None);
+        LocalPlatform platform = await LocalPlatform.CreateAsync(args, CancellationToken.None, configure);
         await platform.StartAsync(CancellationToken.None);
         var client = new HttpClient { BaseAddress = platform.Endpoints.BoundFunctions };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);

@@ -25,10 +25,12 @@ public sealed class LogProducer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly StickyPartitioner _sticky;
+    private readonly Consumers.IAppendListener[] _listeners;
 
     /// <summary>Creates the producer; appenders start lazily per partition.</summary>
-    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<Consumers.IAppendListener>? listeners = null)
     {
+        _listeners = [.. listeners ?? []];
         ArgumentNullException.ThrowIfNull(options);
         _topics = topics;
         _segments = segments;
@@ -214,6 +216,6 @@ public sealed class LogProducer : IAsyncDisposable
             ILogger logger = _loggers.CreateLogger<PartitionAppender>();
             var writer = new PartitionWriter(key, _segments, _options, _time, logger);
             CompressionCodec codec = config.Compression;
-            return new PartitionAppender(writer, _index, () => codec, _options, _time, logger);
+            return new PartitionAppender(writer, _index, () => codec, _options, _time, logger, _listeners);
         })).Value;
 }

@@ -29,8 +29,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private long _pendingBytes;
     private ProducerStamp _self = NewIdentity();
 
-    public PartitionAppender(PartitionWriter writer, OffsetIndexWriter index, Func<CompressionCodec> codec, LogOptions options, TimeProvider time, ILogger logger)
+    private readonly IReadOnlyList<Consumers.IAppendListener> _listeners;
+
+    public PartitionAppender(PartitionWriter writer, OffsetIndexWriter index, Func<CompressionCodec> codec, LogOptions options, TimeProvider time, ILogger logger, IReadOnlyList<Consumers.IAppendListener>? listeners = null)
     {
+        _listeners = listeners ?? [];
         _writer = writer;
         _index = index;
         _codec = codec;
@@ -226,6 +229,14 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 foreach (Storage.BatchIndexEntry entry in _completedIndex)
                 {
                     _index.Enqueue(_writer.Partition, entry);
+                }
+            }
+
+            if (!result.Duplicate)
+            {
+                foreach (Consumers.IAppendListener listener in _listeners)
+                {
+                    listener.OnAppended(_writer.Partition);
                 }
             }
 

@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Platform.Core.Log;
+
+namespace Platform.Core.Consumers;
+
+/// <summary>"Partition p of topic t has new records": the body of a wake-up queue message.</summary>
+public sealed record WakeupMessage([property: JsonPropertyName("topic")] string Topic, [property: JsonPropertyName("partition")] int Partition)
+{
+    /// <summary>The message text.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this);
+
+    /// <summary>Reads a message; null for anything that is not one (it is dropped, the sweep covers it).</summary>
+    public static WakeupMessage? TryParse(string? text)
+    {
+        try
+        {
+            return text is null ? null : JsonSerializer.Deserialize<WakeupMessage>(text) is { Topic.Length: > 0, Partition: >= 0 } m ? m : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The partition named.</summary>
+    public TopicPartition ToTopicPartition() => new(Topic, Partition);
+}

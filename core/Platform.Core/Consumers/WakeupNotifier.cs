@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Core.Log;
+
+namespace Platform.Core.Consumers;
+
+/// <summary>
+/// Sends a wake-up message to the queue after appends, at most one per partition per debounce window, and
+/// always after the append it answers, so a woken consumer sees it. A lost message costs latency only: the
+/// timer sweep reads every partition anyway. Duplicates do no harm (a run with nothing new reads nothing).
+/// </summary>
+public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger) : IAppendListener
+{
+    private readonly ConcurrentDictionary<TopicPartition, byte> _scheduled = new();
+
+    /// <inheritdoc />
+    public void OnAppended(TopicPartition partition)
+    {
+        if (!options.Value.Wakeups || !_scheduled.TryAdd(partition, 0))
+        {
+            return;
+        }
+
+        _ = SendAsync(partition);
+    }
+
+    private async Task SendAsync(TopicPartition partition)
+    {
+        try
+        {
+            await Task.Delay(options.Value.WakeupDebounce, time).ConfigureAwait(false);
+            _scheduled.TryRemove(partition, out _);
+            await queue.SendMessageAsync(new WakeupMessage(partition.Topic, partition.Partition).ToJson()).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _scheduled.TryRemove(partition, out _);
+            LogWakeupFailed(logger, ex, partition.Topic, partition.Partition);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up for {Topic}/{Partition} was not sent; the sweep will deliver")]
+    private static partial void LogWakeupFailed(ILogger logger, Exception exception, string topic, int partition);
+}

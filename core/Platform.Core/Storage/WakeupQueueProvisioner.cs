@@ -1,0 +1,13 @@
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using Platform.Core.Consumers;
+using Platform.Core.Options;
+
+namespace Platform.Core.Storage;
+
+/// <summary>Creates the wake-up queue.</summary>
+internal sealed class WakeupQueueProvisioner(IOptions<StorageOptions> storage, IOptions<ConsumerOptions> consumers) : IProvisionedStore
+{
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken) =>
+        await new QueueClient(storage.Value.ConnectionString, consumers.Value.WakeupQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+}

@@ -1,0 +1,28 @@
+using Microsoft.Azure.Functions.Worker;
+using Platform.Core.Consumers;
+
+namespace Platform.Functions.Consumers;
+
+/// <summary>Runs the registered jobs: at once on a wake-up message, and on a timer sweep that catches anything a lost message missed.</summary>
+public sealed class ConsumerFunctions(ConsumerRegistry registry, ConsumerRunner runner)
+{
+    [Function("ConsumerWakeup")]
+    public async Task Wakeup([QueueTrigger("%Platform:Consumers:WakeupQueue%", Connection = "AzureWebJobsStorage")] string message, CancellationToken cancellationToken)
+    {
+        if (WakeupMessage.TryParse(message) is not { } wakeup)
+        {
+            return;
+        }
+
+        foreach (ConsumerRegistration registration in registry.For(wakeup.Topic))
+        {
+            await runner.RunAsync(registration, cancellationToken, only: wakeup.Partition);
+        }
+    }
+
+    [Function("ConsumerSweep")]
+    public async Task Sweep([TimerTrigger("%Platform:Consumers:SweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(registry.All.Select(r => runner.RunAsync(r, cancellationToken)));
+    }
+}

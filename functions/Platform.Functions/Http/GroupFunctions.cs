@@ -1,0 +1,51 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Platform.Core.Consumers;
+using Platform.Core.Security;
+
+namespace Platform.Functions.Http;
+
+/// <summary>Consumer group admin: lag per partition, and offset resets.</summary>
+public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups)
+{
+    [Function("GroupLag")]
+    public async Task<IResult> Lag([HttpTrigger(AuthorizationLevel.Function, "get", Route = "groups/{group}/topics/{topic}")] HttpRequest request, string group, string topic, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Consume, topic, cancellationToken);
+        IReadOnlyList<PartitionLag> lag = await groups.GetLagAsync(group, topic, cancellationToken);
+        return Results.Ok(View(group, topic, lag));
+    }
+
+    [Function("GroupReset")]
+    public async Task<IResult> Reset([HttpTrigger(AuthorizationLevel.Function, "post", Route = "groups/{group}/topics/{topic}/reset")] HttpRequest request, string group, string topic, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Admin, topic, cancellationToken);
+        ResetRequest body = await JsonBody.ReadAsync<ResetRequest>(request, 4096, cancellationToken);
+        (ResetTarget target, long value) = body.To?.ToLowerInvariant() switch
+        {
+            "earliest" => (ResetTarget.Earliest, 0L),
+            "latest" => (ResetTarget.Latest, 0L),
+            "offset" => (ResetTarget.Offset, body.Offset ?? throw new BadRequestException("'offset' is required with to=offset.")),
+            "timestamp" => (ResetTarget.Timestamp, ParseTime(body.Timestamp)),
+            _ => throw new BadRequestException("'to' must be earliest, latest, offset or timestamp."),
+        };
+        IReadOnlyList<PartitionLag> lag = await groups.ResetAsync(group, topic, target, value, cancellationToken);
+        return Results.Ok(View(group, topic, lag));
+    }
+
+    private static long ParseTime(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? ms
+        : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t.ToUnixTimeMilliseconds()
+        : throw new BadRequestException("'timestamp' must be Unix milliseconds or an ISO 8601 time.");
+
+    private static object View(string group, string topic, IReadOnlyList<PartitionLag> lag) => new
+    {
+        group,
+        topic,
+        lag = lag.Sum(l => l.Lag),
+        partitions = lag.Select(l => new { partition = l.Partition, committedOffset = l.Committed, logEndOffset = l.LogEndOffset, lag = l.Lag }),
+    };
+
+    internal sealed record ResetRequest(string? To, long? Offset, string? Timestamp);
+}
