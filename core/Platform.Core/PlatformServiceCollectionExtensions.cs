@@ -96,6 +96,20 @@ public static class PlatformServiceCollectionExtensions
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Consumers.IAppendListener, Consumers.WakeupNotifier>(sp => sp.GetRequiredService<Consumers.WakeupNotifier>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, WakeupQueueProvisioner>());
+        IConfigurationSection elastic = configuration.GetSection(Consumers.Elasticsearch.ElasticsearchOptions.SectionName);
+        services.AddOptions<Consumers.Elasticsearch.ElasticsearchOptions>().Bind(elastic);
+        if (!string.IsNullOrWhiteSpace(elastic["Url"]))
+        {
+            services.TryAddSingleton<Consumers.Elasticsearch.IBulkIndexer>(sp => new Consumers.Elasticsearch.ElasticsearchBulkIndexer(
+                Consumers.Elasticsearch.ElasticsearchBulkIndexer.CreateClient(sp.GetRequiredService<IOptions<Consumers.Elasticsearch.ElasticsearchOptions>>().Value)));
+            services.TryAddSingleton<Consumers.Elasticsearch.ElasticsearchRouter>();
+            services.AddSingleton(sp =>
+            {
+                var o = sp.GetRequiredService<IOptions<Consumers.Elasticsearch.ElasticsearchOptions>>().Value;
+                return new Consumers.ConsumerRegistration(o.Group, o.Topic, sp.GetRequiredService<Consumers.Elasticsearch.ElasticsearchRouter>(), Consumers.OffsetReset.Earliest, DeadLetterRetriable: false);
+            });
+        }
+
         services.AddOptions<Ingestion.Otlp.OtlpOptions>().Bind(configuration.GetSection(Ingestion.Otlp.OtlpOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<Ingestion.Otlp.OtlpOptions>, Ingestion.Otlp.OtlpOptionsValidator>());
         services.TryAddSingleton<Ingestion.Otlp.OtlpIngestor>();

@@ -188,7 +188,18 @@ public sealed partial class ConsumerRunner(
                 }
 
                 prefetch = fetch.NextOffset < fetch.LogEndOffset ? reader.FetchAsync(tp.Topic, tp.Partition, fetch.NextOffset, o.FetchMaxBytes, o.FetchMaxRecords, cancellationToken) : null;
-                var (ok, dead) = await HandleAsync(registration, tp, fetch.Records, cancellationToken).ConfigureAwait(false);
+                int ok, dead;
+                try
+                {
+                    (ok, dead) = await HandleAsync(registration, tp, fetch.Records, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RetryLaterException ex)
+                {
+                    // The sink is overloaded: leave the offset where it is; the next run tries again.
+                    LogRetryLater(logger, group, tp.Topic, tp.Partition, offset, ex.Message);
+                    break;
+                }
+
 
                 // Still ours? A claim that expired and was taken must not be committed to.
                 PartitionClaim? renewed = await ownership.TryClaimAsync(group, tp.Topic, tp.Partition, InstanceId, claim, time.GetUtcNow() + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
@@ -267,6 +278,10 @@ public sealed partial class ConsumerRunner(
                 {
                     retry.Add(record);
                 }
+                else if (failure.Retriable && !registration.DeadLetterRetriable)
+                {
+                    throw new RetryLaterException(failure.Error);
+                }
                 else
                 {
                     dead.Add((record, failure.Error));
@@ -290,6 +305,9 @@ public sealed partial class ConsumerRunner(
         PartitionOffsets offsets = await reader.GetOffsetsAsync(tp.Topic, tp.Partition, cancellationToken).ConfigureAwait(false);
         return registration.Reset == OffsetReset.Latest ? offsets.Latest : offsets.Earliest;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} pauses {Topic}/{Partition} at offset {Offset}, to retry later: {Error}")]
+    private static partial void LogRetryLater(ILogger logger, string group, string topic, int partition, long offset, string error);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Group {Group} read {Count} records of {Topic}/{Partition} from offset {Offset} (end {End})")]
     private static partial void LogFetched(ILogger logger, string group, string topic, int partition, long offset, int count, long end);

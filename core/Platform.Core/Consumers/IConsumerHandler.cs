@@ -16,4 +16,12 @@ public interface IConsumerHandler
 }
 
 /// <summary>A job subscribed to a topic as a consumer group.</summary>
-public sealed record ConsumerRegistration(string Group, string Topic, IConsumerHandler Handler, OffsetReset Reset = OffsetReset.Earliest);
+/// <param name="Group">Consumer group.</param>
+/// <param name="Topic">Topic read.</param>
+/// <param name="Handler">The job.</param>
+/// <param name="Reset">Where a new group starts.</param>
+/// <param name="DeadLetterRetriable">
+/// False for jobs whose retriable failures mean "the sink is overloaded, not the record is bad" (429 storms):
+/// after the attempts the partition stops without committing and the next run tries again, instead of dead-lettering.
+/// </param>
+public sealed record ConsumerRegistration(string Group, string Topic, IConsumerHandler Handler, OffsetReset Reset = OffsetReset.Earliest, bool DeadLetterRetriable = true);
