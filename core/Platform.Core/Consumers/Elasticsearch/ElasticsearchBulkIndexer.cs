@@ -34,10 +34,11 @@ public sealed class ElasticsearchBulkIndexer(ElasticsearchClient client) : IBulk
         BulkResponse response = await client.BulkAsync(request, cancellationToken).ConfigureAwait(false);
         if (response.Items.Count != documents.Count)
         {
-            // The whole call failed (connection, 429 or 5xx for the request): every item may be retried.
-            int status = response.ApiCallDetails?.HttpStatusCode ?? 503;
-            string reason = response.ElasticsearchServerError?.Error?.Reason ?? response.ApiCallDetails?.OriginalException?.Message ?? "bulk request failed";
-            return [.. documents.Select(d => new BulkItemResult(d.Id, status is 429 or >= 500 or 0 ? (status == 0 ? 503 : status) : status, "bulk_failed", reason))];
+            // No per-item answer (connection lost, 429/5xx or an auth or request error for the whole call):
+            // nothing is known to be indexed, so every item is retriable; the partition pauses rather than loses.
+            int status = response.ApiCallDetails?.HttpStatusCode ?? 0;
+            string reason = response.ElasticsearchServerError?.Error?.Reason ?? response.ApiCallDetails?.OriginalException?.Message ?? $"bulk call answered {status} without item results";
+            return [.. documents.Select(d => new BulkItemResult(d.Id, status is 429 or >= 500 ? status : 503, "bulk_failed", reason))];
         }
 
         return [.. response.Items.Select((item, i) => new BulkItemResult(documents[i].Id, item.Status, item.Error?.Type, item.Error?.Reason))];

@@ -1,0 +1,161 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenTelemetry.Proto.Collector.Logs.V1;
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Logs.V1;
+using OpenTelemetry.Proto.Resource.V1;
+using Platform.Core.Consumers;
+using Platform.Core.Consumers.Elasticsearch;
+using Platform.Core.Log.Topics;
+using Platform.Tests.Fixtures;
+
+namespace Platform.Tests.Consumers.Elasticsearch;
+
+/// <summary>The router against a server that speaks the _bulk protocol, through the real client and the real runtime.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
+{
+    private static byte[] Export(string service, params (string Body, string? Category)[] logs) => new ExportLogsServiceRequest
+    {
+        ResourceLogs =
+        {
+            new ResourceLogs
+            {
+                Resource = new Resource { Attributes = { new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = service } }, new KeyValue { Key = "host.name", Value = new AnyValue { StringValue = "web-1" } } } },
+                ScopeLogs =
+                {
+                    new ScopeLogs
+                    {
+                        LogRecords =
+                        {
+                            logs.Select(l => new LogRecord
+                            {
+                                TimeUnixNano = 1_700_000_000_123_000_000,
+                                SeverityNumber = SeverityNumber.Warn,
+                                Body = new AnyValue { StringValue = l.Body },
+                                Attributes = { l.Category is null ? [] : new[] { new KeyValue { Key = "event.category", Value = new AnyValue { StringValue = l.Category } } } },
+                            }),
+                        },
+                    },
+                },
+            },
+        },
+    }.ToByteArray();
+
+    private static async Task<(ConsumerRig Rig, FakeElasticsearch Es, ConsumerRegistration Registration)> SetUpAsync(AzuriteFixture azurite, string test, Action<ElasticsearchOptions>? configure = null)
+    {
+        ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, test);
+        await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "otlp.logs", Partitions = 1 }, default);
+        FakeElasticsearch es = await FakeElasticsearch.StartAsync();
+        var options = new ElasticsearchOptions { Url = es.Url.ToString(), ItemBackoff = TimeSpan.FromMilliseconds(5) };
+        configure?.Invoke(options);
+        var router = new ElasticsearchRouter(new ElasticsearchBulkIndexer(ElasticsearchBulkIndexer.CreateClient(options)), rig.Engine.Producer, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLogger<ElasticsearchRouter>.Instance);
+        return (rig, es, new ConsumerRegistration("elasticsearch", "otlp.logs", router, DeadLetterRetriable: false));
+    }
+
+    private static Task ProduceAsync(ConsumerRig rig, byte[] value) =>
+        rig.Engine.Producer.ProduceAsync("otlp.logs", [new Platform.Core.Log.ProduceRecord { Key = "checkout"u8.ToArray(), Value = value }], default);
+
+    [Fact]
+    public async Task Logs_become_ecs_documents_in_data_streams_with_deterministic_ids_and_redelivery_adds_nothing()
+    {
+        var (rig, es, registration) = await SetUpAsync(azurite, nameof(Logs_become_ecs_documents_in_data_streams_with_deterministic_ids_and_redelivery_adds_nothing));
+        await using var _ = rig;
+        await using var __ = es;
+        await ProduceAsync(rig, Export("checkout", ("order placed", null), ("payment slow", null)));
+        await rig.Runner("i").RunAsync(registration, default);
+
+        Assert.Equal(["otlp.logs-0-0-0", "otlp.logs-0-0-1"], es.Documents.Keys.Select(k => k.Id).Order());
+        Assert.All(es.Documents.Keys, k => Assert.Equal("logs-generic-default", k.Index));
+        JsonObject doc = es.Documents[("logs-generic-default", "otlp.logs-0-0-0")];
+        Assert.Equal("order placed", doc["message"]!.GetValue<string>());
+        Assert.Equal("warn", doc["log.level"]!.GetValue<string>());
+        Assert.Equal("checkout", doc["service.name"]!.GetValue<string>());
+        Assert.Equal("web-1", doc["host.name"]!.GetValue<string>());
+        Assert.Equal("2023-11-14T22:13:20.1230000Z", doc["@timestamp"]!.GetValue<string>());
+
+        // The same records again (a crash before commit): every create is a 409 that counts as done.
+        await rig.Groups.ResetAsync("elasticsearch", "otlp.logs", ResetTarget.Earliest, 0, default);
+        RunResult again = await rig.Runner("i").RunAsync(registration, default);
+        Assert.Equal((1, 0), (again.Handled, again.DeadLettered));
+        Assert.Equal(2, es.Documents.Count);
+    }
+
+    [Fact]
+    public async Task A_429_storm_is_retried_per_item_and_indexes_everything_once()
+    {
+        var (rig, es, registration) = await SetUpAsync(azurite, nameof(A_429_storm_is_retried_per_item_and_indexes_everything_once));
+        await using var _ = rig;
+        await using var __ = es;
+        es.Refuse = (_, _, _, attempt) => attempt <= 3 ? (429, "es_rejected_execution_exception", "rejected execution of coordinating operation") : null;
+        for (int i = 0; i < 3; i++)
+        {
+            await ProduceAsync(rig, Export("svc", ($"m{i}a", null), ($"m{i}b", null)));
+        }
+
+        RunResult run = await rig.Runner("i").RunAsync(registration, default);
+        Assert.Equal((3, 0), (run.Handled, run.DeadLettered));
+        Assert.Equal(6, es.Documents.Count);
+        Assert.Equal(0, (await rig.Groups.GetLagAsync("elasticsearch", "otlp.logs", default)).Sum(l => l.Lag));
+    }
+
+    [Fact]
+    public async Task A_429_storm_that_outlasts_the_attempts_pauses_the_partition_without_committing_or_dead_lettering()
+    {
+        var (rig, es, registration) = await SetUpAsync(azurite, nameof(A_429_storm_that_outlasts_the_attempts_pauses_the_partition_without_committing_or_dead_lettering), o => o.ItemAttempts = 2);
+        await using var _ = rig;
+        await using var __ = es;
+        bool overloaded = true;
+        es.Refuse = (_, _, _, _) => overloaded ? (429, "es_rejected_execution_exception", "queue full") : null;
+        await ProduceAsync(rig, Export("svc", ("x", null)));
+        ConsumerRunner runner = rig.Runner("i", new ConsumerOptions { ClaimDuration = TimeSpan.FromSeconds(5), HandlerAttempts = 2, RetryBackoff = TimeSpan.FromMilliseconds(5) });
+        RunResult paused = await runner.RunAsync(registration, default);
+        Assert.Equal((0, 0), (paused.Handled, paused.DeadLettered));
+        Assert.Equal(1, (await rig.Groups.GetLagAsync("elasticsearch", "otlp.logs", default)).Sum(l => l.Lag));
+        Assert.Null(await rig.Engine.Topics.FindAsync(DeadLetterWriter.TopicFor("otlp.logs"), default));
+
+        overloaded = false;
+        Assert.Equal(1, (await runner.RunAsync(registration, default)).Handled);
+        Assert.Single(es.Documents);
+    }
+
+    [Fact]
+    public async Task A_partial_bulk_failure_dead_letters_only_the_refused_record_with_elasticsearchs_reason()
+    {
+        var (rig, es, registration) = await SetUpAsync(azurite, nameof(A_partial_bulk_failure_dead_letters_only_the_refused_record_with_elasticsearchs_reason));
+        await using var _ = rig;
+        await using var __ = es;
+        es.Refuse = (_, _, source, _) => source["message"]?.GetValue<string>() == "bad" ? (400, "document_parsing_exception", "failed to parse field [message]") : null;
+        await ProduceAsync(rig, Export("svc", ("good", null)));
+        await ProduceAsync(rig, Export("svc", ("bad", null)));
+        await ProduceAsync(rig, Export("svc", ("fine", null)));
+        RunResult run = await rig.Runner("i").RunAsync(registration, default);
+
+        Assert.Equal((2, 1), (run.Handled, run.DeadLettered));
+        Assert.Equal(["fine", "good"], es.Documents.Values.Select(d => d["message"]!.GetValue<string>()).Order());
+        var dead = (await Records.ReadAllAsync(rig.Engine.Reader, DeadLetterWriter.TopicFor("otlp.logs"), 0)).Single();
+        string error = Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.error").Value!.Value.Span);
+        Assert.Contains("400 document_parsing_exception: failed to parse field [message]", error, StringComparison.Ordinal);
+        Assert.Equal("1", Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.offset").Value!.Value.Span));
+    }
+
+    [Fact]
+    public async Task Routing_rules_send_matching_records_to_another_index_and_to_a_topic()
+    {
+        var (rig, es, registration) = await SetUpAsync(azurite, nameof(Routing_rules_send_matching_records_to_another_index_and_to_a_topic),
+            o => o.Routes.Add(new ElasticsearchRoute { Attribute = "event.category", Value = "authentication", Index = "logs-security-default", Topic = "security" }));
+        await using var _ = rig;
+        await using var __ = es;
+        await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "security", Partitions = 1 }, default);
+        await ProduceAsync(rig, Export("auth", ("login failed for bob", "authentication"), ("page served", null)));
+        await rig.Runner("i").RunAsync(registration, default);
+
+        Assert.Equal("login failed for bob", es.Documents.Single(d => d.Key.Index == "logs-security-default").Value["message"]!.GetValue<string>());
+        Assert.Equal("page served", es.Documents.Single(d => d.Key.Index == "logs-generic-default").Value["message"]!.GetValue<string>());
+        var routed = (await Records.ReadAllAsync(rig.Engine.Reader, "security", 0)).Single();
+        var export = ExportLogsServiceRequest.Parser.ParseFrom(routed.Value!.Value.Span);
+        Assert.Equal("login failed for bob", export.ResourceLogs.Single().ScopeLogs.Single().LogRecords.Single().Body.StringValue);
+    }
+}
