@@ -44,6 +44,12 @@ foreach ((int concurrency, int perRequest) in new[] { (1, 100), (16, 100), (64, 
     Console.Error.WriteLine($"done otlp {concurrency}x{perRequest}");
 }
 
+var e2e = await EndToEndLatencyBenchmark.RunAsync(azurite.ConnectionString, quick ? 100 : 300, TimeSpan.FromMilliseconds(20));
+report.AppendLine();
+report.AppendLine("## End-to-end latency: HTTP produce call to consumer handler (wake-ups on a storage queue)");
+report.AppendLine();
+report.AppendLine($"{e2e.Records} records, one every 20 ms: p50 {e2e.P50Ms:F0} ms, p99 {e2e.P99Ms:F0} ms, max {e2e.MaxMs:F0} ms.");
+
 Console.WriteLine(report);
 Directory.CreateDirectory("results");
 await File.WriteAllTextAsync(Path.Combine("results", "append.md"), report.ToString());
