@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Platform.Core.Consumers;
@@ -27,17 +26,12 @@ public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups
             "earliest" => (ResetTarget.Earliest, 0L),
             "latest" => (ResetTarget.Latest, 0L),
             "offset" => (ResetTarget.Offset, body.Offset ?? throw new BadRequestException("'offset' is required with to=offset.")),
-            "timestamp" => (ResetTarget.Timestamp, ParseTime(body.Timestamp)),
+            "timestamp" => (ResetTarget.Timestamp, TimeValue.ParseUnixMilliseconds(body.Timestamp, "'timestamp'")),
             _ => throw new BadRequestException("'to' must be earliest, latest, offset or timestamp."),
         };
         IReadOnlyList<PartitionLag> lag = await groups.ResetAsync(group, topic, target, value, cancellationToken);
         return Results.Ok(View(group, topic, lag));
     }
-
-    private static long ParseTime(string? value) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? ms
-        : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t.ToUnixTimeMilliseconds()
-        : throw new BadRequestException("'timestamp' must be Unix milliseconds or an ISO 8601 time.");
 
     private static object View(string group, string topic, IReadOnlyList<PartitionLag> lag) => new
     {

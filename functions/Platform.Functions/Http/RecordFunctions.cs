@@ -81,9 +81,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
     {
         if (q.TryGetValue("timestamp", out var ts))
         {
-            long when = long.TryParse(ts, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? ms
-                : DateTimeOffset.TryParse(ts, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t.ToUnixTimeMilliseconds()
-                : throw new BadRequestException("timestamp must be Unix milliseconds or an ISO 8601 time.");
+            long when = TimeValue.ParseUnixMilliseconds(ts, "timestamp");
             return await reader.FindOffsetByTimeAsync(topic, partition, when, cancellationToken)
                 ?? (await reader.GetOffsetsAsync(topic, partition, cancellationToken)).Latest;
         }
