@@ -13,28 +13,11 @@ using Platform.Core.Storage.Azure;
 
 namespace Platform.Benchmarks;
 
-/// <summary>The core appender against Azurite, beside Azurite's raw append-block floor at the same block size.</summary>
+/// <summary>The core appender in process against Azurite, and Azurite's raw AppendBlock floor.</summary>
 internal static class AppendBenchmark
 {
-    public sealed record PlatformRun(int Producers, int RecordsPerCall, long Records, double Seconds, long Appends, long Bytes)
-    {
-        public double RecordsPerSecond => Records / Seconds;
-
-        public double PayloadMBps => Records * (double)RecordBytes / Seconds / 1e6;
-
-        public double AverageBatchBytes => (double)Bytes / Appends;
-    }
-
-    public sealed record RawRun(int BlockBytes, int Writers, long Appends, double Seconds)
-    {
-        public double AppendsPerSecond => Appends / Seconds;
-
-        public double MBps => Appends * (double)BlockBytes / Seconds / 1e6;
-    }
-
-    public const int RecordBytes = 200;
-
-    public static async Task<PlatformRun> RunPlatformAsync(string connectionString, int producers, int recordsPerCall, long totalRecords, TimeSpan linger)
+    /// <summary>Produce calls of one record from <paramref name="producers"/> tasks; latency = acknowledgement of each call.</summary>
+    public static async Task<(Measurement Result, double AverageBatchBytes)> RunPlatformAsync(string connectionString, int recordBytes, int partitions, int producers, long records)
     {
         string id = Guid.NewGuid().ToString("N")[..8];
         var container = new BlobServiceClient(connectionString).GetBlobContainerClient("bench-" + id);
@@ -45,64 +28,72 @@ internal static class AppendBenchmark
         var topicsTable = tables.GetTableClient("b" + id + "p");
         await Task.WhenAll(offsets.CreateIfNotExistsAsync(), times.CreateIfNotExistsAsync(), topicsTable.CreateIfNotExistsAsync());
         var segments = new AzureSegmentStore(container);
-        var options = Microsoft.Extensions.Options.Options.Create(new LogOptions { Linger = linger });
+        var options = Microsoft.Extensions.Options.Options.Create(new LogOptions());
         var topics = new TopicManager(new AzureTopicStore(topicsTable), TimeProvider.System);
-        await using var index = new Platform.Core.Log.Appending.OffsetIndexWriter(new AzureOffsetIndex(offsets, times), options, NullLogger<OffsetIndexWriter>.Instance);
+        await using var index = new OffsetIndexWriter(new AzureOffsetIndex(offsets, times), options, NullLogger<OffsetIndexWriter>.Instance);
         await using var producer = new LogProducer(topics, segments, index, options, TimeProvider.System, NullLoggerFactory.Instance);
-        await topics.CreateAsync(new TopicConfig { Name = "bench", Partitions = 1 }, default);
+        await topics.CreateAsync(new TopicConfig { Name = "bench", Partitions = partitions, MaxRecordBytes = 64 * 1024 }, default);
 
-        byte[] value = new byte[RecordBytes];
+        byte[] value = new byte[recordBytes];
         Random.Shared.NextBytes(value);
-        ProduceRecord[] call = [.. Enumerable.Range(0, recordsPerCall).Select(_ => new ProduceRecord { Value = value })];
-        await producer.ProduceAsync("bench", call, default); // warm-up: connections, segment creation
+        ProduceRecord[] perProducer = [.. Enumerable.Range(0, producers).Select(p => new ProduceRecord { Key = BitConverter.GetBytes(p), Value = value })];
+        await Task.WhenAll(Enumerable.Range(0, partitions).Select(p => producer.ProduceAsync("bench", [new ProduceRecord { Value = value, Partition = p }], default))); // warm-up
 
-        long remaining = totalRecords;
+        long remaining = records;
+        var latencies = new LatencyRecorder();
         var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, producers).Select(async _ =>
+        await Task.WhenAll(Enumerable.Range(0, producers).Select(async p =>
         {
-            while (Interlocked.Add(ref remaining, -recordsPerCall) >= 0)
+            while (Interlocked.Decrement(ref remaining) >= 0)
             {
-                await producer.ProduceAsync("bench", call, default);
+                long start = Stopwatch.GetTimestamp();
+                await producer.ProduceAsync("bench", [perProducer[p]], default);
+                latencies.Add(start);
             }
         }));
-        double seconds = clock.Elapsed.TotalSeconds;
-        long produced = totalRecords - totalRecords % recordsPerCall;
+        TimeSpan elapsed = clock.Elapsed;
 
-        var tp = new TopicPartition("bench", 0);
         long appends = 0, bytes = 0;
-        foreach (long seg in await segments.ListSegmentsAsync(tp, default))
+        for (int p = 0; p < partitions; p++)
         {
-            SegmentInfo info = (await segments.GetSegmentAsync(tp, seg, default))!.Value;
-            appends += info.BlockCount;
-            bytes += info.Length;
+            var tp = new TopicPartition("bench", p);
+            foreach (long seg in await segments.ListSegmentsAsync(tp, default))
+            {
+                SegmentInfo info = (await segments.GetSegmentAsync(tp, seg, default))!.Value;
+                appends += info.BlockCount - (seg == 0 ? 1 : 0);
+                bytes += info.Length;
+            }
         }
 
         await container.DeleteIfExistsAsync();
-        return new PlatformRun(producers, recordsPerCall, produced, seconds, appends - 1, bytes);
+        return (Measurement.Of(records, records * recordBytes, elapsed, latencies), appends == 0 ? 0 : (double)bytes / appends);
     }
 
-    public static async Task<RawRun> RunRawAsync(string connectionString, int blockBytes, int writers, TimeSpan duration)
+    /// <summary>Plain AppendBlock calls of one size, one blob per writer, no conditions: the storage's own limit here.</summary>
+    public static async Task<Measurement> RunRawAsync(string connectionString, int blockBytes, int writers, TimeSpan duration)
     {
         var container = new BlobServiceClient(connectionString).GetBlobContainerClient("raw-" + Guid.NewGuid().ToString("N")[..8]);
         await container.CreateIfNotExistsAsync();
         byte[] block = new byte[blockBytes];
         Random.Shared.NextBytes(block);
         long appends = 0;
+        var latencies = new LatencyRecorder();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, writers).Select(async w =>
         {
-            // One blob per writer: the floor of plain appends, with no contention and no conditions.
             AppendBlobClient blob = container.GetAppendBlobClient($"raw-{w}");
             await blob.CreateAsync(new AppendBlobCreateOptions());
             while (clock.Elapsed < duration)
             {
+                long start = Stopwatch.GetTimestamp();
                 using var stream = new MemoryStream(block, writable: false);
                 await blob.AppendBlockAsync(stream);
+                latencies.Add(start);
                 Interlocked.Increment(ref appends);
             }
         }));
-        double seconds = clock.Elapsed.TotalSeconds;
+        TimeSpan elapsed = clock.Elapsed;
         await container.DeleteIfExistsAsync();
-        return new RawRun(blockBytes, writers, appends, seconds);
+        return Measurement.Of(appends, appends * blockBytes, elapsed, latencies);
     }
 }

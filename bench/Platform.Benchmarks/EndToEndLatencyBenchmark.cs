@@ -11,9 +11,7 @@ namespace Platform.Benchmarks;
 /// <summary>Latency from an HTTP produce call to the consumer handler, with wake-ups on a storage queue (the local host's path).</summary>
 internal static class EndToEndLatencyBenchmark
 {
-    public sealed record Run(int Records, double P50Ms, double P99Ms, double MaxMs);
-
-    public static async Task<Run> RunAsync(string connectionString, int records, TimeSpan interval)
+    public static async Task<Measurement> RunAsync(string connectionString, int records, TimeSpan interval)
     {
         const string key = "bench-admin-key-0123456789";
         string id = Guid.NewGuid().ToString("N")[..10];
@@ -44,13 +42,19 @@ internal static class EndToEndLatencyBenchmark
         }
 
         var deadline = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         while (handler.Latencies.Count < records && deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(50);
         }
 
-        double[] sorted = [.. handler.Latencies.Order()];
-        return new Run(sorted.Length, sorted[sorted.Length / 2], sorted[Math.Min(sorted.Length - 1, (int)(sorted.Length * 0.99))], sorted[^1]);
+        var latencies = new LatencyRecorder();
+        foreach (double ms in handler.Latencies)
+        {
+            latencies.AddMilliseconds(ms);
+        }
+
+        return Measurement.Of(handler.Latencies.Count, 0, clock.Elapsed, latencies);
     }
 
     private sealed class LatencyHandler : IConsumerHandler

@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Platform.Benchmarks.Peers;
+
+/// <summary>nats-server (Debian's package) with JetStream file storage on a free loopback port; installed with apt-get when missing.</summary>
+internal sealed class NatsServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _store;
+
+    private NatsServer(Process process, string store, int port)
+    {
+        _process = process;
+        _store = store;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Url => $"nats://127.0.0.1:{Port}";
+
+    /// <summary>Starts the server, or returns null with the reason when it cannot be had on this machine.</summary>
+    public static async Task<(NatsServer? Server, string? Why)> TryStartAsync(bool mayInstall)
+    {
+        string? binary = Find();
+        if (binary is null && mayInstall)
+        {
+            Console.Error.WriteLine("nats-server missing: apt-get install -y nats-server");
+            await RunAsync("apt-get", "install -y -q nats-server");
+            binary = Find();
+        }
+
+        if (binary is null)
+        {
+            return (null, mayInstall ? "nats-server could not be installed (apt-get install nats-server failed)" : "nats-server is not installed (the smoke run does not install it)");
+        }
+
+        int port;
+        using (var probe = new TcpListener(IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            port = ((IPEndPoint)probe.LocalEndpoint).Port;
+        }
+
+        string store = Path.Combine(Path.GetTempPath(), "bench-nats-" + Guid.NewGuid().ToString("N")[..8]);
+        var start = new ProcessStartInfo(binary, $"-js -sd {store} -a 127.0.0.1 -p {port}") { RedirectStandardError = true, RedirectStandardOutput = true };
+        Process process = Process.Start(start)!;
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        for (int i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return (new NatsServer(process, store, port), null);
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+
+        process.Kill(entireProcessTree: true);
+        return (null, "nats-server did not start");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_store, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static readonly string[] Places = ["/usr/bin/nats-server", "/usr/sbin/nats-server", "/usr/local/bin/nats-server"];
+
+    private static string? Find() => Places.FirstOrDefault(File.Exists);
+
+    private static async Task RunAsync(string file, string args)
+    {
+        try
+        {
+            using Process p = Process.Start(new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            await p.WaitForExitAsync();
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No apt-get here.
+        }
+    }
+}

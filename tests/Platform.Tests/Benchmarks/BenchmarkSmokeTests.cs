@@ -1,0 +1,39 @@
+using Platform.Benchmarks;
+
+namespace Platform.Tests.Benchmarks;
+
+/// <summary>CI's smoke run of the benchmark harness: every scenario runs and reports; no timing is asserted.</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public async Task The_harness_runs_every_scenario_and_writes_its_report_and_charts()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "bench-smoke-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string report = await BenchmarkHarness.RunAsync(["--smoke", "--out", dir]);
+            string text = await File.ReadAllTextAsync(report);
+            foreach (string section in new[] { "## Against the references", "## Core appender", "## Scale with producers", "## Peer: NATS JetStream", "## HTTP through the local host", "## End to end" })
+            {
+                Assert.Contains(section, text, StringComparison.Ordinal);
+            }
+
+            Assert.Contains("| records API, 1 KiB record per request | 16 |", text, StringComparison.Ordinal);
+            Assert.Contains("| OTLP/HTTP metrics, 100 points per export | 16 |", text, StringComparison.Ordinal);
+            foreach (string chart in new[] { "appender.png", "references.png", "http.png" })
+            {
+                Assert.True(new FileInfo(Path.Combine(dir, chart)).Length > 1000, $"{chart} was not drawn");
+            }
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
