@@ -34,12 +34,12 @@ public sealed record LocalEndpoints(Uri Functions, Uri? OtlpHttp, Uri? OtlpGrpc)
             Parse(configuration["Platform:Local:OtlpGrpcUrl"] ?? "http://127.0.0.1:4317", "OtlpGrpcUrl"));
     }
 
-    /// <summary>Tells Kestrel to listen on each endpoint; gRPC over cleartext needs HTTP/2 only.</summary>
+    /// <summary>Tells Kestrel to listen on each endpoint: HTTP/1.1 (cleartext cannot negotiate HTTP/2), and HTTP/2 only for gRPC.</summary>
     public void Configure(KestrelServerOptions kestrel)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
-        _functions = Listen(kestrel, Functions, HttpProtocols.Http1AndHttp2);
-        _otlpHttp = OtlpHttp is null ? null : Listen(kestrel, OtlpHttp, HttpProtocols.Http1AndHttp2);
+        _functions = Listen(kestrel, Functions, HttpProtocols.Http1);
+        _otlpHttp = OtlpHttp is null ? null : Listen(kestrel, OtlpHttp, HttpProtocols.Http1);
         _otlpGrpc = OtlpGrpc is null ? null : Listen(kestrel, OtlpGrpc, HttpProtocols.Http2);
     }
 
