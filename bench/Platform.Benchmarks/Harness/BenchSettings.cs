@@ -12,7 +12,7 @@ internal sealed record BenchSettings(string Mode, int Rounds, long AppenderRecor
 
         return args.Contains("--quick")
             ? new("quick", 1, 4_000, TimeSpan.FromSeconds(1.5), 60, true, [100, 1024, 10_240], [1, 4, 16], [1, 16, 64])
-            : new("full", 3, 40_000, TimeSpan.FromSeconds(5), 300, true, [100, 1024, 10_240], [1, 4, 16], [1, 16, 64]);
+            : new("full", 3, 20_000, TimeSpan.FromSeconds(4), 300, true, [100, 1024, 10_240], [1, 4, 16], [1, 16, 64]);
     }
 
     public static string OutputDirectory(string[] args)
