@@ -118,6 +118,16 @@ public sealed class LocalPlatform : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        // Stop first: hosted services (timers, queue polling) end before the container they use is disposed.
+        try
+        {
+            await _app.StopAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started.
+        }
+
         await _app.DisposeAsync();
         if (_azurite is not null)
         {
