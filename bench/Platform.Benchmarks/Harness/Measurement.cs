@@ -18,6 +18,9 @@ internal sealed class LatencyRecorder
 /// <summary>One run: how much, how fast, and the latency percentiles of its operations.</summary>
 internal sealed record Measurement(long Records, long Bytes, TimeSpan Elapsed, double P50Ms, double P99Ms, double P999Ms)
 {
+    /// <summary>Operations that got an error answer (HTTP); not counted in Records.</summary>
+    public long Failed { get; init; }
+
     public double RecordsPerSecond => Records / Elapsed.TotalSeconds;
 
     public double MBps => Bytes / Elapsed.TotalSeconds / 1e6;
@@ -58,6 +61,8 @@ internal sealed record Rounds(IReadOnlyList<Measurement> Runs)
     public Summary P99 => Summary.From(Runs.Select(r => r.P99Ms));
 
     public Summary P999 => Summary.From(Runs.Select(r => r.P999Ms));
+
+    public long Failed => Runs.Sum(r => r.Failed);
 
     public static async Task<Rounds> RunAsync(int rounds, Func<Task<Measurement>> run)
     {

@@ -37,12 +37,7 @@ internal sealed class NatsServer : IAsyncDisposable
             return (null, mayInstall ? "nats-server could not be installed (apt-get install nats-server failed)" : "nats-server is not installed (the smoke run does not install it)");
         }
 
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        int port = Hosts.FreePort.Next();
 
         string store = Path.Combine(Path.GetTempPath(), "bench-nats-" + Guid.NewGuid().ToString("N")[..8]);
         var start = new ProcessStartInfo(binary, $"-js -sd {store} -a 127.0.0.1 -p {port}") { RedirectStandardError = true, RedirectStandardOutput = true };

@@ -13,14 +13,18 @@ public sealed class BenchmarkSmokeTests
         {
             string report = await BenchmarkHarness.RunAsync(["--smoke", "--out", dir]);
             string text = await File.ReadAllTextAsync(report);
-            foreach (string section in new[] { "## Against the references", "## Core appender", "## Scale with producers", "## Peer: NATS JetStream", "## HTTP through the local host", "## End to end" })
+            foreach (string section in new[] { "## Against the references", "## Core appender", "## Scale (1 KiB records)", "## Peer: NATS JetStream", "## HTTP through the local host", "## End to end" })
             {
                 Assert.Contains(section, text, StringComparison.Ordinal);
             }
 
-            Assert.Contains("| records API, 1 KiB record per request | 16 |", text, StringComparison.Ordinal);
-            Assert.Contains("| OTLP/HTTP metrics, 100 points per export | 16 |", text, StringComparison.Ordinal);
-            foreach (string chart in new[] { "appender.png", "references.png", "http.png" })
+            Assert.Contains("| records API | 1 KiB | 4 | 16 |", text, StringComparison.Ordinal);
+            Assert.Contains("| records API | 100 B | 4 | 16 |", text, StringComparison.Ordinal);
+            Assert.Contains("| records API | 1 KiB | 1 | 16 |", text, StringComparison.Ordinal);
+            Assert.Contains("| empty Kestrel endpoint | 100 B |  | 16 |", text, StringComparison.Ordinal);
+            Assert.Contains("| OTLP/HTTP metrics, 100 points per export |", text, StringComparison.Ordinal);
+            Assert.Matches(@"Peak working set of the local host process: [1-9]\d* MiB", text);
+            foreach (string chart in new[] { "appender.png", "references.png", "scale.png", "http.png" })
             {
                 Assert.True(new FileInfo(Path.Combine(dir, chart)).Length > 1000, $"{chart} was not drawn");
             }

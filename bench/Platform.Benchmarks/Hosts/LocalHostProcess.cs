@@ -1,0 +1,129 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Platform.Benchmarks.Hosts;
+
+/// <summary>
+/// The local host (Platform.Local, built beside the harness) in a child process of its own, so its peak memory
+/// is the host's alone and not the load generator's.
+/// </summary>
+internal sealed class LocalHostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private LocalHostProcess(Process process, Uri functions, Uri otlpHttp)
+    {
+        _process = process;
+        Functions = functions;
+        OtlpHttp = otlpHttp;
+    }
+
+    /// <summary>Base address of the Functions routes (…/api/…).</summary>
+    public Uri Functions { get; }
+
+    /// <summary>Base address of OTLP/HTTP (…/v1/logs).</summary>
+    public Uri OtlpHttp { get; }
+
+    /// <summary>Peak resident set of the host process so far (VmHWM on Linux).</summary>
+    public long PeakWorkingSetBytes
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
+    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "Platform.Local.dll");
+        string id = Guid.NewGuid().ToString("N")[..10];
+        var functions = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var otlp = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["Platform__Storage__ConnectionString"] = connectionString;
+        start.Environment["Platform__Auth__AdminKey"] = adminKey;
+        foreach (string arg in new[]
+        {
+            $"--Platform:Storage:LogContainer=http-{id}",
+            $"--Platform:Storage:TablePrefix=h{id}",
+            $"--Platform:Consumers:WakeupQueue=w-{id}",
+            $"--Platform:Local:Urls={functions}",
+            $"--Platform:Local:OtlpHttpUrl={otlp}",
+            "--Platform:Local:OtlpGrpcUrl=",
+            "--Logging:LogLevel:Default=Warning",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var output = new ConcurrentQueue<string>();
+        Process process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var host = new LocalHostProcess(process, functions, otlp);
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited)
+            {
+                break;
+            }
+
+            try
+            {
+                using HttpResponseMessage health = await client.GetAsync(new Uri(functions, "api/health"));
+                if (health.IsSuccessStatusCode)
+                {
+                    return host;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        string said = string.Join(Environment.NewLine, output);
+        await host.DisposeAsync();
+        throw new InvalidOperationException($"the local host did not answer /api/health: {said}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Keep(ConcurrentQueue<string> output, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        output.Enqueue(line);
+        while (output.Count > 200 && output.TryDequeue(out _))
+        {
+        }
+    }
+}
