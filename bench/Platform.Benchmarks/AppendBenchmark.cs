@@ -17,7 +17,7 @@ namespace Platform.Benchmarks;
 internal static class AppendBenchmark
 {
     /// <summary>Produce calls of one record from <paramref name="producers"/> tasks; latency = acknowledgement of each call.</summary>
-    public static async Task<(Measurement Result, double AverageBatchBytes)> RunPlatformAsync(string connectionString, int recordBytes, int partitions, int producers, long records)
+    public static async Task<(Measurement Result, double AverageBatchBytes, long Appends)> RunPlatformAsync(string connectionString, int recordBytes, int partitions, int producers, long records)
     {
         string id = Guid.NewGuid().ToString("N")[..8];
         var container = new BlobServiceClient(connectionString).GetBlobContainerClient("bench-" + id);
@@ -66,11 +66,21 @@ internal static class AppendBenchmark
         }
 
         await container.DeleteIfExistsAsync();
-        return (Measurement.Of(records, records * recordBytes, elapsed, latencies), appends == 0 ? 0 : (double)bytes / appends);
+        return (Measurement.Of(records, records * recordBytes, elapsed, latencies), appends == 0 ? 0 : (double)bytes / appends, appends);
     }
 
-    /// <summary>Plain AppendBlock calls of one size, one blob per writer, no conditions: the storage's own limit here.</summary>
-    public static async Task<Measurement> RunRawAsync(string connectionString, int blockBytes, int writers, TimeSpan duration)
+    /// <summary>Plain AppendBlock calls of one size for a while, one blob per writer, no conditions: the storage's own limit here.</summary>
+    public static Task<Measurement> RunRawAsync(string connectionString, int blockBytes, int writers, TimeSpan duration) =>
+        RunRawAsync(connectionString, blockBytes, writers, clock => clock.Elapsed < duration);
+
+    /// <summary>A given number of plain AppendBlock calls, shared by the writers: how the floor's cost grows with the count.</summary>
+    public static Task<Measurement> RunRawCountAsync(string connectionString, int blockBytes, int writers, long appends)
+    {
+        long remaining = appends;
+        return RunRawAsync(connectionString, blockBytes, writers, _ => Interlocked.Decrement(ref remaining) >= 0);
+    }
+
+    private static async Task<Measurement> RunRawAsync(string connectionString, int blockBytes, int writers, Func<Stopwatch, bool> another)
     {
         var container = new BlobServiceClient(connectionString).GetBlobContainerClient("raw-" + Guid.NewGuid().ToString("N")[..8]);
         await container.CreateIfNotExistsAsync();
@@ -83,7 +93,7 @@ internal static class AppendBenchmark
         {
             AppendBlobClient blob = container.GetAppendBlobClient($"raw-{w}");
             await blob.CreateAsync(new AppendBlobCreateOptions());
-            while (clock.Elapsed < duration)
+            while (another(clock))
             {
                 long start = Stopwatch.GetTimestamp();
                 using var stream = new MemoryStream(block, writable: false);

@@ -6,6 +6,15 @@ internal sealed record AppenderRow(int Size, int Partitions, Rounds Platform, Ro
 /// <summary>The core appender with a given number of producers over a given number of partitions (1 KiB records).</summary>
 internal sealed record ScaleRow(int Partitions, int Producers, Rounds Result);
 
+/// <summary>1x and 10x the records through the platform, and 1x and 10x its appends straight to the floor.</summary>
+internal sealed record CountScale(Measurement Once, Measurement TenTimes, Measurement RawOnce, Measurement RawTenTimes)
+{
+    /// <summary>Time of 10x over ten times the time of 1x: 1 is linear.</summary>
+    public double PlatformGrowth => TenTimes.Elapsed.TotalSeconds / (10 * Once.Elapsed.TotalSeconds);
+
+    public double FloorGrowth => RawTenTimes.Elapsed.TotalSeconds / (10 * RawOnce.Elapsed.TotalSeconds);
+}
+
 /// <summary>The peer broker at one record size.</summary>
 internal sealed record PeerRow(int Size, Rounds Result);
 
@@ -18,8 +27,7 @@ internal sealed record BenchResults(
     IReadOnlyList<AppenderRow> Appender,
     IReadOnlyList<ScaleRow> ByProducers,
     IReadOnlyList<ScaleRow> ByPartitions,
-    Measurement Once,
-    Measurement TenTimes,
+    CountScale Count,
     IReadOnlyList<PeerRow> Peer,
     string? PeerMissing,
     IReadOnlyList<HttpRow> Http,

@@ -37,7 +37,7 @@ public static class BenchmarkHarness
                 double batch = 0;
                 Rounds platform = await Rounds.RunAsync(s.Rounds, async () =>
                 {
-                    var (m, avg) = await AppendBenchmark.RunPlatformAsync(storage, size, partitions, producers, s.AppenderRecords);
+                    var (m, avg, _) = await AppendBenchmark.RunPlatformAsync(storage, size, partitions, producers, s.AppenderRecords);
                     batch = avg;
                     return m;
                 });
@@ -67,9 +67,11 @@ public static class BenchmarkHarness
             byPartitions.Add(await Scale(partitions, ProducersPerPartition * partitions));
         }
 
-        Step("record count x1 and x10");
-        Measurement once = (await AppendBenchmark.RunPlatformAsync(storage, 1024, 4, producers, s.AppenderRecords)).Result;
+        Step("record count x1 and x10, and the floor's own x1 and x10");
+        var (once, onceBatch, onceAppends) = await AppendBenchmark.RunPlatformAsync(storage, 1024, 4, producers, s.AppenderRecords);
         Measurement tenTimes = (await AppendBenchmark.RunPlatformAsync(storage, 1024, 4, producers, s.AppenderRecords * 10)).Result;
+        Measurement rawOnce = await AppendBenchmark.RunRawCountAsync(storage, (int)Math.Max(1024, onceBatch), 4, onceAppends);
+        Measurement rawTenTimes = await AppendBenchmark.RunRawCountAsync(storage, (int)Math.Max(1024, onceBatch), 4, onceAppends * 10);
 
         // 3. The peer: NATS JetStream, file storage, acknowledged publishes of the same records from as many publishers.
         var (nats, natsWhy) = await NatsServer.TryStartAsync(s.InstallPeer);
@@ -93,7 +95,7 @@ public static class BenchmarkHarness
         Step("end-to-end latency");
         Measurement e2e = await EndToEndLatencyBenchmark.RunAsync(storage, s.E2eRecords, TimeSpan.FromMilliseconds(20));
 
-        var results = new BenchResults(s, appender, byProducers, byPartitions, once, tenTimes, peer, natsWhy, http, hostPeak,
+        var results = new BenchResults(s, appender, byProducers, byPartitions, new(once, tenTimes, rawOnce, rawTenTimes), peer, natsWhy, http, hostPeak,
             Process.GetCurrentProcess().PeakWorkingSet64, e2e, total.Elapsed);
         string report = ReportWriter.Write(results);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report);
