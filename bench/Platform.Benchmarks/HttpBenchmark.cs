@@ -14,14 +14,17 @@ internal static class HttpBenchmark
 {
     public const string Key = "bench-admin-key-0123456789";
 
+    /// <summary>A request without an answer by then counts as failed (and is reported) rather than stopping the run.</summary>
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Partitions of the topic the concurrency and size sweeps write to.</summary>
     public const int Partitions = 4;
 
     /// <summary>Concurrency sweep at 1 KiB; record sizes and partition counts at the highest concurrency. Returns the rows and the host's peak memory.</summary>
-    public static async Task<(List<HttpRow> Rows, long HostPeakBytes)> RunAllAsync(BenchSettings s, string storage, Action<string> step)
+    public static async Task<(List<HttpRow> Rows, long HostPeakBytes)> RunAllAsync(BenchSettings s, string storage, string outDir, Action<string> step)
     {
         var rows = new List<HttpRow>();
-        await using LocalHostProcess host = await LocalHostProcess.StartAsync(storage, Key);
+        await using LocalHostProcess host = await LocalHostProcess.StartAsync(storage, Key, Path.Combine(outDir, "host.log"));
         using var admin = new HttpClient { BaseAddress = host.Functions };
         admin.DefaultRequestHeaders.Add("x-api-key", Key);
         int[] partitionCounts = [.. s.Partitions.Append(Partitions).Distinct()];
@@ -79,7 +82,7 @@ internal static class HttpBenchmark
     /// <summary>POSTs one body from <paramref name="concurrency"/> tasks for a while; latency = each request's answer.</summary>
     public static async Task<Measurement> PostLoopAsync(Uri url, string mediaType, byte[] body, int recordsPerRequest, int concurrency, TimeSpan duration)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 });
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = RequestTimeout };
         client.DefaultRequestHeaders.Add("x-api-key", Key);
         await PostAsync(client, url, mediaType, body);
         long requests = 0, failed = 0;
@@ -130,7 +133,20 @@ internal static class HttpBenchmark
     {
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-        using HttpResponseMessage response = await client.PostAsync(url, content);
-        return response.IsSuccessStatusCode;
+        try
+        {
+            using HttpResponseMessage response = await client.PostAsync(url, content);
+            return response.IsSuccessStatusCode;
+        }
+        catch (TaskCanceledException)
+        {
+            Console.Error.WriteLine($"  {DateTime.UtcNow:HH:mm:ss.fff} a request to {url} got no answer within {RequestTimeout.TotalSeconds:F0} s");
+            return false;
+        }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"  {DateTime.UtcNow:HH:mm:ss.fff} a request to {url} failed: {e.Message}");
+            return false;
+        }
     }
 }

@@ -32,8 +32,8 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
 
-        services.TryAddSingleton(sp => new BlobServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
-        services.TryAddSingleton(sp => new TableServiceClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.ConnectionString));
+        services.TryAddSingleton(sp => StorageClients.Blobs(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddSingleton(sp => StorageClients.Tables(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.TryAddSingleton(sp =>
         {
             StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
@@ -91,7 +91,7 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            var queue = new Azure.Storage.Queues.QueueClient(o.ConnectionString, sp.GetRequiredService<IOptions<Consumers.ConsumerOptions>>().Value.WakeupQueue);
+            var queue = StorageClients.Queue(o, sp.GetRequiredService<IOptions<Consumers.ConsumerOptions>>().Value.WakeupQueue);
             return new Consumers.WakeupNotifier(queue, sp.GetRequiredService<IOptions<Consumers.ConsumerOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Consumers.WakeupNotifier>>());
         });
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Consumers.IAppendListener, Consumers.WakeupNotifier>(sp => sp.GetRequiredService<Consumers.WakeupNotifier>()));

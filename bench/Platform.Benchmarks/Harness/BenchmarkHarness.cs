@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Platform.Benchmarks.Peers;
-using Platform.Local.Azurite;
+using Platform.Benchmarks.Hosts;
 
 namespace Platform.Benchmarks;
 
@@ -23,7 +23,7 @@ public static class BenchmarkHarness
         var total = Stopwatch.StartNew();
         void Step(string what) => Console.Error.WriteLine($"[{total.Elapsed:mm\\:ss}] {what}");
 
-        await using AzuriteServer azurite = await AzuriteServer.StartAsync(CancellationToken.None);
+        await using FreshAzurite azurite = await FreshAzurite.StartAsync();
         string storage = azurite.ConnectionString;
         int producers = s.Concurrency[^1];
 
@@ -55,6 +55,8 @@ public static class BenchmarkHarness
             return new(partitions, p, await Rounds.RunAsync(s.Rounds, async () => (await AppendBenchmark.RunPlatformAsync(storage, 1024, partitions, p, records)).Result));
         }
 
+        await azurite.RenewAsync();
+        storage = azurite.ConnectionString;
         var byProducers = new List<ScaleRow>();
         foreach (int p in s.Concurrency)
         {
@@ -89,10 +91,14 @@ public static class BenchmarkHarness
         }
 
         // 4. HTTP: the records API and OTLP through the local host in its own process, beside an empty Kestrel endpoint.
-        var (http, hostPeak) = await HttpBenchmark.RunAllAsync(s, storage, Step);
+        await azurite.RenewAsync();
+        storage = azurite.ConnectionString;
+        var (http, hostPeak) = await HttpBenchmark.RunAllAsync(s, storage, outDir, Step);
 
         // 5. End to end: produce call to consumer handler, with wake-ups.
         Step("end-to-end latency");
+        await azurite.RenewAsync();
+        storage = azurite.ConnectionString;
         Measurement e2e = await EndToEndLatencyBenchmark.RunAsync(storage, s.E2eRecords, TimeSpan.FromMilliseconds(20));
 
         var results = new BenchResults(s, appender, byProducers, byPartitions, new(once, tenTimes, rawOnce, rawTenTimes), peer, natsWhy, http, hostPeak,

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 
 namespace Platform.Benchmarks.Hosts;
@@ -34,7 +33,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey)
+    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Platform.Local.dll");
         string id = Guid.NewGuid().ToString("N")[..10];
@@ -63,10 +62,13 @@ internal sealed class LocalHostProcess : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var output = new ConcurrentQueue<string>();
+        // Everything the host says (warnings and up) goes to a log beside the report, for when a figure looks wrong.
+        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
         Process process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, e) => Keep(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(output, e.Data);
+        process.OutputDataReceived += (_, e) => Keep(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(log, e.Data);
+        process.Exited += (_, _) => log.Dispose();
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var host = new LocalHostProcess(process, functions, otlp);
@@ -98,9 +100,8 @@ internal sealed class LocalHostProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
-        string said = string.Join(Environment.NewLine, output);
         await host.DisposeAsync();
-        throw new InvalidOperationException($"the local host did not answer /api/health: {said}");
+        throw new InvalidOperationException($"the local host did not answer /api/health; its output is in {logPath}");
     }
 
     public async ValueTask DisposeAsync()
@@ -114,16 +115,16 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static void Keep(ConcurrentQueue<string> output, string? line)
+    private static void Keep(StreamWriter log, string? line)
     {
         if (line is null)
         {
             return;
         }
 
-        output.Enqueue(line);
-        while (output.Count > 200 && output.TryDequeue(out _))
+        lock (log)
         {
+            log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed class LogOptions
     /// <summary>Attempts of one append (lost races, ambiguous failures) before it fails. Default 50.</summary>
     public int MaxAppendAttempts { get; set; } = 50;
 
-    /// <summary>Deadline of one append, all attempts included. Default 30 s.</summary>
+    /// <summary>Deadline of one append, all attempts and storage calls included; an unanswered call is abandoned. Default 30 s.</summary>
     public TimeSpan AppendTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How much of a partition's tail a writer reads to rebuild producer state on start. Default 8 MiB.</summary>

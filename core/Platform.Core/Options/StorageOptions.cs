@@ -14,4 +14,13 @@ public sealed class StorageOptions
 
     /// <summary>Prefix of every table name (letters and digits), so several platforms can share an account. Default none.</summary>
     public string TablePrefix { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Longest wait for one storage request (one try) before it is abandoned and retried. Default 30 s, like Kafka's
+    /// request.timeout.ms. An abandoned append is ambiguous; the writer resolves it by reading the partition's tail.
+    /// </summary>
+    public TimeSpan TryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Retries of a failed or timed-out storage request (exponential back-off). Default 3.</summary>
+    public int MaxRetries { get; set; } = 3;
 }

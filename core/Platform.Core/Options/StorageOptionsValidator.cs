@@ -26,6 +26,16 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
             errors.Add($"{StorageOptions.SectionName}:TablePrefix '{options.TablePrefix}' must be empty or a letter followed by up to 39 letters and digits.");
         }
 
+        if (options.TryTimeout < TimeSpan.FromSeconds(1) || options.TryTimeout > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"{StorageOptions.SectionName}:TryTimeout '{options.TryTimeout}' must be between 00:00:01 and 00:10:00.");
+        }
+
+        if (options.MaxRetries is < 0 or > 10)
+        {
+            errors.Add($"{StorageOptions.SectionName}:MaxRetries {options.MaxRetries} must be between 0 and 10.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

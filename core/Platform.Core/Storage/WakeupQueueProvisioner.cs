@@ -1,4 +1,3 @@
-using Azure.Storage.Queues;
 using Microsoft.Extensions.Options;
 using Platform.Core.Consumers;
 using Platform.Core.Options;
@@ -9,5 +8,5 @@ namespace Platform.Core.Storage;
 internal sealed class WakeupQueueProvisioner(IOptions<StorageOptions> storage, IOptions<ConsumerOptions> consumers) : IProvisionedStore
 {
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken) =>
-        await new QueueClient(storage.Value.ConnectionString, consumers.Value.WakeupQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        await Azure.StorageClients.Queue(storage.Value, consumers.Value.WakeupQueue).CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 }

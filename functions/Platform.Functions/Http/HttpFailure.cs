@@ -24,6 +24,7 @@ public sealed record HttpFailure(int Status, string Title, string Detail, TimeSp
         LogException e => FromLog(e),
         CorruptBatchException e => new(StatusCodes.Status500InternalServerError, "Corrupt data in the log", e.Message),
         _ when StorageErrors.IsThrottled(exception) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Storage is throttling; retry shortly.", TimeSpan.FromSeconds(2)),
+        _ when StorageErrors.IsTransient(exception, CancellationToken.None) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Storage did not answer in time or failed; nothing was acknowledged; retry shortly.", TimeSpan.FromSeconds(2)),
         _ => null,
     };
 

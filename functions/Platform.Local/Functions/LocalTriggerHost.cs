@@ -4,7 +4,10 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using NCrontab;
+using Platform.Core.Options;
+using Platform.Core.Storage.Azure;
 
 namespace Platform.Local.Functions;
 
@@ -69,9 +72,9 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
 
     private async Task RunQueueAsync(LocalFunction function, string queueName, CancellationToken stoppingToken)
     {
-        string connection = configuration["Platform:Storage:ConnectionString"]!;
-        var queue = new QueueClient(connection, queueName);
-        var poison = new QueueClient(connection, queueName + "-poison");
+        StorageOptions storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
+        QueueClient queue = StorageClients.Queue(storage, queueName);
+        QueueClient poison = StorageClients.Queue(storage, queueName + "-poison");
         TimeSpan idle = TimeSpan.FromMilliseconds(50);
         while (!stoppingToken.IsCancellationRequested)
         {

@@ -36,6 +36,29 @@ internal sealed partial class PartitionWriter(
     /// <exception cref="LogException">Fenced or out-of-order producer, or no durable append within attempts and deadline.</exception>
     public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, CancellationToken cancellationToken)
     {
+        // AppendTimeout bounds the whole append, storage calls included: a storage request that hangs is abandoned
+        // (its outcome unknown, so the partition is reloaded from storage before the next append) instead of holding
+        // every producer of the partition for the SDK's own time-outs.
+        using var deadline = new CancellationTokenSource(options.AppendTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return await AppendWithinAsync(batch, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            _loaded = false;
+            throw new LogException(LogErrorKind.AppendFailed, string.Create(CultureInfo.InvariantCulture, $"Append to {partition} did not complete within {options.AppendTimeout} (storage did not answer in time); it was not acknowledged and may be retried."), ex);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            _loaded = false;
+            throw;
+        }
+    }
+
+    private async Task<(AppendResult Result, BatchLocation? Location)> AppendWithinAsync(EncodedBatch batch, CancellationToken cancellationToken)
+    {
         RecordBatchHeader h = batch.Header;
         var stamp = new ProducerStamp(h.ProducerId, h.ProducerEpoch, h.BaseSequence);
         long started = time.GetTimestamp();

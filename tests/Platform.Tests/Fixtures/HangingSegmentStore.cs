@@ -1,0 +1,34 @@
+using Platform.Core.Log;
+using Platform.Core.Storage;
+
+namespace Platform.Tests.Fixtures;
+
+/// <summary>
+/// A segment store whose first <c>hangs</c> appends are applied and then never answered (until cancelled):
+/// the worst case of a stalled storage request, one that did land.
+/// </summary>
+public sealed class HangingSegmentStore(ISegmentStore inner, int hangs) : ISegmentStore
+{
+    private int _remaining = hangs;
+
+    public Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ListSegmentsAsync(partition, cancellationToken);
+
+    public Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.GetSegmentAsync(partition, baseOffset, cancellationToken);
+
+    public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.CreateSegmentAsync(partition, baseOffset, cancellationToken);
+
+    public async Task<AppendOutcome> AppendAsync(TopicPartition partition, long baseOffset, ReadOnlyMemory<byte> data, long expectedPosition, long maxSize, CancellationToken cancellationToken)
+    {
+        AppendOutcome outcome = await inner.AppendAsync(partition, baseOffset, data, expectedPosition, maxSize, cancellationToken);
+        if (Interlocked.Decrement(ref _remaining) >= 0)
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+        }
+
+        return outcome;
+    }
+
+    public Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadAsync(partition, baseOffset, position, destination, cancellationToken);
+
+    public Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.DeleteSegmentAsync(partition, baseOffset, cancellationToken);
+}
