@@ -24,7 +24,7 @@ internal static class Charts
             line.LegendText = name;
         }
 
-        plot.ShowLegend(ScottPlot.Alignment.LowerRight);
+        plot.ShowLegend(ScottPlot.Edge.Bottom);
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);
