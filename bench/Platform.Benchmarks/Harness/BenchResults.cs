@@ -6,13 +6,23 @@ internal sealed record AppenderRow(int Size, int Partitions, Rounds Platform, Ro
 /// <summary>The core appender with a given number of producers over a given number of partitions (1 KiB records).</summary>
 internal sealed record ScaleRow(int Partitions, int Producers, Rounds Result);
 
-/// <summary>1x and 10x the records through the platform, and 1x and 10x its appends straight to the floor.</summary>
-internal sealed record CountScale(Measurement Once, Measurement TenTimes, Measurement RawOnce, Measurement RawTenTimes)
+/// <summary>One round of 1x and 10x the records through the platform, and 1x and 10x its appends straight to the floor.</summary>
+internal sealed record CountRound(Measurement Once, Measurement TenTimes, Measurement RawOnce, Measurement RawTenTimes)
 {
     /// <summary>Time of 10x over ten times the time of 1x: 1 is linear.</summary>
     public double PlatformGrowth => TenTimes.Elapsed.TotalSeconds / (10 * Once.Elapsed.TotalSeconds);
 
     public double FloorGrowth => RawTenTimes.Elapsed.TotalSeconds / (10 * RawOnce.Elapsed.TotalSeconds);
+}
+
+/// <summary>How cost grows with record count, over the rounds.</summary>
+internal sealed record CountScale(IReadOnlyList<CountRound> Rounds)
+{
+    public Summary PlatformGrowth => Summary.From(Rounds.Select(r => r.PlatformGrowth));
+
+    public Summary FloorGrowth => Summary.From(Rounds.Select(r => r.FloorGrowth));
+
+    public Summary Seconds(Func<CountRound, Measurement> which) => Summary.From(Rounds.Select(r => which(r).Elapsed.TotalSeconds));
 }
 
 /// <summary>The peer broker at one record size.</summary>

@@ -67,7 +67,7 @@ internal static class ReportWriter
         ScaleRow qMax = x.ByProducers[^1];
         r.AppendLine(CultureInfo.InvariantCulture, $"| scale: {qMax.Producers} producers vs {q1.Producers}, 1 partition, 1 KiB, records/s | {qMax.Result.RecordsPerSecond.Format()} | {q1.Result.RecordsPerSecond.Format()} | {Times(qMax.Result.RecordsPerSecond, q1.Result.RecordsPerSecond)} |");
         CountScale n = x.Count;
-        r.AppendLine(CultureInfo.InvariantCulture, $"| scale: time for 10x the records / (10 x time for 1x), 1 linear; reference: the same for 10x raw appends | {n.PlatformGrowth:F2} | {n.FloorGrowth:F2} | {n.PlatformGrowth / n.FloorGrowth:F2} |");
+        r.AppendLine(CultureInfo.InvariantCulture, $"| scale: time for 10x the records / (10 x time for 1x), 1 linear; reference: the same for 10x raw appends | {n.PlatformGrowth.Format("F2")} | {n.FloorGrowth.Format("F2")} | {n.PlatformGrowth.Median / n.FloorGrowth.Median:F2} |");
         r.AppendLine();
     }
 
@@ -98,8 +98,9 @@ internal static class ReportWriter
 
         r.AppendLine();
         CountScale n = x.Count;
-        r.AppendLine(CultureInfo.InvariantCulture, $"Record count (1 KiB, 4 partitions, {x.Producers} producers): {n.Once.Records} records in {n.Once.Elapsed.TotalSeconds:F2} s, {n.TenTimes.Records} in {n.TenTimes.Elapsed.TotalSeconds:F2} s ({n.PlatformGrowth:F2} of linear). "
-            + $"The floor, 4 writers at the 1x run's batch size: {n.RawOnce.Records} appends in {n.RawOnce.Elapsed.TotalSeconds:F2} s, {n.RawTenTimes.Records} in {n.RawTenTimes.Elapsed.TotalSeconds:F2} s ({n.FloorGrowth:F2} of linear).");
+        CountRound first = n.Rounds[0];
+        r.AppendLine(CultureInfo.InvariantCulture, $"Record count (1 KiB, 4 partitions, {x.Producers} producers): {first.Once.Records} records in {n.Seconds(c => c.Once).Format("F2")} s, {first.TenTimes.Records} in {n.Seconds(c => c.TenTimes).Format("F2")} s ({n.PlatformGrowth.Format("F2")} of linear). "
+            + $"The floor, 4 writers at the 1x run's batch size: about {first.RawOnce.Records} appends in {n.Seconds(c => c.RawOnce).Format("F2")} s, 10x in {n.Seconds(c => c.RawTenTimes).Format("F2")} s ({n.FloorGrowth.Format("F2")} of linear).");
         r.AppendLine();
     }
 
