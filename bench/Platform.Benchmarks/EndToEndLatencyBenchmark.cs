@@ -13,7 +13,7 @@ internal static class EndToEndLatencyBenchmark
 {
     public static async Task<Measurement> RunAsync(string connectionString, int records, TimeSpan interval)
     {
-        const string key = "bench-admin-key-0123456789";
+        const string key = HttpBenchmark.Key;
         string id = Guid.NewGuid().ToString("N")[..10];
         var handler = new LatencyHandler();
         await using LocalPlatform host = await LocalPlatform.CreateAsync(
