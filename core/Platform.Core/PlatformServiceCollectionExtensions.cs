@@ -74,15 +74,17 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton(sp =>
         {
             StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return new Consumers.CheckpointStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.ConsumerGroupsTable));
+            return new AzureCheckpointStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.ConsumerGroupsTable));
         });
         services.TryAddSingleton(sp =>
         {
             StorageOptions o = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-            return new Consumers.OwnershipStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.OwnershipTable));
+            return new AzureOwnershipStore(sp.GetRequiredService<TableServiceClient>().GetTableClient(o.TablePrefix + StorageNames.OwnershipTable));
         });
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, Consumers.CheckpointStore>(sp => sp.GetRequiredService<Consumers.CheckpointStore>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, Consumers.OwnershipStore>(sp => sp.GetRequiredService<Consumers.OwnershipStore>()));
+        services.TryAddSingleton<ICheckpointStore>(sp => sp.GetRequiredService<AzureCheckpointStore>());
+        services.TryAddSingleton<IOwnershipStore>(sp => sp.GetRequiredService<AzureOwnershipStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureCheckpointStore>(sp => sp.GetRequiredService<AzureCheckpointStore>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, AzureOwnershipStore>(sp => sp.GetRequiredService<AzureOwnershipStore>()));
         services.TryAddSingleton<Consumers.DeadLetterWriter>();
         services.TryAddSingleton<Consumers.ConsumerMetrics>();
         services.TryAddSingleton<Consumers.ConsumerRunner>();
@@ -125,6 +127,7 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<TopicManager>();
+        services.TryAddSingleton<Log.LogMetrics>();
         services.TryAddSingleton<OffsetIndexWriter>();
         services.TryAddSingleton<LogProducer>();
         services.TryAddSingleton<LogReader>();

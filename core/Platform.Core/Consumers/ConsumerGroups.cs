@@ -28,7 +28,7 @@ public enum ResetTarget
 }
 
 /// <summary>Lag and offset resets of consumer groups (Kafka's kafka-consumer-groups).</summary>
-public sealed class ConsumerGroups(TopicManager topics, LogReader reader, CheckpointStore checkpoints)
+public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storage.ICheckpointStore checkpoints)
 {
     /// <summary>Lag per partition of <paramref name="group"/> on <paramref name="topic"/>.</summary>
     public async Task<IReadOnlyList<PartitionLag>> GetLagAsync(string group, string topic, CancellationToken cancellationToken)

@@ -3,20 +3,23 @@ using Microsoft.Extensions.Options;
 using Platform.Core.Log;
 using Platform.Core.Log.Reading;
 using Platform.Core.Log.Topics;
+using Platform.Core.Storage;
 
 namespace Platform.Core.Consumers;
 
 /// <summary>
 /// Runs a consumer group's job on this instance: joins the group, claims its share of partitions, reads each
 /// from its committed offset with one fetch prefetched, hands records to the job (retrying, then dead-lettering),
-/// and commits after each batch, renewing the claim first so a partition it lost is never committed to.
-/// At-least-once: a crash between handling and commit redelivers, never loses. Called by timer and queue triggers.
+/// and commits after each batch. While a partition is drained its claim is renewed in the background; when it is
+/// lost the handler is cancelled and nothing is committed, so two instances never process one partition at once.
+/// Claim expiry is judged on the storage's clock, never on an instance's. At-least-once: a crash between handling
+/// and commit redelivers, never loses. Called by timer and queue triggers.
 /// </summary>
 public sealed partial class ConsumerRunner(
     TopicManager topics,
     LogReader reader,
-    CheckpointStore checkpoints,
-    OwnershipStore ownership,
+    ICheckpointStore checkpoints,
+    IOwnershipStore ownership,
     DeadLetterWriter deadLetters,
     ConsumerMetrics metrics,
     IOptions<ConsumerOptions> options,
@@ -31,7 +34,7 @@ public sealed partial class ConsumerRunner(
     // one run's renewal never invalidates another's.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _balanceLocks = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, TopicPartition Partition), SemaphoreSlim> _partitionLocks = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, TopicPartition Partition), PartitionClaim> _held = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Group, TopicPartition Partition), HeldClaim> _held = new();
 
     /// <summary>Balances, then drains the partitions this instance holds (all, or only <paramref name="only"/>).</summary>
     public async Task<RunResult> RunAsync(ConsumerRegistration registration, CancellationToken cancellationToken, int? only = null)
@@ -51,11 +54,11 @@ public sealed partial class ConsumerRunner(
         await balanceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            DateTimeOffset now = time.GetUtcNow();
-            await ownership.HeartbeatAsync(group, config.Name, InstanceId, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
-            var (claims, members) = await ownership.ListAsync(group, config.Name, now, cancellationToken).ConfigureAwait(false);
-            BalancePlan plan = PartitionBalancer.Plan(config.Partitions, claims, members, InstanceId, now);
-            foreach (PartitionClaim claim in claims)
+            await ownership.HeartbeatAsync(group, config.Name, InstanceId, o.ClaimDuration, cancellationToken).ConfigureAwait(false);
+            OwnershipSnapshot snapshot = await ownership.ListAsync(group, config.Name, cancellationToken).ConfigureAwait(false);
+            DateTimeOffset now = snapshot.StorageNow;
+            BalancePlan plan = PartitionBalancer.Plan(config.Partitions, snapshot.Claims, snapshot.LiveMembers, InstanceId, now);
+            foreach (PartitionClaim claim in snapshot.Claims)
             {
                 var key = (group, new TopicPartition(config.Name, claim.Partition));
                 if (!claim.IsLive(now) || claim.Owner != InstanceId)
@@ -67,18 +70,20 @@ public sealed partial class ConsumerRunner(
                 SemaphoreSlim partitionLock = PartitionLock(key);
                 if (!await partitionLock.WaitAsync(0, cancellationToken).ConfigureAwait(false))
                 {
-                    continue; // a drain is running: it renews the claim itself
+                    continue; // a drain is running: its keeper renews the claim
                 }
 
                 try
                 {
+                    // Our own record of the claim is at least as new as the listing (a keeper may have renewed since).
+                    PartitionClaim current = _held.TryGetValue(key, out HeldClaim? held) ? held.Claim : claim;
                     if (plan.Release.Contains(claim.Partition))
                     {
                         _held.TryRemove(key, out _);
-                        await ownership.ReleaseAsync(group, config.Name, claim, cancellationToken).ConfigureAwait(false);
+                        await ownership.ReleaseAsync(group, config.Name, current, cancellationToken).ConfigureAwait(false);
                         LogReleased(logger, group, config.Name, claim.Partition);
                     }
-                    else if (await ownership.TryClaimAsync(group, config.Name, claim.Partition, InstanceId, claim, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } renewed)
+                    else if (await TryClaimAsync(group, config.Name, claim.Partition, current, cancellationToken).ConfigureAwait(false) is { } renewed)
                     {
                         _held[key] = renewed;
                     }
@@ -95,8 +100,8 @@ public sealed partial class ConsumerRunner(
 
             foreach (int partition in plan.Claim)
             {
-                PartitionClaim? current = claims.FirstOrDefault(c => c.Partition == partition);
-                if (await ownership.TryClaimAsync(group, config.Name, partition, InstanceId, current, now + o.ClaimDuration, cancellationToken).ConfigureAwait(false) is { } claimed)
+                PartitionClaim? current = snapshot.Claims.FirstOrDefault(c => c.Partition == partition);
+                if (await TryClaimAsync(group, config.Name, partition, current, cancellationToken).ConfigureAwait(false) is { } claimed)
                 {
                     LogClaimed(logger, group, config.Name, partition, InstanceId);
                     _held[(group, new TopicPartition(config.Name, partition))] = claimed;
@@ -111,6 +116,13 @@ public sealed partial class ConsumerRunner(
         }
     }
 
+    private async Task<HeldClaim?> TryClaimAsync(string group, string topic, int partition, PartitionClaim? current, CancellationToken cancellationToken)
+    {
+        long sentAt = time.GetTimestamp();
+        PartitionClaim? claim = await ownership.TryClaimAsync(group, topic, partition, InstanceId, current, options.Value.ClaimDuration, cancellationToken).ConfigureAwait(false);
+        return claim is null ? null : HeldClaim.From(claim, sentAt, time);
+    }
+
     private SemaphoreSlim PartitionLock((string Group, TopicPartition Partition) key) => _partitionLocks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
 
     private async Task<(int Handled, int DeadLettered)> DrainHeldAsync(ConsumerRegistration registration, TopicPartition tp, long deadline, CancellationToken cancellationToken)
@@ -120,9 +132,33 @@ public sealed partial class ConsumerRunner(
         await partitionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return _held.TryGetValue(key, out PartitionClaim? claim)
-                ? await DrainAsync(registration, claim, deadline, cancellationToken).ConfigureAwait(false)
-                : (0, 0);
+            if (!_held.TryGetValue(key, out HeldClaim? held))
+            {
+                return (0, 0);
+            }
+
+            var keeper = new ClaimKeeper(ownership, registration.Group, tp.Topic, InstanceId, held, time, logger, changed =>
+            {
+                if (changed is null)
+                {
+                    _held.TryRemove(key, out _);
+                }
+                else
+                {
+                    _held[key] = changed;
+                }
+            });
+            await using (keeper.ConfigureAwait(false))
+            {
+                // The claim is checked (and renewed if it is running out) before the first batch, not after it.
+                if (!await keeper.StartAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    _held.TryRemove(key, out _);
+                    return (0, 0);
+                }
+
+                return await DrainAsync(registration, tp, keeper, deadline, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -134,47 +170,50 @@ public sealed partial class ConsumerRunner(
     public async Task LeaveAsync(ConsumerRegistration registration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        var (claims, _) = await ownership.ListAsync(registration.Group, registration.Topic, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        foreach (PartitionClaim claim in claims.Where(c => c.Owner == InstanceId))
+        OwnershipSnapshot snapshot = await ownership.ListAsync(registration.Group, registration.Topic, cancellationToken).ConfigureAwait(false);
+        foreach (PartitionClaim claim in snapshot.Claims.Where(c => c.Owner == InstanceId))
         {
-            _held.TryRemove((registration.Group, new TopicPartition(registration.Topic, claim.Partition)), out _);
-            await ownership.ReleaseAsync(registration.Group, registration.Topic, claim, cancellationToken).ConfigureAwait(false);
+            var key = (registration.Group, new TopicPartition(registration.Topic, claim.Partition));
+            PartitionClaim current = _held.TryRemove(key, out HeldClaim? held) ? held.Claim : claim;
+            await ownership.ReleaseAsync(registration.Group, registration.Topic, current, cancellationToken).ConfigureAwait(false);
         }
 
         await ownership.LeaveAsync(registration.Group, registration.Topic, InstanceId, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(int Handled, int DeadLettered)> DrainAsync(ConsumerRegistration registration, PartitionClaim claim, long deadline, CancellationToken cancellationToken)
+    private async Task<(int Handled, int DeadLettered)> DrainAsync(ConsumerRegistration registration, TopicPartition tp, ClaimKeeper keeper, long deadline, CancellationToken cancellationToken)
     {
         ConsumerOptions o = options.Value;
         string group = registration.Group;
-        var tp = new TopicPartition(registration.Topic, claim.Partition);
-        Checkpoint? checkpoint = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
-        long offset = checkpoint?.Offset ?? await StartOffsetAsync(registration, tp, cancellationToken).ConfigureAwait(false);
-        if (checkpoint is null)
-        {
-            // Pin the start so that "latest" means the end as of joining, not as of some later run.
-            checkpoint = await checkpoints.TryCommitAsync(group, tp, offset, null, null, cancellationToken).ConfigureAwait(false)
-                ?? await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
-            offset = checkpoint?.Offset ?? offset;
-        }
-
+        using var owned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost);
+        CancellationToken token = owned.Token;
         int handled = 0, deadLettered = 0;
-        Task<FetchResult>? prefetch = null;
+        Task<FetchResult>? ahead = null;
         try
         {
-            while (time.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
+            Checkpoint? checkpoint = await checkpoints.GetAsync(group, tp, token).ConfigureAwait(false);
+            long offset = checkpoint?.Offset ?? await StartOffsetAsync(registration, tp, token).ConfigureAwait(false);
+            if (checkpoint is null && keeper.IsValid)
+            {
+                // Pin the start so that "latest" means the end as of joining, not as of some later run.
+                checkpoint = await checkpoints.TryCommitAsync(group, tp, offset, null, null, cancellationToken).ConfigureAwait(false)
+                    ?? await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+                offset = checkpoint?.Offset ?? offset;
+            }
+
+            while (time.GetTimestamp() < deadline && !token.IsCancellationRequested)
             {
                 FetchResult fetch;
+                Task<FetchResult> taking = ahead ?? reader.FetchAsync(tp.Topic, tp.Partition, offset, o.FetchMaxBytes, o.FetchMaxRecords, token);
+                ahead = null;
                 try
                 {
-                    fetch = await (prefetch ?? reader.FetchAsync(tp.Topic, tp.Partition, offset, o.FetchMaxBytes, o.FetchMaxRecords, cancellationToken)).ConfigureAwait(false);
+                    fetch = await taking.ConfigureAwait(false);
                 }
                 catch (LogException ex) when (ex.Kind == LogErrorKind.OffsetOutOfRange)
                 {
                     // Retention removed what we had not read yet: start again where the policy says.
-                    prefetch = null;
-                    offset = await StartOffsetAsync(registration, tp, cancellationToken).ConfigureAwait(false);
+                    offset = await StartOffsetAsync(registration, tp, token).ConfigureAwait(false);
                     LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
                     continue;
                 }
@@ -182,46 +221,37 @@ public sealed partial class ConsumerRunner(
                 LogFetched(logger, group, tp.Topic, tp.Partition, offset, fetch.Records.Count, fetch.LogEndOffset);
                 if (fetch.Records.Count == 0)
                 {
-                    prefetch = null;
                     metrics.Report(group, tp, 0, 0, fetch.LogEndOffset - offset);
                     break;
                 }
 
-                prefetch = fetch.NextOffset < fetch.LogEndOffset ? reader.FetchAsync(tp.Topic, tp.Partition, fetch.NextOffset, o.FetchMaxBytes, o.FetchMaxRecords, cancellationToken) : null;
-                int ok, dead;
-                try
-                {
-                    (ok, dead) = await HandleAsync(registration, tp, fetch.Records, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RetryLaterException ex)
+                ahead = fetch.NextOffset < fetch.LogEndOffset ? reader.FetchAsync(tp.Topic, tp.Partition, fetch.NextOffset, o.FetchMaxBytes, o.FetchMaxRecords, token) : null;
+                HandleOutcome outcome = await HandleAsync(registration, tp, fetch.Records, token).ConfigureAwait(false);
+                if (outcome.Status == HandleStatus.Paused)
                 {
                     // The sink is overloaded: leave the offset where it is; the next run tries again.
-                    LogRetryLater(logger, group, tp.Topic, tp.Partition, offset, ex.Message);
+                    LogRetryLater(logger, group, tp.Topic, tp.Partition, offset, outcome.PauseReason ?? string.Empty);
                     break;
                 }
 
-
-                // Still ours? A claim that expired and was taken must not be committed to.
-                PartitionClaim? renewed = await ownership.TryClaimAsync(group, tp.Topic, tp.Partition, InstanceId, claim, time.GetUtcNow() + o.ClaimDuration, cancellationToken).ConfigureAwait(false);
-                if (renewed is null)
+                if (!keeper.IsValid)
                 {
-                    _held.TryRemove((group, tp), out _);
+                    // The claim may be another instance's by now: what was handled is redelivered there, never committed here.
                     LogClaimLost(logger, group, tp.Topic, tp.Partition);
                     break;
                 }
 
-                claim = renewed;
-                _held[(group, tp)] = renewed;
                 Checkpoint? committed = await checkpoints.TryCommitAsync(group, tp, fetch.NextOffset, checkpoint, null, cancellationToken).ConfigureAwait(false);
-                handled += ok;
-                deadLettered += dead;
-                metrics.Report(group, tp, ok, dead, fetch.LogEndOffset - fetch.NextOffset);
+                handled += outcome.Handled;
+                deadLettered += outcome.DeadLettered;
+                metrics.Report(group, tp, outcome.Handled, outcome.DeadLettered, fetch.LogEndOffset - fetch.NextOffset);
                 if (committed is null)
                 {
                     // The offset was reset under us: continue from the new one.
-                    checkpoint = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+                    checkpoint = await checkpoints.GetAsync(group, tp, token).ConfigureAwait(false);
                     offset = checkpoint?.Offset ?? fetch.NextOffset;
-                    prefetch = null;
+                    await ObserveAsync(ahead).ConfigureAwait(false);
+                    ahead = null;
                     LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
                     continue;
                 }
@@ -230,25 +260,37 @@ public sealed partial class ConsumerRunner(
                 offset = fetch.NextOffset;
             }
         }
+        catch (OperationCanceledException) when (keeper.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            LogClaimLost(logger, group, tp.Topic, tp.Partition);
+        }
         finally
         {
-            if (prefetch is not null)
-            {
-                try
-                {
-                    await prefetch.ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is LogException or OperationCanceledException)
-                {
-                    // A read ahead nobody needs any more.
-                }
-            }
+            await ObserveAsync(ahead).ConfigureAwait(false);
         }
 
         return (handled, deadLettered);
     }
 
-    private async Task<(int Handled, int DeadLettered)> HandleAsync(ConsumerRegistration registration, TopicPartition tp, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
+    /// <summary>Waits for a read ahead that nobody needs any more, so that its failure is seen (and logged), never lost or thrown.</summary>
+    private async Task ObserveAsync(Task<FetchResult>? ahead)
+    {
+        if (ahead is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await ahead.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            LogReadAheadDropped(logger, ex);
+        }
+    }
+
+    private async Task<HandleOutcome> HandleAsync(ConsumerRegistration registration, TopicPartition tp, IReadOnlyList<LogRecord> records, CancellationToken cancellationToken)
     {
         ConsumerOptions o = options.Value;
         IReadOnlyList<LogRecord> pending = records;
@@ -265,7 +307,12 @@ public sealed partial class ConsumerRunner(
                 failures = [.. pending.Select(r => new RecordFailure(r.Offset, ex.Message, Retriable: true))];
             }
 
-            var byOffset = failures.ToDictionary(f => f.Offset);
+            var byOffset = new Dictionary<long, RecordFailure>();
+            foreach (RecordFailure f in failures)
+            {
+                byOffset.TryAdd(f.Offset, f);
+            }
+
             var retry = new List<LogRecord>();
             foreach (LogRecord record in pending)
             {
@@ -280,7 +327,7 @@ public sealed partial class ConsumerRunner(
                 }
                 else if (failure.Retriable && !registration.DeadLetterRetriable)
                 {
-                    throw new RetryLaterException(failure.Error);
+                    return new HandleOutcome(HandleStatus.Paused, 0, 0, failure.Error);
                 }
                 else
                 {
@@ -297,7 +344,7 @@ public sealed partial class ConsumerRunner(
         }
 
         await deadLetters.WriteAsync(registration.Group, tp, dead, cancellationToken).ConfigureAwait(false);
-        return (records.Count - dead.Count, dead.Count);
+        return new HandleOutcome(HandleStatus.Done, records.Count - dead.Count, dead.Count);
     }
 
     private async Task<long> StartOffsetAsync(ConsumerRegistration registration, TopicPartition tp, CancellationToken cancellationToken)
@@ -317,6 +364,9 @@ public sealed partial class ConsumerRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group} released {Topic}/{Partition} to rebalance")]
     private static partial void LogReleased(ILogger logger, string group, string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A read ahead nobody needs any more failed")]
+    private static partial void LogReadAheadDropped(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} lost its claim on {Topic}/{Partition}; stopping without commit")]
     private static partial void LogClaimLost(ILogger logger, string group, string topic, int partition);

@@ -7,14 +7,25 @@ using Platform.Core.Log.Topics;
 namespace Platform.Core.Consumers;
 
 /// <summary>
-/// Sends records that could not be handled to <c>{topic}.dlq</c> (created on first use with the source's
-/// partition count), with the same key, value and headers plus <c>dlq.*</c> headers: error, source topic,
-/// partition and offset, and group.
+/// Sends records that could not be handled to <c>{topic}.dlq</c> (created on first use with the source's partition
+/// count and room for its largest record), with the same key, value and headers plus <c>dlq.*</c> headers: error,
+/// source topic, partition and offset, and group. A dead letter never jams its partition: the producer splits large
+/// calls into batches, and a record that cannot fit even alone with its headers goes without its value (the source
+/// offset says where it is), marked <c>dlq.value-omitted</c>.
 /// </summary>
 public sealed class DeadLetterWriter(TopicManager topics, LogProducer producer)
 {
+    /// <summary>Longest error text kept in <c>dlq.error</c>.</summary>
+    public const int MaxErrorLength = 4000;
+
+    /// <summary>Room the <c>dlq.*</c> headers may take beside a source record.</summary>
+    public const int HeaderAllowance = 16 * 1024;
+
     /// <summary>The dead-letter topic of <paramref name="topic"/>.</summary>
-    public static string TopicFor(string topic) => topic + ".dlq";
+    public static string TopicFor(string topic) => topic + DeadLetterSuffix;
+
+    /// <summary>What names a dead-letter topic.</summary>
+    public const string DeadLetterSuffix = ".dlq";
 
     /// <summary>Appends the failed records durably.</summary>
     public async Task WriteAsync(string group, TopicPartition source, IReadOnlyList<(LogRecord Record, string Error)> failed, CancellationToken cancellationToken)
@@ -25,36 +36,67 @@ public sealed class DeadLetterWriter(TopicManager topics, LogProducer producer)
             return;
         }
 
-        string dlq = TopicFor(source.Topic);
-        if (await topics.FindAsync(dlq, cancellationToken).ConfigureAwait(false) is null)
+        TopicConfig dlq = await EnsureTopicAsync(source.Topic, cancellationToken).ConfigureAwait(false);
+        ProduceRecord[] records = [.. failed.Select(f => Fit(dlq, DeadLetter(group, source, f.Record, f.Error)))];
+        await producer.ProduceAsync(dlq.Name, records, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<TopicConfig> EnsureTopicAsync(string sourceTopic, CancellationToken cancellationToken)
+    {
+        string name = TopicFor(sourceTopic);
+        if (await topics.FindAsync(name, cancellationToken).ConfigureAwait(false) is { } existing)
         {
-            TopicConfig sourceConfig = await topics.GetAsync(source.Topic, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                await topics.CreateAsync(new TopicConfig { Name = dlq, Partitions = sourceConfig.Partitions, RetentionMs = -1 }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LogException ex) when (ex.Kind == LogErrorKind.TopicAlreadyExists)
-            {
-                // Created by another instance meanwhile.
-            }
+            return existing;
         }
 
-        ProduceRecord[] records = [.. failed.Select(f => new ProduceRecord
+        TopicConfig sourceConfig = await topics.GetAsync(sourceTopic, cancellationToken).ConfigureAwait(false);
+        try
         {
-            Key = f.Record.Key,
-            Value = f.Record.Value,
-            Timestamp = f.Record.Timestamp,
-            Headers =
-            [
-                .. f.Record.Headers,
-                Header("dlq.error", f.Error.Length > 4000 ? f.Error[..4000] : f.Error),
-                Header("dlq.topic", source.Topic),
-                Header("dlq.partition", source.Partition.ToString(CultureInfo.InvariantCulture)),
-                Header("dlq.offset", f.Record.Offset.ToString(CultureInfo.InvariantCulture)),
-                Header("dlq.group", group),
-            ],
-        })];
-        await producer.ProduceAsync(dlq, records, cancellationToken).ConfigureAwait(false);
+            return await topics.CreateAsync(new TopicConfig
+            {
+                Name = name,
+                Partitions = sourceConfig.Partitions,
+                RetentionMs = -1,
+                MaxRecordBytes = Math.Min(TopicConfig.MaxMaxRecordBytes, sourceConfig.MaxRecordBytes + HeaderAllowance),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LogException ex) when (ex.Kind == LogErrorKind.TopicAlreadyExists)
+        {
+            return await topics.GetAsync(name, cancellationToken).ConfigureAwait(false); // created by another instance meanwhile
+        }
+    }
+
+    private static ProduceRecord DeadLetter(string group, TopicPartition source, LogRecord record, string error) => new()
+    {
+        Key = record.Key,
+        Value = record.Value,
+        Timestamp = record.Timestamp,
+        Headers =
+        [
+            .. record.Headers,
+            Header("dlq.error", error.Length > MaxErrorLength ? error[..MaxErrorLength] : error),
+            Header("dlq.topic", source.Topic),
+            Header("dlq.partition", source.Partition.ToString(CultureInfo.InvariantCulture)),
+            Header("dlq.offset", record.Offset.ToString(CultureInfo.InvariantCulture)),
+            Header("dlq.group", group),
+        ],
+    };
+
+    /// <summary>The dead letter as it is, or, when it cannot fit the dead-letter topic, without its value (then its source headers).</summary>
+    private ProduceRecord Fit(TopicConfig dlq, ProduceRecord record)
+    {
+        if (producer.Fits(dlq, record))
+        {
+            return record;
+        }
+
+        ProduceRecord withoutValue = record with { Value = null, Headers = [.. record.Headers, Header("dlq.value-omitted", "too large for the dead-letter topic; read it at dlq.topic/dlq.partition/dlq.offset")] };
+        if (producer.Fits(dlq, withoutValue))
+        {
+            return withoutValue;
+        }
+
+        return withoutValue with { Key = null, Headers = [.. withoutValue.Headers.Where(h => h.Key.StartsWith("dlq.", StringComparison.Ordinal)), Header("dlq.headers-omitted", "true")] };
     }
 
     private static RecordHeader Header(string key, string value) => new(key, Encoding.UTF8.GetBytes(value));

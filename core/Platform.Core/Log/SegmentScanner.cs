@@ -147,6 +147,49 @@ internal static class SegmentScanner
         return result;
     }
 
+    /// <summary>
+    /// The batch just before <paramref name="batch"/> in the partition (the last of the previous segment when it is a
+    /// segment's first), read through its trailer and header alone; null at the start of the kept log.
+    /// </summary>
+    public static async Task<BatchLocation?> PreviousAsync(ISegmentStore store, TopicPartition tp, IReadOnlyList<long> segments, BatchLocation batch, CancellationToken cancellationToken)
+    {
+        long segment = batch.SegmentBaseOffset;
+        long end = batch.Position;
+        if (end == 0)
+        {
+            int i = -1;
+            for (int k = 0; k < segments.Count && segments[k] < segment; k++)
+            {
+                i = k;
+            }
+
+            if (i < 0 || await store.GetSegmentAsync(tp, segments[i], cancellationToken).ConfigureAwait(false) is not { Length: > 0 } previous)
+            {
+                return null;
+            }
+
+            segment = previous.BaseOffset;
+            end = previous.Length;
+        }
+
+        byte[] trailerBytes = new byte[RecordBatchTrailer.Size];
+        if (await ReadExactlyAsync(store, tp, segment, end - RecordBatchTrailer.Size, trailerBytes, cancellationToken).ConfigureAwait(false) != trailerBytes.Length)
+        {
+            throw Corrupt(tp, segment, end, "the segment is shorter than its stated length");
+        }
+
+        RecordBatchTrailer trailer = ReadTrailer(trailerBytes, tp, segment, end);
+        long start = end - trailer.BatchLength;
+        byte[] headerBytes = new byte[RecordBatchHeader.Size];
+        if (start < 0 || await ReadExactlyAsync(store, tp, segment, start, headerBytes, cancellationToken).ConfigureAwait(false) != headerBytes.Length)
+        {
+            throw Corrupt(tp, segment, end, "a trailer points before the start of the segment");
+        }
+
+        RecordBatchHeader header = ReadHeader(headerBytes, tp, segment, start);
+        return header.BaseOffset == trailer.BaseOffset ? new BatchLocation(header, segment, start) : throw Corrupt(tp, segment, start, "header and trailer disagree");
+    }
+
     public static async Task<int> ReadExactlyAsync(ISegmentStore store, TopicPartition tp, long segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
     {
         int total = 0;

@@ -18,7 +18,7 @@ public sealed class LogOptions
     /// <summary>A segment is sealed once it has this many blocks. Default 49,000, under the service's 50,000.</summary>
     public int SegmentMaxBlocks { get; set; } = 49_000;
 
-    /// <summary>Largest batch (one append block). Default 4 MiB, the block limit of every service version.</summary>
+    /// <summary>Largest batch (one append block). Default and maximum 4 MiB, the block limit of every service version.</summary>
     public int MaxBatchBytes { get; set; } = 4 * 1024 * 1024;
 
     /// <summary>Most records in one batch. Default 10,000.</summary>
@@ -42,6 +42,15 @@ public sealed class LogOptions
     /// <summary>How much of a partition's tail a writer reads to rebuild producer state on start. Default 8 MiB.</summary>
     public int ProducerStateScanBytes { get; set; } = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// An idempotent producer (an Idempotency-Key among them) is forgotten once its last batch is this much older than
+    /// the partition's newest (Kafka's producer.id.expiration.ms); a retry after that is appended again. Default 1 day.
+    /// </summary>
+    public TimeSpan ProducerIdExpiration { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Most idempotent producers a partition's writer tracks; beyond it the least recently appended are forgotten. Default 50,000.</summary>
+    public int MaxProducersPerPartition { get; set; } = 50_000;
+
     /// <summary>Bytes of batches one index entry covers at least (Kafka's index.interval.bytes). Default 64 KiB; 0 indexes every batch.</summary>
     public int IndexIntervalBytes { get; set; } = 64 * 1024;
 
@@ -51,6 +60,9 @@ public sealed class LogOptions
     /// <summary>Entries written per index call. Default 100 (a table transaction's limit).</summary>
     public int IndexBatchSize { get; set; } = 100;
 
-    /// <summary>The max-size condition on every append: the seal threshold plus one batch.</summary>
-    public long SegmentHardLimitBytes => SegmentBytes + MaxBatchBytes;
+    /// <summary>The max-size condition on appends to segments this writer creates: the seal threshold plus one block.</summary>
+    public long SegmentHardLimitBytes => SegmentBytes + Storage.SegmentLimits.MaxBlockBytes;
+
+    /// <summary>The seal rule written into the segments this writer creates.</summary>
+    public Storage.SegmentLimits NewSegmentLimits => new(SegmentBytes, SegmentMaxBlocks);
 }

@@ -10,9 +10,9 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (options.MaxBatchBytes is < 1024 or > 100 * 1024 * 1024)
+        if (options.MaxBatchBytes is < 1024 or > Storage.SegmentLimits.MaxBlockBytes)
         {
-            errors.Add($"{LogOptions.SectionName}:MaxBatchBytes must be between 1 KiB and 100 MiB (the service's block limit); it is {options.MaxBatchBytes}.");
+            errors.Add($"{LogOptions.SectionName}:MaxBatchBytes must be between 1 KiB and 4 MiB (the block limit of every storage service version); it is {options.MaxBatchBytes}.");
         }
 
         if (options.SegmentBytes < options.MaxBatchBytes)
@@ -22,7 +22,7 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
 
         if (options.SegmentHardLimitBytes > LogOptions.ServiceMaxBlobBytes)
         {
-            errors.Add($"{LogOptions.SectionName}:SegmentBytes + MaxBatchBytes must stay within the append blob limit of {LogOptions.ServiceMaxBlobBytes} bytes.");
+            errors.Add($"{LogOptions.SectionName}:SegmentBytes + 4 MiB must stay within the append blob limit of {LogOptions.ServiceMaxBlobBytes} bytes.");
         }
 
         if (options.SegmentMaxBlocks is < 1 or >= LogOptions.ServiceMaxBlocks)
@@ -53,6 +53,16 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
         if (options.ProducerStateScanBytes < options.MaxBatchBytes)
         {
             errors.Add($"{LogOptions.SectionName}:ProducerStateScanBytes must be at least MaxBatchBytes.");
+        }
+
+        if (options.ProducerIdExpiration < TimeSpan.FromMinutes(1) || options.ProducerIdExpiration > TimeSpan.FromDays(365))
+        {
+            errors.Add($"{LogOptions.SectionName}:ProducerIdExpiration must be between 1 minute and 365 days; it is {options.ProducerIdExpiration}.");
+        }
+
+        if (options.MaxProducersPerPartition is < 100 or > 10_000_000)
+        {
+            errors.Add($"{LogOptions.SectionName}:MaxProducersPerPartition must be between 100 and 10,000,000; it is {options.MaxProducersPerPartition}.");
         }
 
         if (options.IndexIntervalBytes < 0 || options.IndexIntervalBytes > options.SegmentBytes)

@@ -12,11 +12,14 @@ public interface ISegmentStore
     /// <summary>Base offsets of a partition's segments, ascending.</summary>
     Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken);
 
-    /// <summary>Length and block count of a segment, or null if it does not exist.</summary>
+    /// <summary>Length, block count and seal rule of a segment, or null if it does not exist.</summary>
     Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken);
 
-    /// <summary>Creates an empty segment; false when it already exists (another writer rolled first).</summary>
-    Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken);
+    /// <summary>
+    /// Creates an empty segment that carries its seal rule (<paramref name="limits"/>); false when it already exists
+    /// (another writer rolled first, and its limits are the ones that hold).
+    /// </summary>
+    Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, SegmentLimits limits, CancellationToken cancellationToken);
 
     /// <summary>
     /// Appends <paramref name="data"/> as one block if the segment is exactly <paramref name="expectedPosition"/>

@@ -4,4 +4,9 @@ namespace Platform.Core.Storage;
 /// <param name="BaseOffset">Offset of the segment's first record (from its name).</param>
 /// <param name="Length">Committed length in bytes.</param>
 /// <param name="BlockCount">Committed append blocks (the service allows 50,000).</param>
-public readonly record struct SegmentInfo(long BaseOffset, long Length, int BlockCount);
+/// <param name="Limits">The seal rule written with the segment when it was created.</param>
+public readonly record struct SegmentInfo(long BaseOffset, long Length, int BlockCount, SegmentLimits Limits)
+{
+    /// <summary>True once no writer may append to the segment any more, by its own rule (not any writer's options).</summary>
+    public bool IsSealed => Limits.IsSealed(Length, BlockCount);
+}

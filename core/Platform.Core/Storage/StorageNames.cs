@@ -61,4 +61,18 @@ public static class StorageNames
 
     /// <summary>PartitionKey under which topic metadata entities live.</summary>
     public const string TopicsPartitionKey = "topic";
+
+    /// <summary>RowKey of a group's committed offset on a partition.</summary>
+    public static string CheckpointRowKey(TopicPartition partition) =>
+        string.Create(CultureInfo.InvariantCulture, $"o:{partition.Topic}:{partition.Partition:D5}");
+
+    /// <summary>Refuses a job's result key that would collide with offsets or that table keys cannot hold.</summary>
+    public static void CheckResultKey(string key)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        if (key.StartsWith("o:", StringComparison.Ordinal) || key.Length > 512 || key.AsSpan().IndexOfAny("/\\#?") >= 0 || key.Any(char.IsControl))
+        {
+            throw new ArgumentException($"Result key '{key}' is not allowed: it must not start with 'o:', be longer than 512 characters or hold '/', '\\', '#', '?' or control characters.", nameof(key));
+        }
+    }
 }

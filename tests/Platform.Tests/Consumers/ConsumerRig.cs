@@ -1,14 +1,17 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Core.Consumers;
 using Platform.Core.Log.Topics;
+using Platform.Core.Storage;
+using Platform.Core.Storage.Azure;
+using Platform.Core.Storage.InMemory;
 using Platform.Tests.Fixtures;
 
 namespace Platform.Tests.Consumers;
 
-/// <summary>The engine plus the consumer runtime's stores, on Azurite; runners made here behave as separate instances.</summary>
+/// <summary>The engine plus the consumer runtime's stores, on Azurite or in memory; runners made here behave as separate instances.</summary>
 public sealed class ConsumerRig : IAsyncDisposable
 {
-    private ConsumerRig(TestEngine engine, CheckpointStore checkpoints, OwnershipStore ownership)
+    private ConsumerRig(TestEngine engine, ICheckpointStore checkpoints, IOwnershipStore ownership)
     {
         Engine = engine;
         Checkpoints = checkpoints;
@@ -18,19 +21,23 @@ public sealed class ConsumerRig : IAsyncDisposable
 
     public TestEngine Engine { get; }
 
-    public CheckpointStore Checkpoints { get; }
+    public ICheckpointStore Checkpoints { get; }
 
-    public OwnershipStore Ownership { get; }
+    public IOwnershipStore Ownership { get; }
 
     public ConsumerGroups Groups { get; }
 
     public static async Task<ConsumerRig> CreateAsync(AzuriteFixture azurite, string testName)
     {
         StorageSet stores = await StorageSet.AzureAsync(azurite, testName);
-        var checkpoints = new CheckpointStore(await azurite.NewTableAsync(testName + "c"));
-        var ownership = new OwnershipStore(await azurite.NewTableAsync(testName + "w"));
+        var checkpoints = new AzureCheckpointStore(await azurite.NewTableAsync(testName + "c"));
+        var ownership = new AzureOwnershipStore(await azurite.NewTableAsync(testName + "w"));
         return new ConsumerRig(new TestEngine(stores), checkpoints, ownership);
     }
+
+    /// <summary>Everything in memory; <paramref name="storageClock"/> plays the storage service's clock.</summary>
+    public static ConsumerRig InMemory(TimeProvider? storageClock = null, Platform.Core.Options.LogOptions? options = null) =>
+        new(new TestEngine(StorageSet.InMemory(), options), new InMemoryCheckpointStore(), new InMemoryOwnershipStore(storageClock ?? TimeProvider.System));
 
     public async Task<string> TopicAsync(string name, int partitions)
     {
@@ -38,10 +45,10 @@ public sealed class ConsumerRig : IAsyncDisposable
         return name;
     }
 
-    public ConsumerRunner Runner(string instance, ConsumerOptions? options = null) =>
+    public ConsumerRunner Runner(string instance, ConsumerOptions? options = null, TimeProvider? time = null) =>
         new(Engine.Topics, Engine.Reader, Checkpoints, Ownership, new DeadLetterWriter(Engine.Topics, Engine.Producer), new ConsumerMetrics(),
             Microsoft.Extensions.Options.Options.Create(options ?? new ConsumerOptions { ClaimDuration = TimeSpan.FromSeconds(3), MaxRunTime = TimeSpan.FromSeconds(2), RetryBackoff = TimeSpan.FromMilliseconds(10) }),
-            TimeProvider.System, NullLogger<ConsumerRunner>.Instance)
+            time ?? TimeProvider.System, NullLogger<ConsumerRunner>.Instance)
         {
             InstanceId = instance,
         };

@@ -1,4 +1,3 @@
-using Azure;
 using Platform.Core.Consumers;
 
 namespace Platform.Tests.Consumers;
@@ -7,7 +6,7 @@ public sealed class PartitionBalancerTests
 {
     private static readonly DateTimeOffset Now = DateTimeOffset.UnixEpoch.AddDays(1);
 
-    private static PartitionClaim Claim(int p, string owner, int secondsLeft = 10) => new(p, owner, Now.AddSeconds(secondsLeft), ETag.All);
+    private static PartitionClaim Claim(int p, string owner, int secondsLeft = 10) => new(p, owner, Now.AddSeconds(secondsLeft - 30), TimeSpan.FromSeconds(30), "v1");
 
     [Fact]
     public void A_lone_instance_claims_everything()

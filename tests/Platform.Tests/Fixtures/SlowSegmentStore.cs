@@ -10,7 +10,7 @@ public sealed class SlowSegmentStore(ISegmentStore inner, TimeSpan appendDelay) 
 
     public Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.GetSegmentAsync(partition, baseOffset, cancellationToken);
 
-    public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.CreateSegmentAsync(partition, baseOffset, cancellationToken);
+    public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, SegmentLimits limits, CancellationToken cancellationToken) => inner.CreateSegmentAsync(partition, baseOffset, limits, cancellationToken);
 
     public async Task<AppendOutcome> AppendAsync(TopicPartition partition, long baseOffset, ReadOnlyMemory<byte> data, long expectedPosition, long maxSize, CancellationToken cancellationToken)
     {

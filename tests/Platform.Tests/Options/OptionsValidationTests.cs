@@ -29,7 +29,10 @@ public sealed class OptionsValidationTests
     [InlineData("Platform:Storage:TablePrefix", "9bad", "TablePrefix '9bad'")]
     [InlineData("Platform:Storage:TryTimeout", "00:00:00.100", "TryTimeout '00:00:00.1000000' must be between 00:00:01 and 00:10:00")]
     [InlineData("Platform:Storage:MaxRetries", "11", "MaxRetries 11 must be between 0 and 10")]
-    [InlineData("Platform:Log:MaxBatchBytes", "10", "MaxBatchBytes must be between 1 KiB and 100 MiB")]
+    [InlineData("Platform:Log:MaxBatchBytes", "10", "MaxBatchBytes must be between 1 KiB and 4 MiB")]
+    [InlineData("Platform:Log:MaxBatchBytes", "8388608", "MaxBatchBytes must be between 1 KiB and 4 MiB")]
+    [InlineData("Platform:Log:ProducerIdExpiration", "00:00:05", "ProducerIdExpiration must be between 1 minute and 365 days")]
+    [InlineData("Platform:Log:MaxProducersPerPartition", "3", "MaxProducersPerPartition must be between 100 and 10,000,000")]
     [InlineData("Platform:Log:Linger", "00:00:05", "Linger must be between 0 and 1 s")]
     public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected)
     {

@@ -9,27 +9,42 @@ public abstract class SegmentStoreContract
 {
     private static readonly TopicPartition Tp = new("orders", 3);
 
+    private static readonly SegmentLimits Limits = new(12_345, 678);
+
     protected abstract Task<ISegmentStore> CreateAsync(string testName);
 
     [Fact]
     public async Task Create_is_idempotent_and_lists_in_offset_order()
     {
         ISegmentStore store = await CreateAsync(nameof(Create_is_idempotent_and_lists_in_offset_order));
-        Assert.True(await store.CreateSegmentAsync(Tp, 100, default));
-        Assert.False(await store.CreateSegmentAsync(Tp, 100, default));
-        Assert.True(await store.CreateSegmentAsync(Tp, 0, default));
-        Assert.True(await store.CreateSegmentAsync(Tp, 12_000_000_000, default));
-        Assert.True(await store.CreateSegmentAsync(Tp with { Partition = 4 }, 7, default));
+        Assert.True(await store.CreateSegmentAsync(Tp, 100, Limits, default));
+        Assert.False(await store.CreateSegmentAsync(Tp, 100, Limits, default));
+        Assert.True(await store.CreateSegmentAsync(Tp, 0, Limits, default));
+        Assert.True(await store.CreateSegmentAsync(Tp, 12_000_000_000, Limits, default));
+        Assert.True(await store.CreateSegmentAsync(Tp with { Partition = 4 }, 7, Limits, default));
         Assert.Equal([0L, 100, 12_000_000_000], await store.ListSegmentsAsync(Tp, default));
-        Assert.Equal(new SegmentInfo(100, 0, 0), await store.GetSegmentAsync(Tp, 100, default));
+        Assert.Equal(new SegmentInfo(100, 0, 0, Limits), await store.GetSegmentAsync(Tp, 100, default));
         Assert.Null(await store.GetSegmentAsync(Tp, 55, default));
+    }
+
+    [Fact]
+    public async Task A_segment_keeps_the_seal_rule_of_whoever_created_it()
+    {
+        ISegmentStore store = await CreateAsync(nameof(A_segment_keeps_the_seal_rule_of_whoever_created_it));
+        Assert.True(await store.CreateSegmentAsync(Tp, 0, new SegmentLimits(1000, 10), default));
+        Assert.False(await store.CreateSegmentAsync(Tp, 0, new SegmentLimits(5000, 99), default));
+        SegmentInfo info = (await store.GetSegmentAsync(Tp, 0, default))!.Value;
+        Assert.Equal(new SegmentLimits(1000, 10), info.Limits);
+        Assert.False(info.IsSealed);
+        Assert.True(info.Limits.IsSealed(1000, 0));
+        Assert.True(info.Limits.IsSealed(0, 10));
     }
 
     [Fact]
     public async Task Appends_are_conditional_on_position_and_size()
     {
         ISegmentStore store = await CreateAsync(nameof(Appends_are_conditional_on_position_and_size));
-        await store.CreateSegmentAsync(Tp, 0, default);
+        await store.CreateSegmentAsync(Tp, 0, Limits, default);
         byte[] a = [1, 2, 3, 4, 5];
         byte[] b = [6, 7, 8];
 
@@ -40,7 +55,7 @@ public abstract class SegmentStoreContract
         Assert.Equal(new AppendOutcome(AppendStatus.Appended, 2), await store.AppendAsync(Tp, 0, b, 5, 8, default));
         Assert.Equal(AppendStatus.SegmentMissing, (await store.AppendAsync(Tp, 999, b, 0, 1000, default)).Status);
 
-        Assert.Equal(new SegmentInfo(0, 8, 2), await store.GetSegmentAsync(Tp, 0, default));
+        Assert.Equal(new SegmentInfo(0, 8, 2, Limits), await store.GetSegmentAsync(Tp, 0, default));
         byte[] read = new byte[10];
         Assert.Equal(8, await store.ReadAsync(Tp, 0, 0, read, default));
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], read[..8]);
@@ -53,7 +68,7 @@ public abstract class SegmentStoreContract
     public async Task Concurrent_appends_at_one_position_have_exactly_one_winner()
     {
         ISegmentStore store = await CreateAsync(nameof(Concurrent_appends_at_one_position_have_exactly_one_winner));
-        await store.CreateSegmentAsync(Tp, 0, default);
+        await store.CreateSegmentAsync(Tp, 0, Limits, default);
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => store.AppendAsync(Tp, 0, new byte[] { (byte)i }, 0, 100, default)));
         Assert.Single(outcomes, o => o.Status == AppendStatus.Appended);
         Assert.Equal(7, outcomes.Count(o => o.Status == AppendStatus.PositionMismatch));
@@ -64,7 +79,7 @@ public abstract class SegmentStoreContract
     public async Task Delete_removes_a_segment_once()
     {
         ISegmentStore store = await CreateAsync(nameof(Delete_removes_a_segment_once));
-        await store.CreateSegmentAsync(Tp, 0, default);
+        await store.CreateSegmentAsync(Tp, 0, Limits, default);
         Assert.True(await store.DeleteSegmentAsync(Tp, 0, default));
         Assert.False(await store.DeleteSegmentAsync(Tp, 0, default));
         Assert.Empty(await store.ListSegmentsAsync(Tp, default));

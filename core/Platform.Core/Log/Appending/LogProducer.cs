@@ -26,10 +26,12 @@ public sealed class LogProducer : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly StickyPartitioner _sticky;
     private readonly Consumers.IAppendListener[] _listeners;
+    private readonly LogMetrics? _metrics;
 
     /// <summary>Creates the producer; appenders start lazily per partition.</summary>
-    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<Consumers.IAppendListener>? listeners = null)
+    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<Consumers.IAppendListener>? listeners = null, LogMetrics? metrics = null)
     {
+        _metrics = metrics;
         _listeners = [.. listeners ?? []];
         ArgumentNullException.ThrowIfNull(options);
         _topics = topics;
@@ -41,9 +43,14 @@ public sealed class LogProducer : IAsyncDisposable
         _sticky = new StickyPartitioner(Math.Min(_options.MaxBatchBytes, 256 * 1024));
     }
 
-    /// <summary>Appends records and returns each one's partition and offset once all are durable.</summary>
+    /// <summary>
+    /// Appends records and returns each one's partition and offset once all are durable. The whole call is checked
+    /// (sizes, partitions, queue room on every partition) before anything is appended, so a refusal writes nothing.
+    /// A partition's records larger than one batch are split into several batches, appended in order.
+    /// </summary>
     /// <exception cref="TopicNotFoundException">No such topic.</exception>
-    /// <exception cref="LogException">Invalid or oversize records, busy, or a failed append.</exception>
+    /// <exception cref="LogException">Invalid or oversize records, busy, or a failed append (nothing appended).</exception>
+    /// <exception cref="PartialProduceException">Storage failed after some of the call's batches were durable.</exception>
     public async Task<ProduceResult> ProduceAsync(string topic, IReadOnlyList<ProduceRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -53,55 +60,94 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
-        var partitionOf = new int[records.Count];
         var sizes = new int[records.Count];
-        var groups = new Dictionary<int, (List<ProduceRecord> Records, List<int> Indexes, int Bytes)>();
+        var byPartition = new SortedDictionary<int, List<int>>();
         for (int i = 0; i < records.Count; i++)
         {
             ProduceRecord record = records[i];
             int size = CheckSize(config, record, i);
             int partition = record.Partition ?? (record.Key is { } key ? Murmur2.Partition(key.Span, config.Partitions) : _sticky.Next(topic, config.Partitions, size));
-            if (partition < 0 || partition >= config.Partitions)
-            {
-                throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Record {i} names partition {partition}; topic '{topic}' has partitions 0 to {config.Partitions - 1}."));
-            }
-
-            partitionOf[i] = partition;
+            CheckPartition(config, partition, i);
             sizes[i] = size;
-            if (!groups.TryGetValue(partition, out var group))
+            if (!byPartition.TryGetValue(partition, out List<int>? indexes))
             {
-                group = ([], [], 0);
+                byPartition[partition] = indexes = [];
             }
 
-            group.Records.Add(record);
-            group.Indexes.Add(i);
-            groups[partition] = group with { Bytes = group.Bytes + size };
+            indexes.Add(i);
         }
 
-        var tasks = new List<(int Partition, List<int> Indexes, Task<AppendResult> Task)>(groups.Count);
-        foreach ((int partition, var group) in groups)
+        // Room on every partition first: a busy partition refuses the whole call before any of it is appended.
+        var reserved = new List<(PartitionAppender Appender, int Partition, List<int> Indexes, int Bytes)>(byPartition.Count);
+        foreach ((int partition, List<int> indexes) in byPartition)
         {
             PartitionAppender appender = GetAppender(new TopicPartition(topic, partition), config);
-            tasks.Add((partition, group.Indexes, appender.AppendAsync(group.Records, group.Bytes, cancellationToken)));
+            int bytes = indexes.Sum(i => sizes[i]);
+            if (appender.TryReserve(bytes) is { } busy)
+            {
+                foreach (var r in reserved)
+                {
+                    r.Appender.Release(r.Bytes);
+                }
+
+                throw busy;
+            }
+
+            reserved.Add((appender, partition, indexes, bytes));
         }
 
-        var positions = new RecordPosition[records.Count];
-        foreach (var (partition, indexes, task) in tasks)
+        var appends = new List<(int Partition, List<int> Indexes, Task<AppendResult> Task)>();
+        foreach (var (appender, partition, indexes, _) in reserved)
         {
-            AppendResult result = await task.ConfigureAwait(false);
-            for (int j = 0; j < indexes.Count; j++)
+            foreach ((List<int> chunk, int bytes) in SplitIntoBatches(indexes, sizes))
             {
-                positions[indexes[j]] = new RecordPosition(partition, result.BaseOffset + j);
+                appends.Add((partition, chunk, appender.AppendReservedAsync([.. chunk.Select(i => records[i])], bytes, null, cancellationToken)));
             }
         }
 
-        return new ProduceResult(positions);
+        var outcomes = new RecordOutcome[records.Count];
+        Exception? failure = null;
+        bool anyLanded = false;
+        foreach (var (partition, indexes, task) in appends)
+        {
+            try
+            {
+                AppendResult result = await task.ConfigureAwait(false);
+                anyLanded = true;
+                for (int j = 0; j < indexes.Count; j++)
+                {
+                    outcomes[indexes[j]] = new RecordOutcome(partition, result.BaseOffset + j, null);
+                }
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+                foreach (int i in indexes)
+                {
+                    outcomes[i] = new RecordOutcome(partition, null, ex.Message);
+                }
+            }
+        }
+
+        if (failure is not null)
+        {
+            if (!anyLanded)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw new PartialProduceException(outcomes, failure);
+        }
+
+        return new ProduceResult([.. outcomes.Select(o => new RecordPosition(o.Partition, o.Offset!.Value))]);
     }
 
     /// <summary>
     /// Appends records once per <paramref name="idempotencyKey"/>: the key names a producer of its own, so a
     /// retried request is recognised in the partition's tail and answered with the original offsets.
     /// Keyless records without a partition go where the idempotency key hashes, so a retry lands alike.
+    /// A partition's records larger than one batch become consecutive batches of that producer (sequences
+    /// continue), so the retry of a split request is recognised whole.
     /// </summary>
     public async Task<ProduceResult> ProduceIdempotentAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, CancellationToken cancellationToken)
     {
@@ -117,16 +163,13 @@ public sealed class LogProducer : IAsyncDisposable
         byte[] digest = System.Security.Cryptography.SHA256.HashData(keyBytes);
         long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & 0x3FFF_FFFF_FFFF_FFFF);
         int fallback = Murmur2.Partition(keyBytes, config.Partitions);
+        var sizes = new int[records.Count];
         var groups = new SortedDictionary<int, List<int>>();
         for (int i = 0; i < records.Count; i++)
         {
-            CheckSize(config, records[i], i);
+            sizes[i] = CheckSize(config, records[i], i);
             int partition = records[i].Partition ?? (records[i].Key is { } k ? Murmur2.Partition(k.Span, config.Partitions) : fallback);
-            if (partition < 0 || partition >= config.Partitions)
-            {
-                throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Record {i} names partition {partition}; topic '{topic}' has partitions 0 to {config.Partitions - 1}."));
-            }
-
+            CheckPartition(config, partition, i);
             if (!groups.TryGetValue(partition, out List<int>? indexes))
             {
                 groups[partition] = indexes = [];
@@ -135,23 +178,40 @@ public sealed class LogProducer : IAsyncDisposable
             indexes.Add(i);
         }
 
-        var positions = new RecordPosition[records.Count];
-        bool duplicate = true;
-        var stamp = new ProducerStamp(producerId, 0, 0);
+        var plan = new List<(int Partition, List<(List<int> Indexes, int Bytes)> Batches)>(groups.Count);
         foreach ((int partition, List<int> indexes) in groups)
         {
-            try
+            List<(List<int>, int)> batches = [.. SplitIntoBatches(indexes, sizes)];
+            if (batches.Count > Idempotence.ProducerStateTable.RememberedBatches)
             {
-                AppendResult result = await AppendIdempotentAsync(topic, partition, stamp, [.. indexes.Select(i => records[i])], cancellationToken).ConfigureAwait(false);
-                duplicate &= result.Duplicate;
-                for (int j = 0; j < indexes.Count; j++)
-                {
-                    positions[indexes[j]] = new RecordPosition(partition, result.BaseOffset + j);
-                }
+                throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"With an Idempotency-Key, the records for one partition must fit in {Idempotence.ProducerStateTable.RememberedBatches} batches of {_options.MaxBatchBytes} bytes; partition {partition} needs {batches.Count}. Send smaller requests."));
             }
-            catch (LogException ex) when (ex.Kind == LogErrorKind.OutOfOrderSequence)
+
+            plan.Add((partition, batches));
+        }
+
+        var positions = new RecordPosition[records.Count];
+        bool duplicate = true;
+        foreach ((int partition, var batches) in plan)
+        {
+            int sequence = 0;
+            foreach ((List<int> indexes, _) in batches)
             {
-                throw new LogException(LogErrorKind.OutOfOrderSequence, $"Idempotency-Key '{idempotencyKey}' was used before for a different request.", ex);
+                try
+                {
+                    AppendResult result = await AppendIdempotentAsync(topic, partition, new ProducerStamp(producerId, 0, sequence), [.. indexes.Select(i => records[i])], cancellationToken).ConfigureAwait(false);
+                    duplicate &= result.Duplicate;
+                    for (int j = 0; j < indexes.Count; j++)
+                    {
+                        positions[indexes[j]] = new RecordPosition(partition, result.BaseOffset + j);
+                    }
+                }
+                catch (LogException ex) when (ex.Kind == LogErrorKind.OutOfOrderSequence)
+                {
+                    throw new LogException(LogErrorKind.OutOfOrderSequence, $"Idempotency-Key '{idempotencyKey}' was used before for a different request.", ex);
+                }
+
+                sequence += indexes.Count;
             }
         }
 
@@ -168,6 +228,11 @@ public sealed class LogProducer : IAsyncDisposable
         if (records.Count == 0 || !producer.IsIdempotent || producer.Epoch < 0 || producer.BaseSequence < 0)
         {
             throw new LogException(LogErrorKind.InvalidRequest, "An idempotent append needs records, a producer id, an epoch and a base sequence that are not negative.");
+        }
+
+        if (producer.BaseSequence > int.MaxValue - records.Count + 1)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Base sequence {producer.BaseSequence} plus {records.Count} records passes the largest sequence ({int.MaxValue}); start a new epoch at sequence 0."));
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
@@ -197,6 +262,46 @@ public sealed class LogProducer : IAsyncDisposable
         }
     }
 
+    /// <summary>Consecutive runs of records that each fit one batch (bytes and record count), in order.</summary>
+    private IEnumerable<(List<int> Indexes, int Bytes)> SplitIntoBatches(List<int> indexes, int[] sizes)
+    {
+        int limit = _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
+        var current = new List<int>();
+        int bytes = 0;
+        foreach (int i in indexes)
+        {
+            if (current.Count > 0 && (bytes + sizes[i] > limit || current.Count >= _options.MaxBatchRecords))
+            {
+                yield return (current, bytes);
+                current = [];
+                bytes = 0;
+            }
+
+            current.Add(i);
+            bytes += sizes[i];
+        }
+
+        yield return (current, bytes);
+    }
+
+    private static void CheckPartition(TopicConfig config, int partition, int index)
+    {
+        if (partition < 0 || partition >= config.Partitions)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Record {index} names partition {partition}; topic '{config.Name}' has partitions 0 to {config.Partitions - 1}."));
+        }
+    }
+
+    /// <summary>True when <paramref name="record"/> alone fits <paramref name="config"/>'s record limit and one batch.</summary>
+    public bool Fits(TopicConfig config, ProduceRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(record);
+        int limit = Math.Min(config.MaxRecordBytes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size);
+        int actual = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
+        return actual <= limit && RecordBatchEncoder.EstimateSize(record) <= _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
+    }
+
     private int CheckSize(TopicConfig config, ProduceRecord record, int index)
     {
         int size = RecordBatchEncoder.EstimateSize(record);
@@ -214,7 +319,7 @@ public sealed class LogProducer : IAsyncDisposable
         _appenders.GetOrAdd(tp, key => new Lazy<PartitionAppender>(() =>
         {
             ILogger logger = _loggers.CreateLogger<PartitionAppender>();
-            var writer = new PartitionWriter(key, _segments, _options, _time, logger);
+            var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics);
             CompressionCodec codec = config.Compression;
             return new PartitionAppender(writer, _index, () => codec, _options, _time, logger, _listeners);
         })).Value;

@@ -29,6 +29,13 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private long _pendingBytes;
     private ProducerStamp _self = NewIdentity();
 
+    /// <summary>The identity this appender writes coalesced batches with (tests start it near the sequence limit).</summary>
+    internal ProducerStamp Identity
+    {
+        get => _self;
+        set => _self = value;
+    }
+
     private readonly IReadOnlyList<Consumers.IAppendListener> _listeners;
 
     public PartitionAppender(PartitionWriter writer, OffsetIndexWriter index, Func<CompressionCodec> codec, LogOptions options, TimeProvider time, ILogger logger, IReadOnlyList<Consumers.IAppendListener>? listeners = null)
@@ -62,25 +69,44 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private static ProducerStamp NewIdentity() =>
         new(RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 31) + RandomNumberGenerator.GetInt32(int.MaxValue), 0, 0);
 
-    private Task<AppendResult> Enqueue(PendingAppend pending)
+    /// <summary>
+    /// Reserves room for <paramref name="bytes"/> in this partition's queue, or returns the Busy error to answer with.
+    /// A produce call reserves on every partition it touches before it appends anything, so "busy" never leaves half a request written.
+    /// </summary>
+    public LogException? TryReserve(int bytes)
     {
-        if (Interlocked.Add(ref _pendingBytes, pending.Bytes) > _options.MaxPendingBytesPerPartition && Interlocked.Read(ref _pendingBytes) != pending.Bytes)
+        if (Interlocked.Add(ref _pendingBytes, bytes) > _options.MaxPendingBytesPerPartition && Interlocked.Read(ref _pendingBytes) != bytes)
         {
-            Interlocked.Add(ref _pendingBytes, -pending.Bytes);
-            return Task.FromException<AppendResult>(new LogException(LogErrorKind.Busy, string.Create(CultureInfo.InvariantCulture, $"Partition {_writer.Partition} has more than {_options.MaxPendingBytesPerPartition} bytes waiting to be appended; retry shortly."))
+            Interlocked.Add(ref _pendingBytes, -bytes);
+            return new LogException(LogErrorKind.Busy, string.Create(CultureInfo.InvariantCulture, $"Partition {_writer.Partition} has more than {_options.MaxPendingBytesPerPartition} bytes waiting to be appended; retry shortly."))
             {
                 RetryAfter = TimeSpan.FromSeconds(1),
-            });
+            };
         }
 
+        return null;
+    }
+
+    /// <summary>Gives back room reserved with <see cref="TryReserve"/> and not used.</summary>
+    public void Release(int bytes) => Interlocked.Add(ref _pendingBytes, -bytes);
+
+    /// <summary>Queues records whose room was reserved with <see cref="TryReserve"/>; completes when they are durable.</summary>
+    public Task<AppendResult> AppendReservedAsync(IReadOnlyList<ProduceRecord> records, int reservedBytes, ProducerStamp? producer, CancellationToken cancellationToken)
+    {
+        var pending = new PendingAppend(records, reservedBytes, producer, cancellationToken);
         if (!_queue.Writer.TryWrite(pending))
         {
-            Interlocked.Add(ref _pendingBytes, -pending.Bytes);
+            Release(reservedBytes);
             return Task.FromException<AppendResult>(new ObjectDisposedException(nameof(PartitionAppender)));
         }
 
         return pending.Completion.Task;
     }
+
+    private Task<AppendResult> Enqueue(PendingAppend pending) =>
+        TryReserve(pending.Bytes) is { } busy
+            ? Task.FromException<AppendResult>(busy)
+            : AppendReservedAsync(pending.Records, pending.Bytes, pending.Producer, pending.CancellationToken);
 
     private async Task RunAsync()
     {
@@ -190,7 +216,10 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         foreach (PendingAppend p in group)
         {
             bytes += p.Bytes;
-            if (!p.CancellationToken.IsCancellationRequested)
+
+            // Decided once, here: a call cancelled from now on is in the batch all the same and is answered with its offsets.
+            p.Included = !p.CancellationToken.IsCancellationRequested;
+            if (p.Included)
             {
                 records.AddRange(p.Records);
             }
@@ -206,6 +235,12 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 }
 
                 return;
+            }
+
+            if (group[0].Producer is null && _self.BaseSequence > int.MaxValue - records.Count)
+            {
+                // Sequences are ints: take a new identity before they would wrap (about 2^31 records per partition).
+                _self = NewIdentity();
             }
 
             ProducerStamp stamp = group[0].Producer ?? _self;
@@ -243,7 +278,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             long offset = result.BaseOffset;
             foreach (PendingAppend p in group)
             {
-                if (p.CancellationToken.IsCancellationRequested)
+                if (!p.Included)
                 {
                     // Cancelled before batching: its records were left out.
                     p.Completion.TrySetCanceled(p.CancellationToken);
@@ -281,5 +316,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private sealed record PendingAppend(IReadOnlyList<ProduceRecord> Records, int Bytes, ProducerStamp? Producer, CancellationToken CancellationToken)
     {
         public TaskCompletionSource<AppendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Whether its records went into the batch (it was not cancelled when the batch was built).</summary>
+        public bool Included { get; set; }
     }
 }

@@ -14,21 +14,37 @@ namespace Platform.Core.Log.Appending;
 /// again; a batch of ours that did land is then found as a duplicate, so nothing is written twice.
 /// Not thread-safe: one <see cref="PartitionAppender"/> drives it.
 /// </summary>
-internal sealed partial class PartitionWriter(
-    TopicPartition partition,
-    ISegmentStore store,
-    LogOptions options,
-    TimeProvider time,
-    ILogger logger)
+internal sealed partial class PartitionWriter
 {
-    private readonly ProducerStateTable _producers = new();
+    private readonly TopicPartition partition;
+    private readonly ISegmentStore store;
+    private readonly LogOptions options;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly LogMetrics? _metrics;
+    private readonly ProducerStateTable _producers;
     private readonly List<BatchLocation> _caughtUp = [];
     private bool _loaded;
+    private bool _stale;
+    private int _reportedProducers;
+    private SegmentLimits _limits;
     private long _segment;
     private long _length;
     private int _blocks;
     private long _nextOffset;
     private long _lastAppendTime;
+
+    public PartitionWriter(TopicPartition partition, ISegmentStore store, LogOptions options, TimeProvider time, ILogger logger, LogMetrics? metrics = null)
+    {
+        this.partition = partition;
+        this.store = store;
+        this.options = options;
+        this.time = time;
+        this.logger = logger;
+        _metrics = metrics;
+        _producers = new ProducerStateTable(options.ProducerIdExpiration, options.MaxProducersPerPartition, (reason, count) =>
+            metrics?.ProducersEvicted(partition, reason == ProducerEviction.Expired ? "expired" : "limit", count));
+    }
 
     public TopicPartition Partition => partition;
 
@@ -47,13 +63,18 @@ internal sealed partial class PartitionWriter(
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            _loaded = false;
+            _stale = true;
             throw new LogException(LogErrorKind.AppendFailed, string.Create(CultureInfo.InvariantCulture, $"Append to {partition} did not complete within {options.AppendTimeout} (storage did not answer in time); it was not acknowledged and may be retried."), ex);
         }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
-            _loaded = false;
+            // Whatever failed, this writer's view may be behind what landed: catch up forward before the next append.
+            _stale = true;
             throw;
+        }
+        finally
+        {
+            ReportProducerCount();
         }
     }
 
@@ -64,7 +85,7 @@ internal sealed partial class PartitionWriter(
         long started = time.GetTimestamp();
         Exception? lastError = null;
         bool refreshed = false;
-        bool sent = false;
+        bool mayHaveLanded = false; // an attempt of this call ended without a definite answer
         _caughtUp.Clear();
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
@@ -77,6 +98,19 @@ internal sealed partial class PartitionWriter(
             if (!_loaded)
             {
                 await LoadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            else if (_stale)
+            {
+                // An earlier append was abandoned: its outcome is unknown. Catch up forward from the known end (never
+                // re-derive the producer state from a window of the tail, which would forget what lies between).
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                refreshed = true;
+                if (!_loaded)
+                {
+                    continue;
+                }
+
+                _stale = false;
             }
 
             var (check, original, expected) = _producers.Check(stamp, h.RecordCount);
@@ -91,9 +125,10 @@ internal sealed partial class PartitionWriter(
             switch (check)
             {
                 case ProducerCheck.Duplicate:
-                    // Found after we sent it ourselves: our ambiguous attempt is what landed, and it is ours to index.
-                    int landed = sent ? _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence && b.Header.ProducerEpoch == stamp.Epoch) : -1;
-                    return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: !sent), landed >= 0 ? _caughtUp[landed] : null);
+                    // Found in what this call caught up after an ambiguous attempt: that attempt is what landed, a new
+                    // append of ours to index and announce. Anything else is a retry of a batch appended before.
+                    int landed = mayHaveLanded ? _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence && b.Header.ProducerEpoch == stamp.Epoch) : -1;
+                    return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: landed < 0), landed >= 0 ? _caughtUp[landed] : null);
                 case ProducerCheck.Fenced:
                     throw new LogException(LogErrorKind.ProducerFenced, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} epoch {stamp.Epoch} is fenced on {partition}: a newer epoch has written."));
                 case ProducerCheck.OutOfOrder:
@@ -111,10 +146,9 @@ internal sealed partial class PartitionWriter(
             long position = _length;
             AppendOutcome? outcome;
             long callStarted = time.GetTimestamp();
-            sent = true;
             try
             {
-                outcome = await store.AppendAsync(partition, _segment, batch.Memory, position, options.SegmentHardLimitBytes, cancellationToken).ConfigureAwait(false);
+                outcome = await store.AppendAsync(partition, _segment, batch.Memory, position, _limits.HardLimitBytes, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (StorageErrors.IsAmbiguous(ex, cancellationToken))
             {
@@ -122,7 +156,9 @@ internal sealed partial class PartitionWriter(
                 LogAmbiguousAppend(logger, ex, partition.Topic, partition.Partition, _nextOffset, attempt);
                 lastError = ex;
                 outcome = null;
+                mayHaveLanded = true;
             }
+
 
             TimeSpan took = time.GetElapsedTime(callStarted);
             if (took > SlowCall)
@@ -140,8 +176,10 @@ internal sealed partial class PartitionWriter(
                     _loaded = false;
                     break;
                 case AppendStatus.MaxSizeExceeded:
+                    // Only a segment past its own seal rule, or one the service takes no more blocks in, refuses: no
+                    // writer can append to it again, so every writer rolls to the same next segment.
                     await CatchUpAsync(cancellationToken).ConfigureAwait(false);
-                    _blocks = Math.Max(_blocks, options.SegmentMaxBlocks);
+                    _blocks = Math.Max(_blocks, _limits.SealBlocks);
                     break;
                 default:
                     LogLostRace(logger, partition.Topic, partition.Partition, position, attempt);
@@ -162,7 +200,14 @@ internal sealed partial class PartitionWriter(
 
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 10 * (1 << Math.Min(attempt, 7))));
 
-    private bool IsSealed() => _length >= options.SegmentBytes || _blocks >= options.SegmentMaxBlocks;
+    private bool IsSealed() => _limits.IsSealed(_length, _blocks);
+
+    private void ReportProducerCount()
+    {
+        int count = _producers.Count;
+        _metrics?.ProducersTracked(partition, count - _reportedProducers);
+        _reportedProducers = count;
+    }
 
     private void Apply(in RecordBatchHeader header, int blocks)
     {
@@ -179,7 +224,7 @@ internal sealed partial class PartitionWriter(
         IReadOnlyList<long> segments = await store.ListSegmentsAsync(partition, cancellationToken).ConfigureAwait(false);
         if (segments.Count == 0)
         {
-            await store.CreateSegmentAsync(partition, 0, cancellationToken).ConfigureAwait(false);
+            await store.CreateSegmentAsync(partition, 0, options.NewSegmentLimits, cancellationToken).ConfigureAwait(false);
             segments = [0];
         }
 
@@ -206,10 +251,12 @@ internal sealed partial class PartitionWriter(
         }
 
         _segment = segment.BaseOffset;
+        _limits = segment.Limits;
         _length = segment.Length;
         _blocks = segment.BlockCount;
         _nextOffset = segment.BaseOffset;
         _lastAppendTime = 0;
+        _producers.Clear();
         foreach (BatchLocation b in tail)
         {
             _producers.Record(b.Header);
@@ -221,6 +268,7 @@ internal sealed partial class PartitionWriter(
         }
 
         _loaded = true;
+        _stale = false;
         LogLoaded(logger, partition.Topic, partition.Partition, _segment, _length, _nextOffset, _producers.Count);
     }
 
@@ -244,6 +292,7 @@ internal sealed partial class PartitionWriter(
             return;
         }
 
+        _limits = s.Limits;
         if (s.Length > _length)
         {
             List<BatchLocation> batches = await SegmentScanner.ScanForwardAsync(store, partition, _segment, _length, s.Length, cancellationToken).ConfigureAwait(false);
@@ -265,9 +314,10 @@ internal sealed partial class PartitionWriter(
     private async Task RollAsync(CancellationToken cancellationToken)
     {
         long next = _nextOffset;
-        bool created = await store.CreateSegmentAsync(partition, next, cancellationToken).ConfigureAwait(false);
+        bool created = await store.CreateSegmentAsync(partition, next, options.NewSegmentLimits, cancellationToken).ConfigureAwait(false);
         LogRolled(logger, partition.Topic, partition.Partition, _segment, next, created);
         _segment = next;
+        _limits = options.NewSegmentLimits;
         _length = 0;
         _blocks = 0;
         if (!created)

@@ -18,17 +18,44 @@ internal enum ProducerCheck
     Fenced,
 }
 
-/// <summary>
-/// Per-partition state of idempotent producers, derived from the batches in the log: epoch, last
-/// sequence and the last five batches of each producer, as Kafka keeps them.
-/// </summary>
-internal sealed class ProducerStateTable
+/// <summary>Why a producer id was forgotten.</summary>
+internal enum ProducerEviction
 {
-    public const int RememberedBatches = 5;
+    /// <summary>Its last batch is older than the expiration (Kafka's producer.id.expiration.ms).</summary>
+    Expired,
+
+    /// <summary>The partition tracks the most producers it may; the least recently appended went.</summary>
+    Limit,
+}
+
+/// <summary>
+/// Per-partition state of idempotent producers, derived from the batches in the log: epoch, last sequence and the
+/// last <see cref="RememberedBatches"/> batches of each producer. Bounded as Kafka bounds it: a producer whose last
+/// batch is older than <c>expiration</c> (measured in log append time, so every writer agrees) is forgotten, and so is
+/// the least recently appended one when more than <c>maxProducers</c> are tracked. A forgotten producer is new again.
+/// </summary>
+internal sealed class ProducerStateTable(TimeSpan expiration, int maxProducers, Action<ProducerEviction, int>? evicted = null)
+{
+    /// <summary>
+    /// Batches remembered per producer. Kafka keeps 5 (its in-flight limit); an HTTP request with an Idempotency-Key
+    /// may be split into up to this many batches per partition and still be recognised whole when retried.
+    /// </summary>
+    public const int RememberedBatches = 16;
 
     private readonly Dictionary<long, Entry> _producers = [];
+    private readonly long _expirationMs = (long)expiration.TotalMilliseconds;
+    private long _latestAppendTime;
+    private long _nextExpirySweep;
+
+    /// <summary>A table with the defaults of <see cref="Options.LogOptions"/>.</summary>
+    public ProducerStateTable()
+        : this(TimeSpan.FromDays(1), 50_000)
+    {
+    }
 
     public int Count => _producers.Count;
+
+    public void Clear() => _producers.Clear();
 
     public (ProducerCheck Check, BatchMetadata Original, int ExpectedSequence) Check(ProducerStamp stamp, int recordCount)
     {
@@ -51,7 +78,7 @@ internal sealed class ProducerStateTable
         int lastSequence = stamp.BaseSequence + recordCount - 1;
         foreach (BatchMetadata batch in entry.Recent)
         {
-            if (batch.BaseSequence == stamp.BaseSequence && batch.LastSequence == lastSequence)
+            if (batch.Epoch == stamp.Epoch && batch.BaseSequence == stamp.BaseSequence && batch.LastSequence == lastSequence)
             {
                 return (ProducerCheck.Duplicate, batch, 0);
             }
@@ -61,33 +88,93 @@ internal sealed class ProducerStateTable
         return stamp.BaseSequence == expected ? (ProducerCheck.Accept, default, expected) : (ProducerCheck.OutOfOrder, default, expected);
     }
 
+    /// <summary>Folds a batch of the log into the state, in log order; batches already folded in are ignored.</summary>
     public void Record(in RecordBatchHeader header)
     {
-        if (header.ProducerId < 0)
+        _latestAppendTime = Math.Max(_latestAppendTime, header.AppendTime);
+        if (header.ProducerId >= 0)
         {
-            return;
+            RecordProducer(header);
         }
 
+        if (_latestAppendTime >= _nextExpirySweep)
+        {
+            Expire();
+        }
+    }
+
+    private void RecordProducer(in RecordBatchHeader header)
+    {
         if (!_producers.TryGetValue(header.ProducerId, out Entry? entry))
         {
-            entry = new Entry { Epoch = header.ProducerEpoch };
+            entry = new Entry { Epoch = header.ProducerEpoch, LastAppendTime = header.AppendTime };
             _producers.Add(header.ProducerId, entry);
+            if (_producers.Count > maxProducers)
+            {
+                EvictOldest();
+            }
+        }
+        else if (header.BaseOffset <= entry.LastBaseOffset)
+        {
+            return; // folded in already (the same tail read twice)
+        }
+        else if (header.ProducerEpoch < entry.Epoch)
+        {
+            return; // a fenced epoch's batch can never follow a newer epoch's in the log; it is not the producer's state
         }
         else if (header.ProducerEpoch > entry.Epoch)
         {
             entry.Epoch = header.ProducerEpoch;
             entry.Recent.Clear();
+            entry.LastSequence = -1;
         }
 
         entry.LastSequence = header.LastSequence;
-        entry.Recent.Enqueue(new BatchMetadata(header.BaseSequence, header.LastSequence, header.BaseOffset, header.LastOffset, header.AppendTime));
+        entry.LastBaseOffset = header.BaseOffset;
+        entry.LastAppendTime = Math.Max(entry.LastAppendTime, header.AppendTime);
+        entry.Recent.Enqueue(new BatchMetadata(header.ProducerEpoch, header.BaseSequence, header.LastSequence, header.BaseOffset, header.LastOffset, header.AppendTime));
         while (entry.Recent.Count > RememberedBatches)
         {
             entry.Recent.Dequeue();
         }
     }
 
-    internal readonly record struct BatchMetadata(int BaseSequence, int LastSequence, long BaseOffset, long LastOffset, long AppendTime);
+    private void Expire()
+    {
+        long cutoff = _latestAppendTime - _expirationMs;
+        int removed = 0;
+        foreach ((long id, Entry e) in _producers)
+        {
+            if (e.LastAppendTime < cutoff)
+            {
+                _producers.Remove(id);
+                removed++;
+            }
+        }
+
+        // Sweep again when the oldest survivor could expire, and no more often than a tenth of the expiration.
+        long oldest = _producers.Count == 0 ? _latestAppendTime : _producers.Values.Min(e => e.LastAppendTime);
+        _nextExpirySweep = Math.Max(oldest + _expirationMs, _latestAppendTime + Math.Max(1, _expirationMs / 10));
+        if (removed > 0)
+        {
+            evicted?.Invoke(ProducerEviction.Expired, removed);
+        }
+    }
+
+    private void EvictOldest()
+    {
+        // Evict a tenth at once so that the sort is paid rarely (amortised O(log n) per new producer).
+        int excess = _producers.Count - maxProducers + Math.Max(1, maxProducers / 10);
+        long[] victims = [.. _producers.OrderBy(kv => kv.Value.LastAppendTime).Take(excess).Select(kv => kv.Key)];
+        foreach (long id in victims)
+        {
+            _producers.Remove(id);
+        }
+
+        evicted?.Invoke(ProducerEviction.Limit, victims.Length);
+    }
+
+    internal readonly record struct BatchMetadata(short Epoch, int BaseSequence, int LastSequence, long BaseOffset, long LastOffset, long AppendTime);
 
     private sealed class Entry
     {
@@ -95,6 +182,10 @@ internal sealed class ProducerStateTable
 
         public int LastSequence { get; set; } = -1;
 
-        public Queue<BatchMetadata> Recent { get; } = new(RememberedBatches + 1);
+        public long LastAppendTime { get; set; }
+
+        public long LastBaseOffset { get; set; } = -1;
+
+        public Queue<BatchMetadata> Recent { get; } = new(1);
     }
 }

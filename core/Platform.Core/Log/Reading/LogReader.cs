@@ -102,21 +102,60 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             return null;
         }
 
-        BatchIndexEntry? entry = await index.FindByTimeAsync(tp, timestamp, cancellationToken).ConfigureAwait(false);
-        if (entry is not null && entry.LastOffset >= segs[0])
+        BatchLocation? candidate = await FromTimeIndexAsync(tp, segs, timestamp, cancellationToken).ConfigureAwait(false);
+        if (candidate is not { } late)
         {
-            // An entry covers a run of batches and carries the last one's time: find the first one late enough.
-            List<BatchLocation> run = await SegmentScanner.ScanForwardAsync(segments, tp, entry.SegmentBaseOffset, entry.Position, entry.Position + entry.Length, cancellationToken).ConfigureAwait(false);
-            foreach (BatchLocation b in run)
+            // The index has nothing that late: the answer, if any, is in the unindexed tail.
+            return await FromTailAsync(tp, segs, timestamp, cancellationToken).ConfigureAwait(false);
+        }
+
+        // The entry found need not follow on from the one before it: batches in an index hole may be as late. Append
+        // times never decrease along a partition, so walk back until a batch is earlier than the time.
+        BatchLocation answer = late;
+        BatchLocation at = late;
+        while (await SegmentScanner.PreviousAsync(segments, tp, segs, at, cancellationToken).ConfigureAwait(false) is { } previous && previous.Header.AppendTime >= timestamp)
+        {
+            at = previous;
+            if (previous.Header.RecordCount > 0)
             {
-                if (b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0)
-                {
-                    return Math.Max(b.Header.BaseOffset, segs[0]);
-                }
+                answer = previous;
             }
         }
 
-        // The index has nothing that late: the answer, if any, is in the unindexed tail.
+        return Math.Max(answer.Header.BaseOffset, segs[0]);
+    }
+
+    /// <summary>The first batch with records appended at or after the time in the run of the first time-index entry that late.</summary>
+    private async Task<BatchLocation?> FromTimeIndexAsync(TopicPartition tp, IReadOnlyList<long> segs, long timestamp, CancellationToken cancellationToken)
+    {
+        BatchIndexEntry? entry = await index.FindByTimeAsync(tp, timestamp, cancellationToken).ConfigureAwait(false);
+        if (entry is null || entry.LastOffset < segs[0] || !segs.Contains(entry.SegmentBaseOffset)
+            || await segments.GetSegmentAsync(tp, entry.SegmentBaseOffset, cancellationToken).ConfigureAwait(false) is not { } info
+            || entry.Position + entry.Length > info.Length)
+        {
+            return null;
+        }
+
+        // An entry covers a run of batches and carries the last one's time: find the first one late enough.
+        List<BatchLocation> run = await SegmentScanner.ScanForwardAsync(segments, tp, entry.SegmentBaseOffset, entry.Position, entry.Position + entry.Length, cancellationToken).ConfigureAwait(false);
+        if (run.Count == 0 || run[0].Header.BaseOffset != entry.BaseOffset)
+        {
+            return null; // an entry that does not describe the log: ignore it
+        }
+
+        foreach (BatchLocation b in run)
+        {
+            if (b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0)
+            {
+                return b;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<long?> FromTailAsync(TopicPartition tp, IReadOnlyList<long> segs, long timestamp, CancellationToken cancellationToken)
+    {
         long? found = null;
         for (int i = segs.Count - 1; i >= 0; i--)
         {
@@ -196,9 +235,28 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             return entry.Position;
         }
 
-        // The index lags (or has a hole): walk back from the segment's end.
-        List<BatchLocation> tail = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, info.Length, long.MaxValue, h => h.BaseOffset <= offset, cancellationToken).ConfigureAwait(false);
-        foreach (BatchLocation b in tail)
+        // No entry covers the offset. When a later entry exists the index has a hole (an index write that gave up, an
+        // instance recycled with entries pending): walk back from that entry, not from the segment's end, and write
+        // what the walk found so the next reader finds it. With no later entry the index merely lags: walk the tail.
+        long scanFrom = info.Length;
+        bool hole = false;
+        if (entry is not null && entry.SegmentBaseOffset == info.BaseOffset && entry.BaseOffset > offset && entry.Position <= info.Length)
+        {
+            scanFrom = entry.Position;
+            hole = true;
+        }
+        else if (entry is not null && entry.SegmentBaseOffset > info.BaseOffset)
+        {
+            hole = true;
+        }
+
+        List<BatchLocation> walked = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, scanFrom, long.MaxValue, h => h.BaseOffset <= offset, cancellationToken).ConfigureAwait(false);
+        if (hole && walked.Count > 0)
+        {
+            await RepairAsync(tp, walked, cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (BatchLocation b in walked)
         {
             if (b.Header.LastOffset >= offset)
             {
@@ -209,17 +267,44 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         return null;
     }
 
+    /// <summary>Writes one index entry for a run of batches a walk found unindexed. Best effort: the blobs stay the truth.</summary>
+    private async Task RepairAsync(TopicPartition tp, List<BatchLocation> run, CancellationToken cancellationToken)
+    {
+        BatchLocation first = run[0], last = run[^1];
+        var entry = new BatchIndexEntry(first.Header.BaseOffset, last.Header.LastOffset, first.SegmentBaseOffset, first.Position,
+            (int)Math.Min(int.MaxValue, last.Position + last.Header.BatchLength - first.Position), run.Max(b => b.Header.AppendTime));
+        try
+        {
+            await index.AddAsync(tp, [entry], cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The next reader walks again; the fetch itself has what it needs.
+        }
+    }
+
+    /// <summary>
+    /// Reads whole batches from <paramref name="position"/> into <paramref name="records"/>: the first batch whatever its
+    /// size, then only batches that fit what is left of <paramref name="budget"/>. Every pass of the loop either moves
+    /// forward or reads a larger window that holds the next batch whole, so a fetch always returns.
+    /// </summary>
     private async Task<(long Next, long Budget, bool SegmentDone)> ReadBatchesAsync(TopicPartition tp, SegmentInfo info, long position, long next, long budget, int maxRecords, List<LogRecord> records, CancellationToken cancellationToken)
     {
-        bool handedOut = records.Count > 0;
+        int atLeast = 0;
         while (position < info.Length && records.Count < maxRecords && budget > 0)
         {
             // Read a little more than asked: an index entry may point a few batches before the offset.
-            int size = (int)Math.Min(info.Length - position, Math.Max(budget, MinReadBytes));
+            int size = (int)Math.Min(info.Length - position, Math.Max(Math.Max(budget, MinReadBytes), atLeast));
+            atLeast = 0;
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
             try
             {
                 int read = await SegmentScanner.ReadExactlyAsync(segments, tp, info.BaseOffset, position, buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                if (read < RecordBatchHeader.Size)
+                {
+                    throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Segment {info.BaseOffset} of {tp} is shorter than its stated length {info.Length} at byte {position}."));
+                }
+
                 long local = 0;
                 while (read - local >= RecordBatchHeader.Size && records.Count < maxRecords && budget > 0)
                 {
@@ -230,31 +315,33 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                         continue;
                     }
 
+                    bool handedOut = records.Count > 0;
+                    if (handedOut && header.BatchLength > budget)
+                    {
+                        return (next, 0, false); // only whole batches that fit follow the first
+                    }
+
                     if (header.BatchLength > read - local)
                     {
-                        if (!handedOut)
+                        // Not all in this window: read again from its start, large enough to hold it.
+                        if (position + local + header.BatchLength > info.Length || (local == 0 && read < size))
                         {
-                            // Always hand out at least one whole batch, however large.
-                            budget = Math.Max(budget, header.BatchLength);
+                            throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Segment {info.BaseOffset} of {tp}: the batch at byte {position + local} runs past the segment's end."));
                         }
 
+                        atLeast = header.BatchLength;
                         break;
                     }
 
                     RecordBatchDecoder.Decode(buffer.AsMemory((int)local, header.BatchLength), next, maxRecords, records);
-                    handedOut = true;
                     next = records[^1].Offset == header.LastOffset || records.Count < maxRecords
                         ? Math.Max(next, header.NextOffset)
                         : records[^1].Offset + 1;
                     local += header.BatchLength;
-                    budget -= header.BatchLength;
+                    budget = handedOut ? budget - header.BatchLength : Math.Max(0, budget - header.BatchLength); // the first batch is handed out whatever its size
                 }
 
                 position += local;
-                if (local == 0 && read < RecordBatchHeader.Size)
-                {
-                    break;
-                }
             }
             finally
             {

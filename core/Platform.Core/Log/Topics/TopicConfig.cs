@@ -8,6 +8,9 @@ public sealed record TopicConfig
     /// <summary>Default largest record (1 MiB, Kafka's max.message.bytes).</summary>
     public const int DefaultMaxRecordBytes = 1024 * 1024;
 
+    /// <summary>The largest MaxRecordBytes a topic may have.</summary>
+    public const int MaxMaxRecordBytes = 64 * 1024 * 1024;
+
     /// <summary>Topic name (see <see cref="TopicName"/>).</summary>
     public required string Name { get; init; }
 

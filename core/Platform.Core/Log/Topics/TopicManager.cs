@@ -66,6 +66,6 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time)
             ?? (topic.RetentionBytes is < -1 or 0 ? "RetentionBytes must be positive, or -1 for no limit." : null)
             ?? (!Enum.IsDefined(topic.CleanupPolicy) ? "CleanupPolicy must be delete, compact or compact,delete." : null)
             ?? (!Enum.IsDefined(topic.Compression) ? "Compression must be none, gzip or zstd." : null)
-            ?? (topic.MaxRecordBytes is < 1 or > 64 * 1024 * 1024 ? "MaxRecordBytes must be between 1 byte and 64 MiB." : null);
+            ?? (topic.MaxRecordBytes is < 1 or > TopicConfig.MaxMaxRecordBytes ? "MaxRecordBytes must be between 1 byte and 64 MiB." : null);
     }
 }

@@ -5,8 +5,11 @@ namespace Platform.Core.Log.Topics;
 /// <summary>Rules for topic names: they become blob path segments and table keys, so they are kept plain.</summary>
 public static class TopicName
 {
-    /// <summary>Longest topic name.</summary>
-    public const int MaxLength = 200;
+    /// <summary>Longest topic name, as Kafka allows: a dead-letter topic (<c>{topic}.dlq</c>) may be this long.</summary>
+    public const int MaxLength = 249;
+
+    /// <summary>Longest name of a topic that is not a dead-letter topic, so that <c>{topic}.dlq</c> is always valid.</summary>
+    public const int MaxSourceLength = MaxLength - 4;
 
     /// <summary>Most partitions a topic may have.</summary>
     public const int MaxPartitions = 1024;
@@ -21,9 +24,10 @@ public static class TopicName
             return "A topic name is required.";
         }
 
-        if (name.Length > MaxLength)
+        int max = name.EndsWith(".dlq", StringComparison.Ordinal) ? MaxLength : MaxSourceLength;
+        if (name.Length > max)
         {
-            return $"Topic name is longer than {MaxLength} characters.";
+            return $"Topic name is longer than {max} characters (so that its dead-letter topic '{{name}}.dlq' fits Kafka's 249).";
         }
 
         if (name.AsSpan().IndexOfAnyExcept(Allowed) >= 0)

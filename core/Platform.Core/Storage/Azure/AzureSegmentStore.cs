@@ -35,7 +35,7 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
         try
         {
             Response<BlobProperties> properties = await Blob(partition, baseOffset).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new SegmentInfo(baseOffset, properties.Value.ContentLength, properties.Value.BlobCommittedBlockCount);
+            return new SegmentInfo(baseOffset, properties.Value.ContentLength, properties.Value.BlobCommittedBlockCount, SegmentLimits.FromMetadata(properties.Value.Metadata));
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -44,11 +44,12 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
     }
 
     /// <inheritdoc />
-    public async Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
+    public async Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, SegmentLimits limits, CancellationToken cancellationToken)
     {
         try
         {
-            var options = new AppendBlobCreateOptions { Conditions = new AppendBlobRequestConditions { IfNoneMatch = ETag.All } };
+            // The seal rule goes into the blob's metadata in the same call that creates it: no writer ever sees the segment without it.
+            var options = new AppendBlobCreateOptions { Conditions = new AppendBlobRequestConditions { IfNoneMatch = ETag.All }, Metadata = limits.ToMetadata() };
             await Blob(partition, baseOffset).CreateAsync(options, cancellationToken).ConfigureAwait(false);
             return true;
         }

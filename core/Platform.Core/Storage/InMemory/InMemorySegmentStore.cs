@@ -30,15 +30,15 @@ public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.Serv
 
         lock (segment)
         {
-            return Task.FromResult<SegmentInfo?>(new SegmentInfo(baseOffset, segment.Length, segment.Blocks));
+            return Task.FromResult<SegmentInfo?>(new SegmentInfo(baseOffset, segment.Length, segment.Blocks, segment.Limits));
         }
     }
 
     /// <inheritdoc />
-    public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
+    public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, SegmentLimits limits, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_segments.TryAdd((partition, baseOffset), new Segment()));
+        return Task.FromResult(_segments.TryAdd((partition, baseOffset), new Segment(limits)));
     }
 
     /// <inheritdoc />
@@ -91,8 +91,10 @@ public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.Serv
         return Task.FromResult(_segments.TryRemove((partition, baseOffset), out _));
     }
 
-    private sealed class Segment
+    private sealed class Segment(SegmentLimits limits)
     {
+        public SegmentLimits Limits { get; } = limits;
+
         public byte[] Data { get; private set; } = new byte[1024];
 
         public int Length { get; private set; }
