@@ -36,8 +36,8 @@ public sealed class ConsumerRig : IAsyncDisposable
     }
 
     /// <summary>Everything in memory; <paramref name="storageClock"/> plays the storage service's clock.</summary>
-    public static ConsumerRig InMemory(TimeProvider? storageClock = null, Platform.Core.Options.LogOptions? options = null) =>
-        new(new TestEngine(StorageSet.InMemory(), options), new InMemoryCheckpointStore(), new InMemoryOwnershipStore(storageClock ?? TimeProvider.System));
+    public static ConsumerRig InMemory(TimeProvider? storageClock = null, Platform.Core.Options.LogOptions? options = null, StorageSet? stores = null) =>
+        new(new TestEngine(stores ?? StorageSet.InMemory(), options), new InMemoryCheckpointStore(), new InMemoryOwnershipStore(storageClock ?? TimeProvider.System));
 
     public async Task<string> TopicAsync(string name, int partitions)
     {

@@ -37,7 +37,7 @@ public sealed class EngineRegressionTests
         await engine.Producer.ProduceAsync(topic, [Bytes(500 * 1024, 1)], default);
         await engine.Producer.ProduceAsync(topic, [Bytes(600 * 1024, 2)], default);
 
-        FetchResult first = await engine.Reader.FetchAsync(topic, 0, 0, LogReader.DefaultMaxBytes, 500, default).WaitAsync(Guard);
+        FetchResult first = await Task.Run(() => engine.Reader.FetchAsync(topic, 0, 0, LogReader.DefaultMaxBytes, 500, default)).WaitAsync(Guard); // a loop that never yields must fail, not hang
         Assert.Equal([0L], first.Records.Select(r => r.Offset));
         Assert.Equal(1, first.NextOffset);
         FetchResult second = await engine.Reader.FetchAsync(topic, 0, 1, 1, 500, default).WaitAsync(Guard);
@@ -54,7 +54,7 @@ public sealed class EngineRegressionTests
         await engine.Producer.ProduceAsync(topic, [Bytes(1024 * 1024 + 10, 2)], default); // seals segment 0
         await engine.Producer.ProduceAsync(topic, [Bytes((int)(3.5 * 1024 * 1024), 3)], default); // segment 2
 
-        FetchResult fetch = await engine.Reader.FetchAsync(topic, 0, 0, (int)(4.5 * 1024 * 1024), 500, default).WaitAsync(Guard);
+        FetchResult fetch = await Task.Run(() => engine.Reader.FetchAsync(topic, 0, 0, (int)(4.5 * 1024 * 1024), 500, default)).WaitAsync(Guard);
         Assert.Equal([0L, 1], fetch.Records.Select(r => r.Offset));
         Assert.Equal(2, fetch.NextOffset);
         Assert.Equal([2L], (await engine.Reader.FetchAsync(topic, 0, 2, 1024, 500, default).WaitAsync(Guard)).Records.Select(r => r.Offset));
@@ -140,9 +140,10 @@ public sealed class EngineRegressionTests
 
         var stamp = new ProducerStamp(4242, 0, 0);
         AppendResult original = await b.Producer.AppendIdempotentAsync(topic, 0, stamp, [Records.Text("once")], default);
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < 40; i++)
         {
-            await b.Producer.ProduceAsync(topic, [Records.Text(new string('f', 1000))], default); // 20 KB: far past the scan window
+            // 1.2 MB: past the window a reload rescans (ProducerStateScanBytes, read in 1 MiB chunks)
+            await b.Producer.ProduceAsync(topic, [.. Enumerable.Range(0, 20).Select(_ => Records.Text(new string('f', 1500)))], default);
         }
 
         AppendResult retry = await a.Producer.AppendIdempotentAsync(topic, 0, stamp, [Records.Text("once")], default).WaitAsync(Guard);

@@ -85,7 +85,7 @@ internal sealed partial class PartitionWriter
         long started = time.GetTimestamp();
         Exception? lastError = null;
         bool refreshed = false;
-        bool mayHaveLanded = false; // an attempt of this call ended without a definite answer
+        List<(long Segment, long Position, long AppendTime)>? ambiguous = null; // attempts of this call that ended without a definite answer
         _caughtUp.Clear();
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
@@ -125,9 +125,11 @@ internal sealed partial class PartitionWriter
             switch (check)
             {
                 case ProducerCheck.Duplicate:
-                    // Found in what this call caught up after an ambiguous attempt: that attempt is what landed, a new
-                    // append of ours to index and announce. Anything else is a retry of a batch appended before.
-                    int landed = mayHaveLanded ? _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence && b.Header.ProducerEpoch == stamp.Epoch) : -1;
+                    // Found where an ambiguous attempt of this call was aimed, stamped with that attempt's append time: that
+                    // attempt is what landed, a new append of ours to index and announce. Otherwise it was there before (a
+                    // retry of an appended batch), even when our attempt aimed at the very position it holds.
+                    int landed = ambiguous is null ? -1 : _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence
+                        && b.Header.ProducerEpoch == stamp.Epoch && ambiguous.Contains((b.SegmentBaseOffset, b.Position, b.Header.AppendTime)));
                     return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: landed < 0), landed >= 0 ? _caughtUp[landed] : null);
                 case ProducerCheck.Fenced:
                     throw new LogException(LogErrorKind.ProducerFenced, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} epoch {stamp.Epoch} is fenced on {partition}: a newer epoch has written."));
@@ -156,7 +158,7 @@ internal sealed partial class PartitionWriter
                 LogAmbiguousAppend(logger, ex, partition.Topic, partition.Partition, _nextOffset, attempt);
                 lastError = ex;
                 outcome = null;
-                mayHaveLanded = true;
+                (ambiguous ??= []).Add((_segment, position, appendTime));
             }
 
 
