@@ -99,9 +99,9 @@ public sealed class ConsumerRegressionTests
         var handler = new DelegateHandler(async (batch, ct) =>
         {
             failReads.Value = true;
-            await Task.Delay(100, ct);
+            await Task.Delay(2500, ct); // past the run's deadline: the loop ends and the read ahead is all that is left
         });
-        var options = new ConsumerOptions { FetchMaxRecords = 2, MaxRunTime = TimeSpan.FromMilliseconds(50), RetryBackoff = TimeSpan.FromMilliseconds(10) };
+        var options = new ConsumerOptions { FetchMaxRecords = 2, MaxRunTime = TimeSpan.FromSeconds(2), RetryBackoff = TimeSpan.FromMilliseconds(10) };
 
         RunResult result = await rig.Runner("r", options).RunAsync(new ConsumerRegistration("g", topic, handler), default).WaitAsync(Guard);
         Assert.Equal(2, result.Handled);
