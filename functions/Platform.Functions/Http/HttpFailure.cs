@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Platform.Core.Ingestion.Otlp;
 using Platform.Core.Log;
+using Platform.Core.Log.Appending;
 using Platform.Core.Log.Batches;
 using Platform.Core.Log.Topics;
 using Platform.Core.Storage;
@@ -22,6 +23,7 @@ public sealed record HttpFailure(int Status, string Title, string Detail, TimeSp
         System.Text.Json.JsonException e => new(StatusCodes.Status400BadRequest, "Malformed JSON", e.Message),
         TopicNotFoundException e => new(StatusCodes.Status404NotFound, "Topic not found", e.Message),
         LogException e => FromLog(e),
+        PartialProduceException e => new(StatusCodes.Status503ServiceUnavailable, "Partly appended", e.Message, TimeSpan.FromSeconds(1)),
         CorruptBatchException e => new(StatusCodes.Status500InternalServerError, "Corrupt data in the log", e.Message),
         _ when StorageErrors.IsThrottled(exception) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Storage is throttling; retry shortly.", TimeSpan.FromSeconds(2)),
         _ when StorageErrors.IsTransient(exception, CancellationToken.None) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Storage did not answer in time or failed; nothing was acknowledged; retry shortly.", TimeSpan.FromSeconds(2)),

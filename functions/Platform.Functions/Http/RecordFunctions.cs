@@ -32,9 +32,26 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
             throw new BadRequestException("Idempotency-Key must be at most 200 characters.");
         }
 
-        ProduceResult result = string.IsNullOrEmpty(idempotencyKey)
-            ? await producer.ProduceAsync(topic, records, cancellationToken)
-            : await producer.ProduceIdempotentAsync(topic, records, idempotencyKey, cancellationToken);
+        ProduceResult result;
+        try
+        {
+            result = string.IsNullOrEmpty(idempotencyKey)
+                ? await producer.ProduceAsync(topic, records, cancellationToken)
+                : await producer.ProduceIdempotentAsync(topic, records, idempotencyKey, cancellationToken);
+        }
+        catch (PartialProduceException partial)
+        {
+            // Storage failed after part of the request was durable: say, per record, what landed and what to send again.
+            HttpFailure failure = HttpFailure.Classify(partial)!;
+            Problems.AddHeaders(request.HttpContext.Response, failure);
+            return Results.Problem(detail: failure.Detail, statusCode: failure.Status, title: failure.Title, extensions: new Dictionary<string, object?>
+            {
+                ["records"] = partial.Records.Select(r => r.Offset is { } offset
+                    ? (object)new { partition = r.Partition, offset }
+                    : new { partition = r.Partition, error = r.Error }).ToList(),
+            });
+        }
+
         if (result.Duplicate)
         {
             request.HttpContext.Response.Headers["Idempotent-Replayed"] = "true";

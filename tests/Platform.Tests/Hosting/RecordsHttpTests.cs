@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Platform.Tests.Fixtures;
 
 namespace Platform.Tests.Hosting;
@@ -161,5 +162,26 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await host.Client.GetAsync("/api/topics/events/partitions/0/records?offset=99")).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/topics/events/partitions/7/records")).StatusCode);
         Assert.Equal(0, (await ConsumeAsync(host, "offset=0")).GetProperty("logEndOffset").GetInt64());
+    }
+
+    [Fact]
+    public async Task Storage_failing_for_one_partition_answers_503_with_what_landed_per_record()
+    {
+        Platform.Tests.Fixtures.ScriptedSegmentStore? scripted = null;
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Storage_failing_for_one_partition_answers_503_with_what_landed_per_record), builder =>
+            builder.Services.AddSingleton<Platform.Core.Storage.ISegmentStore>(sp => scripted = new Platform.Tests.Fixtures.ScriptedSegmentStore(sp.GetRequiredService<Platform.Core.Storage.Azure.AzureSegmentStore>())));
+        (await host.Client.PostAsJsonAsync("/api/topics", new { name = "events", partitions = 2 })).EnsureSuccessStatusCode();
+        (await host.Client.PostAsync("/api/topics/events/records", Body("""[{"value":"warm","partition":0},{"value":"warm","partition":1}]""", "application/json"))).EnsureSuccessStatusCode();
+        scripted!.BeforeAppend = (tp, _) => tp.Partition == 1 ? throw new Azure.RequestFailedException(403, "This request is not authorized to perform this operation.") : Task.CompletedTask;
+
+        HttpResponseMessage response = await host.Client.PostAsync("/api/topics/events/records", Body("""[{"value":"a","partition":0},{"value":"b","partition":1},{"value":"c","partition":0}]""", "application/json"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.NotNull(response.Headers.RetryAfter);
+        JsonElement records = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("records");
+        Assert.Equal(1, records[0].GetProperty("offset").GetInt64());
+        Assert.Contains("not authorized", records[1].GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(2, records[2].GetProperty("offset").GetInt64());
+        Assert.Equal(["warm", "a", "c"], (await ConsumeAsync(host, "offset=0")).GetProperty("records").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
     }
 }
