@@ -80,16 +80,30 @@ public sealed partial class ConsumerRunner(
                     if (plan.Release.Contains(claim.Partition))
                     {
                         _held.TryRemove(key, out _);
-                        await ownership.ReleaseAsync(group, config.Name, current, cancellationToken).ConfigureAwait(false);
+                        if (!await ownership.ReleaseAsync(group, config.Name, current, cancellationToken).ConfigureAwait(false) && current.Version != claim.Version)
+                        {
+                            await ownership.ReleaseAsync(group, config.Name, claim, cancellationToken).ConfigureAwait(false);
+                        }
+
                         LogReleased(logger, group, config.Name, claim.Partition);
-                    }
-                    else if (await TryClaimAsync(group, config.Name, claim.Partition, current, cancellationToken).ConfigureAwait(false) is { } renewed)
-                    {
-                        _held[key] = renewed;
                     }
                     else
                     {
-                        _held.TryRemove(key, out _);
+                        HeldClaim? renewed = await TryClaimAsync(group, config.Name, claim.Partition, current, cancellationToken).ConfigureAwait(false);
+                        if (renewed is null && current.Version != claim.Version)
+                        {
+                            // Our record was behind the listing (a keeper's renewal landed while it was being stopped).
+                            renewed = await TryClaimAsync(group, config.Name, claim.Partition, claim, cancellationToken).ConfigureAwait(false);
+                        }
+
+                        if (renewed is null)
+                        {
+                            _held.TryRemove(key, out _);
+                        }
+                        else
+                        {
+                            _held[key] = renewed;
+                        }
                     }
                 }
                 finally
@@ -216,6 +230,12 @@ public sealed partial class ConsumerRunner(
                     offset = await StartOffsetAsync(registration, tp, token).ConfigureAwait(false);
                     LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
                     continue;
+                }
+                catch (Exception ex) when (handled + deadLettered > 0 && StorageErrors.IsTransient(ex, token))
+                {
+                    // This run committed work already: end it with that; the next run reads on from the commit.
+                    LogReadFailed(logger, ex, group, tp.Topic, tp.Partition, offset);
+                    break;
                 }
 
                 LogFetched(logger, group, tp.Topic, tp.Partition, offset, fetch.Records.Count, fetch.LogEndOffset);
@@ -364,6 +384,9 @@ public sealed partial class ConsumerRunner(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Group {Group} released {Topic}/{Partition} to rebalance")]
     private static partial void LogReleased(ILogger logger, string group, string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} could not read {Topic}/{Partition} at offset {Offset}; the next run goes on from its commit")]
+    private static partial void LogReadFailed(ILogger logger, Exception exception, string group, string topic, int partition, long offset);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A read ahead nobody needs any more failed")]
     private static partial void LogReadAheadDropped(ILogger logger, Exception exception);

@@ -37,7 +37,7 @@ public sealed class DeadLetterWriter(TopicManager topics, LogProducer producer)
         }
 
         TopicConfig dlq = await EnsureTopicAsync(source.Topic, cancellationToken).ConfigureAwait(false);
-        ProduceRecord[] records = [.. failed.Select(f => Fit(dlq, DeadLetter(group, source, f.Record, f.Error)))];
+        ProduceRecord[] records = [.. failed.Select(f => Fit(dlq, DeadLetter(group, source, f.Record, f.Error), group, source, f.Record, f.Error))];
         await producer.ProduceAsync(dlq.Name, records, cancellationToken).ConfigureAwait(false);
     }
 
@@ -71,32 +71,38 @@ public sealed class DeadLetterWriter(TopicManager topics, LogProducer producer)
         Key = record.Key,
         Value = record.Value,
         Timestamp = record.Timestamp,
-        Headers =
-        [
-            .. record.Headers,
-            Header("dlq.error", error.Length > MaxErrorLength ? error[..MaxErrorLength] : error),
-            Header("dlq.topic", source.Topic),
-            Header("dlq.partition", source.Partition.ToString(CultureInfo.InvariantCulture)),
-            Header("dlq.offset", record.Offset.ToString(CultureInfo.InvariantCulture)),
-            Header("dlq.group", group),
-        ],
+        Headers = [.. record.Headers, .. PlatformHeaders(group, source, record, error)],
     };
 
-    /// <summary>The dead letter as it is, or, when it cannot fit the dead-letter topic, without its value (then its source headers).</summary>
-    private ProduceRecord Fit(TopicConfig dlq, ProduceRecord record)
+    /// <summary>The <c>dlq.*</c> headers the platform adds: never more than about 4 KB.</summary>
+    private static RecordHeader[] PlatformHeaders(string group, TopicPartition source, LogRecord record, string error) =>
+    [
+        Header("dlq.error", error.Length > MaxErrorLength ? error[..MaxErrorLength] : error),
+        Header("dlq.topic", source.Topic),
+        Header("dlq.partition", source.Partition.ToString(CultureInfo.InvariantCulture)),
+        Header("dlq.offset", record.Offset.ToString(CultureInfo.InvariantCulture)),
+        Header("dlq.group", group),
+    ];
+
+    /// <summary>
+    /// The dead letter as it is; or, when it cannot fit the dead-letter topic, without its value; or, when even that is
+    /// too large (the source's own headers), with the platform's headers alone: the source offset says where it is.
+    /// </summary>
+    private ProduceRecord Fit(TopicConfig dlq, ProduceRecord record, string group, TopicPartition source, LogRecord original, string error)
     {
         if (producer.Fits(dlq, record))
         {
             return record;
         }
 
-        ProduceRecord withoutValue = record with { Value = null, Headers = [.. record.Headers, Header("dlq.value-omitted", "too large for the dead-letter topic; read it at dlq.topic/dlq.partition/dlq.offset")] };
+        RecordHeader omitted = Header("dlq.value-omitted", "too large for the dead-letter topic; read it at dlq.topic/dlq.partition/dlq.offset");
+        ProduceRecord withoutValue = record with { Value = null, Headers = [.. record.Headers, omitted] };
         if (producer.Fits(dlq, withoutValue))
         {
             return withoutValue;
         }
 
-        return withoutValue with { Key = null, Headers = [.. withoutValue.Headers.Where(h => h.Key.StartsWith("dlq.", StringComparison.Ordinal)), Header("dlq.headers-omitted", "true")] };
+        return new ProduceRecord { Timestamp = record.Timestamp, Headers = [.. PlatformHeaders(group, source, original, error), omitted, Header("dlq.headers-omitted", "true")] };
     }
 
     private static RecordHeader Header(string key, string value) => new(key, Encoding.UTF8.GetBytes(value));

@@ -17,6 +17,13 @@ internal static class SegmentScanner
     public static async Task<List<BatchLocation>> ScanForwardAsync(ISegmentStore store, TopicPartition tp, long segment, long from, long to, CancellationToken cancellationToken)
     {
         var result = new List<BatchLocation>();
+        await ScanForwardAsync(store, tp, segment, from, to, result.Add, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Hands each batch header in [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="visit"/>, in order, as its chunk is read.</summary>
+    public static async Task ScanForwardAsync(ISegmentStore store, TopicPartition tp, long segment, long from, long to, Action<BatchLocation> visit, CancellationToken cancellationToken)
+    {
         long position = from;
         int chunkSize = ChunkBytes;
         while (position < to)
@@ -35,7 +42,7 @@ internal static class SegmentScanner
                         break;
                     }
 
-                    result.Add(new BatchLocation(header, segment, position + local));
+                    visit(new BatchLocation(header, segment, position + local));
                     local += header.BatchLength;
                 }
 
@@ -60,8 +67,6 @@ internal static class SegmentScanner
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
-
-        return result;
     }
 
     /// <summary>

@@ -144,6 +144,23 @@ public sealed class ConsumerRegressionTests
         Assert.Equal("0", Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.offset").Value!.Value.Span));
     }
 
+    [Fact]
+    public async Task A_record_whose_own_headers_fill_a_batch_is_dead_lettered_with_the_platforms_headers_alone()
+    {
+        // Found by review: the last fallback kept every header named dlq.*, the producer's own among them.
+        await using ConsumerRig rig = ConsumerRig.InMemory();
+        await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "headers", Partitions = 1 }, default);
+        await rig.Engine.Producer.ProduceAsync("headers", [new ProduceRecord { Value = Encoding.UTF8.GetBytes("v"), Headers = [new RecordHeader("dlq.x", new byte[4 * 1024 * 1024 - 200])] }], default);
+        var handler = new DelegateHandler((batch, _) => Task.FromResult<IReadOnlyList<RecordFailure>>([.. batch.Records.Select(r => new RecordFailure(r.Offset, "no", Retriable: false))]));
+
+        RunResult result = await rig.Runner("r", new ConsumerOptions { FetchMaxBytes = 8 * 1024 * 1024 }).RunAsync(new ConsumerRegistration("g", "headers", handler), default).WaitAsync(Guard);
+        Assert.Equal(1, result.DeadLettered);
+        LogRecord dead = Assert.Single(await Records.ReadAllAsync(rig.Engine.Reader, "headers.dlq", 0));
+        Assert.DoesNotContain(dead.Headers, h => h.Key == "dlq.x");
+        Assert.Contains(dead.Headers, h => h.Key == "dlq.headers-omitted");
+        Assert.Equal(1, (await rig.Checkpoints.GetAsync("g", new TopicPartition("headers", 0), default))!.Offset);
+    }
+
     private sealed class DelegateHandler(Func<ConsumerBatch, CancellationToken, Task<IReadOnlyList<RecordFailure>>> handle) : IConsumerHandler
     {
         public DelegateHandler(Func<ConsumerBatch, CancellationToken, Task> handle)

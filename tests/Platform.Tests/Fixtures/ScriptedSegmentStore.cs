@@ -17,6 +17,9 @@ public sealed class ScriptedSegmentStore(ISegmentStore inner) : ISegmentStore
     /// <summary>Runs after an append was applied; throw to lose its response.</summary>
     public Func<TopicPartition, AppendOutcome, CancellationToken, Task>? AfterAppend { get; set; }
 
+    /// <summary>Replaces what an applied append answers (a storage client's internal retry that hit 412 after its first try landed).</summary>
+    public Func<TopicPartition, AppendOutcome, AppendOutcome>? ReplaceOutcome { get; set; }
+
     /// <summary>Runs before a read; throw to fail it.</summary>
     public Func<TopicPartition, CancellationToken, Task>? BeforeRead { get; set; }
 
@@ -43,7 +46,7 @@ public sealed class ScriptedSegmentStore(ISegmentStore inner) : ISegmentStore
             await after(partition, outcome, cancellationToken);
         }
 
-        return outcome;
+        return ReplaceOutcome is { } replace ? replace(partition, outcome) : outcome;
     }
 
     public async Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken)

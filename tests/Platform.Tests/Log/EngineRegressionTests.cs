@@ -158,16 +158,18 @@ public sealed class EngineRegressionTests
         // Before: 'sent' stayed true after a definite 412, so the retry of a batch another instance wrote came back
         // Duplicate = false (no Idempotent-Replayed), fired the append listeners and was indexed again.
         StorageSet shared = StorageSet.InMemory();
-        await using var a = new TestEngine(shared);
+        var time = new AdjustableTime();
+        await using var a = new TestEngine(shared, time: time);
         var listener = new CountingListener();
         await using var bIndex = new Platform.Core.Log.Appending.OffsetIndexWriter(shared.Index, Microsoft.Extensions.Options.Options.Create(new LogOptions()), NullLogger<OffsetIndexWriter>.Instance);
-        await using var bProducer = new LogProducer(a.Topics, shared.Segments, bIndex, Microsoft.Extensions.Options.Options.Create(new LogOptions()), TimeProvider.System, NullLoggerFactory.Instance, [listener]);
+        await using var bProducer = new LogProducer(a.Topics, shared.Segments, bIndex, Microsoft.Extensions.Options.Options.Create(new LogOptions()), time, NullLoggerFactory.Instance, [listener]);
         string topic = await TopicAsync(a, "race");
         await bProducer.ProduceAsync(topic, [Records.Text("b loads its view")], default);
         int announced = listener.Count;
 
         var stamp = new ProducerStamp(77, 0, 0);
         AppendResult original = await a.Producer.AppendIdempotentAsync(topic, 0, stamp, [Records.Text("x")], default);
+        time.Advance(TimeSpan.FromSeconds(1)); // not in the same millisecond as the original (see the guarantees' limits)
         AppendResult retry = await bProducer.AppendIdempotentAsync(topic, 0, stamp, [Records.Text("x")], default); // b's first attempt loses the race
         Assert.True(retry.Duplicate);
         Assert.Equal(original.BaseOffset, retry.BaseOffset);
@@ -284,6 +286,122 @@ public sealed class EngineRegressionTests
         Assert.InRange(scripted.BytesRead, 1, 200 * 1024); // the hole and one read window, not the 600 KB tail behind it
         BatchIndexEntry? repaired = await memory.Index.FindByOffsetAsync(new TopicPartition(topic, 0), 1, default);
         Assert.Equal((1L, 2L), (repaired!.BaseOffset, repaired.LastOffset)); // the walk wrote the hole back
+    }
+
+    [Fact]
+    public async Task A_first_try_that_landed_before_the_storage_clients_retry_hit_412_is_answered_as_new_and_indexed()
+    {
+        // Found by review: the Azure SDK retries an AppendBlock whose answer was lost; the retry fails with 412 because
+        // the first try landed. That is a definite outcome, yet the batch found is this call's own.
+        StorageSet memory = StorageSet.InMemory();
+        var scripted = new ScriptedSegmentStore(memory.Segments);
+        var listener = new CountingListener();
+        var options = new LogOptions { IndexIntervalBytes = 0 };
+        await using var index = new OffsetIndexWriter(memory.Index, Microsoft.Extensions.Options.Options.Create(options), NullLogger<OffsetIndexWriter>.Instance);
+        var topics = new TopicManager(memory.Topics, TimeProvider.System);
+        await using var producer = new LogProducer(topics, scripted, index, Microsoft.Extensions.Options.Options.Create(options), TimeProvider.System, NullLoggerFactory.Instance, [listener]);
+        await topics.CreateAsync(new TopicConfig { Name = "sdk-retry", Partitions = 1 }, default);
+        scripted.ReplaceOutcome = (_, applied) => applied.Status == AppendStatus.Appended ? new AppendOutcome(AppendStatus.PositionMismatch) : applied;
+
+        ProduceResult keyed = await producer.ProduceIdempotentAsync("sdk-retry", [Records.Text("k")], "first-time", default).WaitAsync(Guard);
+        ProduceResult plain = await producer.ProduceAsync("sdk-retry", [Records.Text("p")], default).WaitAsync(Guard);
+        scripted.ReplaceOutcome = null;
+        await index.FlushAsync(default);
+
+        Assert.False(keyed.Duplicate); // a first request is not a replay
+        Assert.Equal((0L, 1L), (keyed.Records[0].Offset, plain.Records[0].Offset));
+        Assert.Equal(2, listener.Count); // both announced to consumers
+        Assert.NotNull(await memory.Index.FindByOffsetAsync(new TopicPartition("sdk-retry", 0), 1, default)); // and indexed
+    }
+
+    [Fact]
+    public async Task A_writer_far_behind_catches_up_across_appends_that_run_out_of_time()
+    {
+        // Found by review: a catch-up read everything before applying any of it, so a gap too large for one append's
+        // deadline was read again from the same place by every later append, forever.
+        StorageSet shared = StorageSet.InMemory();
+        var slow = new ScriptedSegmentStore(shared.Segments);
+        await using var behind = new TestEngine(shared with { Segments = slow }, new LogOptions { AppendTimeout = TimeSpan.FromMilliseconds(400), IndexIntervalBytes = 0 });
+        await using var ahead = new TestEngine(shared);
+        string topic = await TopicAsync(behind, "behind");
+        await behind.Producer.ProduceAsync(topic, [Records.Text("first")], default);
+        for (int i = 0; i < 12; i++)
+        {
+            await ahead.Producer.ProduceAsync(topic, [.. Enumerable.Range(0, 50).Select(_ => Records.Text(new string('g', 10_000)))], default); // 6 MB
+        }
+
+        slow.BeforeRead = (_, ct) => Task.Delay(150, ct); // each 1 MiB read of the catch-up costs 150 ms: 6 of them pass one deadline
+        ProduceResult? landed = null;
+        for (int attempt = 0; attempt < 10 && landed is null; attempt++)
+        {
+            try
+            {
+                landed = await behind.Producer.ProduceAsync(topic, [Records.Text("finally")], default).WaitAsync(Guard);
+            }
+            catch (LogException ex) when (ex.Kind == LogErrorKind.AppendFailed)
+            {
+                // ran out of time; the next one goes on from where this one got
+            }
+        }
+
+        slow.BeforeRead = null;
+        Assert.NotNull(landed);
+        Assert.Equal(601, landed.Records[0].Offset);
+    }
+
+    [Fact]
+    public async Task A_keyed_request_is_split_alike_by_instances_with_different_batch_sizes_and_refused_whole_when_busy()
+    {
+        StorageSet shared = StorageSet.InMemory();
+        await using var large = new TestEngine(shared);
+        await using var small = new TestEngine(shared, new LogOptions { MaxBatchBytes = 1024 * 1024 });
+        string topic = await TopicAsync(large, "keyed");
+        ProduceRecord[] records = [.. Enumerable.Range(0, 12).Select(i => Bytes(500_000, (byte)i))];
+        ProduceResult first = await large.Producer.ProduceIdempotentAsync(topic, records, "cross-instance", default);
+        ProduceResult retry = await small.Producer.ProduceIdempotentAsync(topic, records, "cross-instance", default);
+        Assert.True(retry.Duplicate);
+        Assert.Equal(first.Records, retry.Records);
+
+        var scripted = new ScriptedSegmentStore(shared.Segments);
+        await using var busy = new TestEngine(shared with { Segments = scripted }, new LogOptions { MaxBatchBytes = 4 * 1024, MaxPendingBytesPerPartition = 4 * 1024 });
+        string two = await TopicAsync(busy, "keyed-busy", partitions: 2);
+        var gate = new SemaphoreSlim(0);
+        scripted.BeforeAppend = (tp, ct) => tp.Partition == 1 ? gate.WaitAsync(ct) : Task.CompletedTask;
+        Task<ProduceResult> holding = busy.Producer.ProduceAsync(two, [Records.Text(new string('h', 3000), partition: 1)], default);
+        await Task.Delay(100);
+        var refused = await Assert.ThrowsAsync<LogException>(() => busy.Producer.ProduceIdempotentAsync(two, [Records.Text("p0", partition: 0), Records.Text(new string('q', 3000), partition: 1)], "busy-key", default));
+        Assert.Equal(LogErrorKind.Busy, refused.Kind);
+        Assert.Equal(0, (await busy.Reader.GetOffsetsAsync(two, 0, default)).Latest);
+        gate.Release(10);
+        await holding.WaitAsync(Guard);
+    }
+
+    [Fact]
+    public async Task Calls_whose_estimates_fit_a_batch_but_whose_encoding_does_not_are_appended_in_two()
+    {
+        // Found by review: incompressible records under gzip encode larger than their estimates; a coalesced group
+        // that fit by estimate failed together with RecordTooLarge.
+        StorageSet memory = StorageSet.InMemory();
+        var scripted = new ScriptedSegmentStore(memory.Segments);
+        await using var engine = new TestEngine(memory with { Segments = scripted }, new LogOptions { MaxBatchBytes = 1024 * 1024 });
+        await engine.Topics.CreateAsync(new TopicConfig { Name = "incompressible", Partitions = 1, Compression = CompressionCodec.Gzip }, default);
+        var gate = new SemaphoreSlim(0);
+        var entered = new SemaphoreSlim(0);
+        scripted.BeforeAppend = async (_, ct) =>
+        {
+            entered.Release();
+            await gate.WaitAsync(ct);
+        };
+        Task<ProduceResult> warm = engine.Producer.ProduceAsync("incompressible", [Records.Text("warm")], default);
+        await entered.WaitAsync(Guard);
+        int each = ((1024 * 1024) - RecordBatchHeader.Size - RecordBatchTrailer.Size) / 2 - 40;
+        byte[] Noise(int seed) => [.. Enumerable.Range(0, each).Select(i => (byte)((i * 2654435761u + (uint)seed) >> 13))];
+        Task<ProduceResult> a = engine.Producer.ProduceAsync("incompressible", [new ProduceRecord { Value = Noise(1) }], default);
+        Task<ProduceResult> b = engine.Producer.ProduceAsync("incompressible", [new ProduceRecord { Value = Noise(2) }], default);
+        scripted.BeforeAppend = null;
+        gate.Release(10);
+        ProduceResult[] results = await Task.WhenAll(warm, a, b).WaitAsync(Guard);
+        Assert.Equal([0L, 1, 2], results.Select(r => r.Records[0].Offset));
     }
 
     private sealed class CountingListener : Platform.Core.Consumers.IAppendListener

@@ -78,28 +78,13 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         // Room on every partition first: a busy partition refuses the whole call before any of it is appended.
-        var reserved = new List<(PartitionAppender Appender, int Partition, List<int> Indexes, int Bytes)>(byPartition.Count);
-        foreach ((int partition, List<int> indexes) in byPartition)
-        {
-            PartitionAppender appender = GetAppender(new TopicPartition(topic, partition), config);
-            int bytes = indexes.Sum(i => sizes[i]);
-            if (appender.TryReserve(bytes) is { } busy)
-            {
-                foreach (var r in reserved)
-                {
-                    r.Appender.Release(r.Bytes);
-                }
-
-                throw busy;
-            }
-
-            reserved.Add((appender, partition, indexes, bytes));
-        }
+        var reserved = byPartition.Select(kv => (Appender: GetAppender(new TopicPartition(topic, kv.Key), config), Partition: kv.Key, Indexes: kv.Value, Bytes: kv.Value.Sum(i => sizes[i]))).ToList();
+        ReserveAll(reserved.Select(r => (r.Appender, r.Bytes)));
 
         var appends = new List<(int Partition, List<int> Indexes, Task<AppendResult> Task)>();
         foreach (var (appender, partition, indexes, _) in reserved)
         {
-            foreach ((List<int> chunk, int bytes) in SplitIntoBatches(indexes, sizes))
+            foreach ((List<int> chunk, int bytes) in SplitIntoBatches(indexes, sizes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size, _options.MaxBatchRecords))
             {
                 appends.Add((partition, chunk, appender.AppendReservedAsync([.. chunk.Select(i => records[i])], bytes, null, cancellationToken)));
             }
@@ -178,43 +163,73 @@ public sealed class LogProducer : IAsyncDisposable
             indexes.Add(i);
         }
 
-        var plan = new List<(int Partition, List<(List<int> Indexes, int Bytes)> Batches)>(groups.Count);
+        // Split by the storage's block limit, not this instance's settings, so that a retry reaching another instance
+        // is cut into the same batches with the same sequences.
+        var plan = new List<(PartitionAppender Appender, int Partition, List<(List<int> Indexes, int Bytes)> Batches, int Bytes)>(groups.Count);
         foreach ((int partition, List<int> indexes) in groups)
         {
-            List<(List<int>, int)> batches = [.. SplitIntoBatches(indexes, sizes)];
+            List<(List<int>, int)> batches = [.. SplitIntoBatches(indexes, sizes, Storage.SegmentLimits.MaxBlockBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size, IdempotentBatchRecords)];
             if (batches.Count > Idempotence.ProducerStateTable.RememberedBatches)
             {
-                throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"With an Idempotency-Key, the records for one partition must fit in {Idempotence.ProducerStateTable.RememberedBatches} batches of {_options.MaxBatchBytes} bytes; partition {partition} needs {batches.Count}. Send smaller requests."));
+                throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"With an Idempotency-Key, the records for one partition must fit in {Idempotence.ProducerStateTable.RememberedBatches} batches of 4 MiB; partition {partition} needs {batches.Count}. Send smaller requests."));
             }
 
-            plan.Add((partition, batches));
+            plan.Add((GetAppender(new TopicPartition(topic, partition), config), partition, batches, batches.Sum(b => b.Item2)));
         }
 
-        var positions = new RecordPosition[records.Count];
-        bool duplicate = true;
-        foreach ((int partition, var batches) in plan)
+        ReserveAll(plan.Select(p => (p.Appender, p.Bytes)));
+        var outcomes = new RecordOutcome[records.Count];
+        bool duplicate = true, anyLanded = false;
+        Exception? failure = null;
+        foreach ((PartitionAppender appender, int partition, var batches, _) in plan)
         {
             int sequence = 0;
-            foreach ((List<int> indexes, _) in batches)
+            for (int b = 0; b < batches.Count; b++)
             {
+                (List<int> indexes, int bytes) = batches[b];
+                if (failure is not null)
+                {
+                    appender.Release(bytes); // never sent: give its room back
+                    Fail(outcomes, partition, indexes, failure);
+                    continue;
+                }
+
                 try
                 {
-                    AppendResult result = await AppendIdempotentAsync(topic, partition, new ProducerStamp(producerId, 0, sequence), [.. indexes.Select(i => records[i])], cancellationToken).ConfigureAwait(false);
+                    AppendResult result = await appender.AppendReservedAsync([.. indexes.Select(i => records[i])], bytes, new ProducerStamp(producerId, 0, sequence), cancellationToken).ConfigureAwait(false);
                     duplicate &= result.Duplicate;
+                    anyLanded = true;
                     for (int j = 0; j < indexes.Count; j++)
                     {
-                        positions[indexes[j]] = new RecordPosition(partition, result.BaseOffset + j);
+                        outcomes[indexes[j]] = new RecordOutcome(partition, result.BaseOffset + j, null);
                     }
                 }
                 catch (LogException ex) when (ex.Kind == LogErrorKind.OutOfOrderSequence)
                 {
-                    throw new LogException(LogErrorKind.OutOfOrderSequence, $"Idempotency-Key '{idempotencyKey}' was used before for a different request.", ex);
+                    failure = new LogException(LogErrorKind.OutOfOrderSequence, $"Idempotency-Key '{idempotencyKey}' was used before for a different request.", ex);
+                    Fail(outcomes, partition, indexes, failure);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                    Fail(outcomes, partition, indexes, failure);
                 }
 
                 sequence += indexes.Count;
             }
         }
 
+        if (failure is not null)
+        {
+            if (!anyLanded || failure is LogException { Kind: LogErrorKind.OutOfOrderSequence })
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            }
+
+            throw new PartialProduceException(outcomes, failure); // retry the whole request with the same key: what landed is recognised
+        }
+
+        var positions = outcomes.Select(o => new RecordPosition(o.Partition, o.Offset!.Value)).ToArray();
         return new ProduceResult(positions, duplicate);
     }
 
@@ -262,15 +277,45 @@ public sealed class LogProducer : IAsyncDisposable
         }
     }
 
-    /// <summary>Consecutive runs of records that each fit one batch (bytes and record count), in order.</summary>
-    private IEnumerable<(List<int> Indexes, int Bytes)> SplitIntoBatches(List<int> indexes, int[] sizes)
+    /// <summary>Records per batch of an idempotent request: a constant, so every instance splits a request alike.</summary>
+    private const int IdempotentBatchRecords = 10_000;
+
+    /// <summary>Reserves queue room on every partition, or none: a busy partition refuses the whole call.</summary>
+    private static void ReserveAll(IEnumerable<(PartitionAppender Appender, int Bytes)> wanted)
     {
-        int limit = _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
+        var done = new List<(PartitionAppender Appender, int Bytes)>();
+        foreach ((PartitionAppender appender, int bytes) in wanted)
+        {
+            if (appender.TryReserve(bytes) is { } busy)
+            {
+                foreach (var r in done)
+                {
+                    r.Appender.Release(r.Bytes);
+                }
+
+                throw busy;
+            }
+
+            done.Add((appender, bytes));
+        }
+    }
+
+    private static void Fail(RecordOutcome[] outcomes, int partition, List<int> indexes, Exception failure)
+    {
+        foreach (int i in indexes)
+        {
+            outcomes[i] = new RecordOutcome(partition, null, failure.Message);
+        }
+    }
+
+    /// <summary>Consecutive runs of records that each fit one batch (bytes and record count), in order.</summary>
+    private static IEnumerable<(List<int> Indexes, int Bytes)> SplitIntoBatches(List<int> indexes, int[] sizes, int limit, int maxRecords)
+    {
         var current = new List<int>();
         int bytes = 0;
         foreach (int i in indexes)
         {
-            if (current.Count > 0 && (bytes + sizes[i] > limit || current.Count >= _options.MaxBatchRecords))
+            if (current.Count > 0 && (bytes + sizes[i] > limit || current.Count >= maxRecords))
             {
                 yield return (current, bytes);
                 current = [];

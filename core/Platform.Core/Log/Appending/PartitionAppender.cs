@@ -66,6 +66,9 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>Bytes of a batch that are not records: header and trailer.</summary>
+    private const int BatchOverhead = RecordBatchHeader.Size + RecordBatchTrailer.Size;
+
     private static ProducerStamp NewIdentity() =>
         new(RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 31) + RandomNumberGenerator.GetInt32(int.MaxValue), 0, 0);
 
@@ -177,7 +180,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         {
             while (reader.TryPeek(out PendingAppend? next))
             {
-                if (next.Producer is not null || bytes + next.Bytes > _options.MaxBatchBytes || count + next.Records.Count > _options.MaxBatchRecords)
+                if (next.Producer is not null || bytes + next.Bytes > _options.MaxBatchBytes - BatchOverhead || count + next.Records.Count > _options.MaxBatchRecords)
                 {
                     return;
                 }
@@ -246,12 +249,24 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             ProducerStamp stamp = group[0].Producer ?? _self;
             long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             using EncodedBatch batch = RecordBatchEncoder.Encode(records, _codec(), stamp, now);
-            if (batch.Length > _options.MaxBatchBytes)
+
+            // A client's idempotent batch may fill a whole block (its split does not depend on this instance's settings).
+            int limit = group[0].Producer is null ? _options.MaxBatchBytes : Storage.SegmentLimits.MaxBlockBytes;
+            if (batch.Length > limit)
             {
-                throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"A batch of {batch.Length} bytes is larger than {LogOptions.SectionName}:MaxBatchBytes ({_options.MaxBatchBytes})."));
+                if (group.Count > 1)
+                {
+                    // The estimates fit but the encoding did not (a codec that expanded incompressible data): halve the
+                    // group. Each half answers its calls and gives back its own bytes.
+                    bytes = 0;
+                    await SplitAndAppendAsync(group, records).ConfigureAwait(false);
+                    return;
+                }
+
+                throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"A batch of {batch.Length} bytes is larger than {limit} bytes ({LogOptions.SectionName}:MaxBatchBytes or the storage block limit)."));
             }
 
-            (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, _stopping.Token).ConfigureAwait(false);
+            (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, _stopping.Token).ConfigureAwait(false);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -308,6 +323,14 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         {
             Interlocked.Add(ref _pendingBytes, -bytes);
         }
+    }
+
+    private async Task SplitAndAppendAsync(List<PendingAppend> group, List<ProduceRecord> records)
+    {
+        int half = group.Count / 2;
+        List<PendingAppend> first = group[..half], second = group[half..];
+        await AppendGroupAsync(first, records).ConfigureAwait(false);
+        await AppendGroupAsync(second, records).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append of {Count} records to {Topic}/{Partition} failed")]

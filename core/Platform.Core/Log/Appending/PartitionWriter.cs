@@ -23,7 +23,8 @@ internal sealed partial class PartitionWriter
     private readonly ILogger logger;
     private readonly LogMetrics? _metrics;
     private readonly ProducerStateTable _producers;
-    private readonly List<BatchLocation> _caughtUp = [];
+    private readonly List<BatchLocation> _caughtUp = []; // batches of the watched producer found by catch-ups of this call
+    private long _watchedProducer = -1;
     private bool _loaded;
     private bool _stale;
     private int _reportedProducers;
@@ -49,8 +50,14 @@ internal sealed partial class PartitionWriter
     public TopicPartition Partition => partition;
 
     /// <summary>Appends the batch (rebasing it) and returns where it landed, or the original offsets of a duplicate.</summary>
+    /// <param name="batch">The batch, with its producer stamp.</param>
+    /// <param name="ownIdentity">
+    /// True when the stamp is the calling appender's own identity, which no one else writes with: a batch found with it
+    /// is always this call's. False for a client's producer id, whose earlier requests may have written the same batch.
+    /// </param>
+    /// <param name="cancellationToken">Cancels the append (its outcome is then unknown).</param>
     /// <exception cref="LogException">Fenced or out-of-order producer, or no durable append within attempts and deadline.</exception>
-    public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, CancellationToken cancellationToken)
+    public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken)
     {
         // AppendTimeout bounds the whole append, storage calls included: a storage request that hangs is abandoned
         // (its outcome unknown, so the partition is reloaded from storage before the next append) instead of holding
@@ -59,7 +66,7 @@ internal sealed partial class PartitionWriter
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await AppendWithinAsync(batch, linked.Token).ConfigureAwait(false);
+            return await AppendWithinAsync(batch, ownIdentity, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -78,15 +85,18 @@ internal sealed partial class PartitionWriter
         }
     }
 
-    private async Task<(AppendResult Result, BatchLocation? Location)> AppendWithinAsync(EncodedBatch batch, CancellationToken cancellationToken)
+    private async Task<(AppendResult Result, BatchLocation? Location)> AppendWithinAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken)
     {
         RecordBatchHeader h = batch.Header;
         var stamp = new ProducerStamp(h.ProducerId, h.ProducerEpoch, h.BaseSequence);
         long started = time.GetTimestamp();
         Exception? lastError = null;
         bool refreshed = false;
-        List<(long Segment, long Position, long AppendTime)>? ambiguous = null; // attempts of this call that ended without a definite answer
+        // Every attempt of this call, definite or not: the storage client may retry one internally, so that a first try
+        // that landed comes back as a lost race (412) of its retry.
+        List<(long Segment, long Position, long AppendTime)>? attempts = null;
         _caughtUp.Clear();
+        _watchedProducer = stamp.ProducerId;
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -125,11 +135,11 @@ internal sealed partial class PartitionWriter
             switch (check)
             {
                 case ProducerCheck.Duplicate:
-                    // Found where an ambiguous attempt of this call was aimed, stamped with that attempt's append time: that
-                    // attempt is what landed, a new append of ours to index and announce. Otherwise it was there before (a
-                    // retry of an appended batch), even when our attempt aimed at the very position it holds.
-                    int landed = ambiguous is null ? -1 : _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence
-                        && b.Header.ProducerEpoch == stamp.Epoch && ambiguous.Contains((b.SegmentBaseOffset, b.Position, b.Header.AppendTime)));
+                    // Found by this call's catch-up where one of its attempts was aimed, stamped with that attempt's append
+                    // time (or, for the appender's own identity, anywhere): that attempt is what landed, a new append of ours
+                    // to index and announce. Otherwise it was there before: a retry of an appended batch.
+                    int landed = attempts is null ? -1 : _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence
+                        && b.Header.ProducerEpoch == stamp.Epoch && (ownIdentity || attempts.Contains((b.SegmentBaseOffset, b.Position, b.Header.AppendTime))));
                     return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: landed < 0), landed >= 0 ? _caughtUp[landed] : null);
                 case ProducerCheck.Fenced:
                     throw new LogException(LogErrorKind.ProducerFenced, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} epoch {stamp.Epoch} is fenced on {partition}: a newer epoch has written."));
@@ -148,6 +158,7 @@ internal sealed partial class PartitionWriter
             long position = _length;
             AppendOutcome? outcome;
             long callStarted = time.GetTimestamp();
+            (attempts ??= []).Add((_segment, position, appendTime));
             try
             {
                 outcome = await store.AppendAsync(partition, _segment, batch.Memory, position, _limits.HardLimitBytes, cancellationToken).ConfigureAwait(false);
@@ -158,7 +169,6 @@ internal sealed partial class PartitionWriter
                 LogAmbiguousAppend(logger, ex, partition.Topic, partition.Partition, _nextOffset, attempt);
                 lastError = ex;
                 outcome = null;
-                (ambiguous ??= []).Add((_segment, position, appendTime));
             }
 
 
@@ -284,7 +294,10 @@ internal sealed partial class PartitionWriter
         }
     }
 
-    /// <summary>Reads the batches other writers appended since our known end and folds them in.</summary>
+    /// <summary>
+    /// Reads the batches other writers appended since our known end and folds them in as they are read, so that a
+    /// catch-up cut short by the deadline keeps its progress and the next one goes on from there.
+    /// </summary>
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         SegmentInfo? info = await store.GetSegmentAsync(partition, _segment, cancellationToken).ConfigureAwait(false);
@@ -297,13 +310,14 @@ internal sealed partial class PartitionWriter
         _limits = s.Limits;
         if (s.Length > _length)
         {
-            List<BatchLocation> batches = await SegmentScanner.ScanForwardAsync(store, partition, _segment, _length, s.Length, cancellationToken).ConfigureAwait(false);
-            foreach (BatchLocation b in batches)
+            await SegmentScanner.ScanForwardAsync(store, partition, _segment, _length, s.Length, b =>
             {
                 Apply(b.Header, _blocks);
-            }
-
-            _caughtUp.AddRange(batches);
+                if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)
+                {
+                    _caughtUp.Add(b);
+                }
+            }, cancellationToken).ConfigureAwait(false);
         }
 
         _blocks = Math.Max(_blocks, s.BlockCount);

@@ -5,11 +5,17 @@ namespace Platform.Core.Log.Topics;
 /// <summary>Rules for topic names: they become blob path segments and table keys, so they are kept plain.</summary>
 public static class TopicName
 {
-    /// <summary>Longest topic name, as Kafka allows: a dead-letter topic (<c>{topic}.dlq</c>) may be this long.</summary>
+    /// <summary>Longest topic name, as Kafka allows.</summary>
     public const int MaxLength = 249;
 
-    /// <summary>Longest name of a topic that is not a dead-letter topic, so that <c>{topic}.dlq</c> is always valid.</summary>
+    /// <summary>Longest name of a topic that is not a dead-letter topic, so that <c>{topic}.dlq</c> fits <see cref="MaxLength"/>.</summary>
     public const int MaxSourceLength = MaxLength - 4;
+
+    /// <summary>
+    /// Longest name of a dead-letter topic (<c>….dlq</c>): a group that reads a dead-letter topic has one of its own
+    /// (<c>….dlq.dlq</c>), so these may pass Kafka's 249; blob names and table keys take far more.
+    /// </summary>
+    public const int MaxDeadLetterLength = 512;
 
     /// <summary>Most partitions a topic may have.</summary>
     public const int MaxPartitions = 1024;
@@ -24,7 +30,7 @@ public static class TopicName
             return "A topic name is required.";
         }
 
-        int max = name.EndsWith(".dlq", StringComparison.Ordinal) ? MaxLength : MaxSourceLength;
+        int max = name.EndsWith(".dlq", StringComparison.Ordinal) ? MaxDeadLetterLength : MaxSourceLength;
         if (name.Length > max)
         {
             return $"Topic name is longer than {max} characters (so that its dead-letter topic '{{name}}.dlq' fits Kafka's 249).";
