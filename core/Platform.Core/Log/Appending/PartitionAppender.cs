@@ -248,21 +248,21 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             ProducerStamp stamp = group[0].Producer ?? _self;
             long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            using EncodedBatch batch = RecordBatchEncoder.Encode(records, _codec(), stamp, now);
-
             // A client's idempotent batch may fill a whole block (its split does not depend on this instance's settings).
             int limit = group[0].Producer is null ? _options.MaxBatchBytes : Storage.SegmentLimits.MaxBlockBytes;
+            CompressionCodec codec = _codec();
+            EncodedBatch encoded = RecordBatchEncoder.Encode(records, codec, stamp, now);
+            if (encoded.Length > limit && codec != CompressionCodec.None)
+            {
+                // The codec expanded incompressible data past the estimates: store this batch as it is (the estimates
+                // bound the uncompressed encoding), as a batch's codec is its own.
+                encoded.Dispose();
+                encoded = RecordBatchEncoder.Encode(records, CompressionCodec.None, stamp, now);
+            }
+
+            using EncodedBatch batch = encoded;
             if (batch.Length > limit)
             {
-                if (group.Count > 1)
-                {
-                    // The estimates fit but the encoding did not (a codec that expanded incompressible data): halve the
-                    // group. Each half answers its calls and gives back its own bytes.
-                    bytes = 0;
-                    await SplitAndAppendAsync(group, records).ConfigureAwait(false);
-                    return;
-                }
-
                 throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"A batch of {batch.Length} bytes is larger than {limit} bytes ({LogOptions.SectionName}:MaxBatchBytes or the storage block limit)."));
             }
 
@@ -323,14 +323,6 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         {
             Interlocked.Add(ref _pendingBytes, -bytes);
         }
-    }
-
-    private async Task SplitAndAppendAsync(List<PendingAppend> group, List<ProduceRecord> records)
-    {
-        int half = group.Count / 2;
-        List<PendingAppend> first = group[..half], second = group[half..];
-        await AppendGroupAsync(first, records).ConfigureAwait(false);
-        await AppendGroupAsync(second, records).ConfigureAwait(false);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append of {Count} records to {Topic}/{Partition} failed")]
