@@ -4,7 +4,8 @@ namespace Platform.Benchmarks.Hosts;
 
 /// <summary>
 /// The local host (Platform.Local, built beside the harness) in a child process of its own, so its peak memory
-/// is the host's alone and not the load generator's.
+/// is the host's alone and not the load generator's, and so that a test can kill it with SIGKILL mid-request and
+/// start another over the same storage, as a crashed and restarted instance.
 /// </summary>
 internal sealed class LocalHostProcess : IAsyncDisposable
 {
@@ -33,10 +34,21 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath)
+    public static Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath)
+    {
+        string id = Guid.NewGuid().ToString("N")[..10];
+        return StartAsync(connectionString, adminKey, logPath,
+        [
+            ("Platform:Storage:LogContainer", $"http-{id}"),
+            ("Platform:Storage:TablePrefix", $"h{id}"),
+            ("Platform:Consumers:WakeupQueue", $"w-{id}"),
+        ]);
+    }
+
+    /// <summary>Starts the host with <paramref name="settings"/> (storage names among them) on fresh loopback ports.</summary>
+    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath, IEnumerable<(string Key, string Value)> settings)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Platform.Local.dll");
-        string id = Guid.NewGuid().ToString("N")[..10];
         var functions = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
         var otlp = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
         var start = new ProcessStartInfo("dotnet")
@@ -48,16 +60,13 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.Environment["Platform__Storage__ConnectionString"] = connectionString;
         start.Environment["Platform__Auth__AdminKey"] = adminKey;
-        foreach (string arg in new[]
-        {
-            $"--Platform:Storage:LogContainer=http-{id}",
-            $"--Platform:Storage:TablePrefix=h{id}",
-            $"--Platform:Consumers:WakeupQueue=w-{id}",
+        foreach (string arg in settings.Select(s => $"--{s.Key}={s.Value}").Concat(
+        [
             $"--Platform:Local:Urls={functions}",
             $"--Platform:Local:OtlpHttpUrl={otlp}",
             "--Platform:Local:OtlpGrpcUrl=",
             "--Logging:LogLevel:Default=Warning",
-        })
+        ]))
         {
             start.ArgumentList.Add(arg);
         }
@@ -104,14 +113,19 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         throw new InvalidOperationException($"the local host did not answer /api/health; its output is in {logPath}");
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed, claims are not released.</summary>
+    public async Task KillAsync()
     {
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
 
+    public async ValueTask DisposeAsync()
+    {
+        await KillAsync();
         _process.Dispose();
     }
 
