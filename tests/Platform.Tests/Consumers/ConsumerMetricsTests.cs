@@ -12,9 +12,22 @@ public sealed class ConsumerMetricsTests
         using var metrics = new ConsumerMetrics();
         var seen = new Dictionary<string, long>();
         using var listener = new MeterListener { InstrumentPublished = (i, l) => { if (i.Meter.Name == ConsumerMetrics.MeterName) { l.EnableMeasurementEvents(i); } } };
-        listener.SetMeasurementEventCallback<long>((i, value, _, _) => seen[i.Name] = seen.GetValueOrDefault(i.Name) + value);
+        string group = "metrics-" + Guid.NewGuid().ToString("N"); // other tests' runners publish on the same meter name at once
+        listener.SetMeasurementEventCallback<long>((i, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "group" && Equals(tag.Value, group))
+                {
+                    lock (seen)
+                    {
+                        seen[i.Name] = seen.GetValueOrDefault(i.Name) + value;
+                    }
+                }
+            }
+        });
         listener.Start();
-        metrics.Report("g", new TopicPartition("t", 0), handled: 7, deadLettered: 1, lag: 42);
+        metrics.Report(group, new TopicPartition("t", 0), handled: 7, deadLettered: 1, lag: 42);
         listener.RecordObservableInstruments();
         Assert.Equal(7, seen["platform.consumer.records"]);
         Assert.Equal(1, seen["platform.consumer.dead_lettered"]);

@@ -352,9 +352,15 @@ public sealed class LogProducer : IAsyncDisposable
         int size = RecordBatchEncoder.EstimateSize(record);
         int limit = Math.Min(config.MaxRecordBytes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size);
         int actual = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
-        if (actual > limit || size > _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size)
+        if (actual > limit)
         {
             throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"Record {index} is {actual} bytes; topic '{config.Name}' accepts at most {limit}."));
+        }
+
+        int batchLimit = _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
+        if (size > batchLimit)
+        {
+            throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"Record {index} takes up to {size} bytes with its headers; one batch holds at most {batchLimit}."));
         }
 
         return size;
