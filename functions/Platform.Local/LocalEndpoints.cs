@@ -24,14 +24,15 @@ public sealed record LocalEndpoints(Uri Functions, Uri? OtlpHttp, Uri? OtlpGrpc)
 
     /// <summary>The port OTLP/HTTP requests arrive on, once bound.</summary>
     public int? OtlpHttpPort => _otlpHttp?.IPEndPoint?.Port;
-    /// <summary>Reads <c>Platform:Local:Urls</c>, <c>:OtlpHttpUrl</c> and <c>:OtlpGrpcUrl</c>.</summary>
+    /// <summary>Reads <see cref="LocalHostOptions"/> (<c>Platform:Local</c>).</summary>
     public static LocalEndpoints From(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        LocalHostOptions o = configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
         return new LocalEndpoints(
-            Parse(configuration["Platform:Local:Urls"] ?? "http://127.0.0.1:7071", "Urls")!,
-            Parse(configuration["Platform:Local:OtlpHttpUrl"] ?? "http://127.0.0.1:4318", "OtlpHttpUrl"),
-            Parse(configuration["Platform:Local:OtlpGrpcUrl"] ?? "http://127.0.0.1:4317", "OtlpGrpcUrl"));
+            Parse(o.Urls, nameof(LocalHostOptions.Urls))!,
+            Parse(o.OtlpHttpUrl ?? string.Empty, nameof(LocalHostOptions.OtlpHttpUrl)),
+            Parse(o.OtlpGrpcUrl ?? string.Empty, nameof(LocalHostOptions.OtlpGrpcUrl)));
     }
 
     /// <summary>Tells Kestrel to listen on each endpoint: HTTP/1.1 (cleartext cannot negotiate HTTP/2), and HTTP/2 only for gRPC.</summary>
@@ -67,7 +68,7 @@ public sealed record LocalEndpoints(Uri Functions, Uri? OtlpHttp, Uri? OtlpGrpc)
 
         if (!Uri.TryCreate(value.Split(';')[0], UriKind.Absolute, out Uri? url) || url.Scheme != "http" || (url.Host != "localhost" && !IPAddress.TryParse(url.Host, out _)))
         {
-            throw new InvalidOperationException($"Platform:Local:{key} '{value}' must be an http URL with an IP address or localhost, such as http://127.0.0.1:4318.");
+            throw new InvalidOperationException($"{LocalHostOptions.SectionName}:{key} '{value}' must be an http URL with an IP address or localhost, such as http://127.0.0.1:4318.");
         }
 
         return url;

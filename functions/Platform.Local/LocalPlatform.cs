@@ -1,3 +1,7 @@
+using Platform.Core.Consumers;
+using Platform.Core.Ingestion;
+using Platform.Core.Options;
+using Platform.Core.Security;
 using Platform.Functions;
 using Platform.Functions.Http;
 using Platform.Local.Azurite;
@@ -45,25 +49,28 @@ public sealed class LocalPlatform : IAsyncDisposable
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         AzuriteServer? azurite = null;
-        if (string.IsNullOrWhiteSpace(builder.Configuration["Platform:Storage:ConnectionString"]))
+        string connectionKey = $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}";
+        if (string.IsNullOrWhiteSpace(builder.Configuration[connectionKey]))
         {
             azurite = await AzuriteServer.StartAsync(cancellationToken);
-            builder.Configuration["Platform:Storage:ConnectionString"] = azurite.ConnectionString;
+            builder.Configuration[connectionKey] = azurite.ConnectionString;
             Console.WriteLine($"Azurite (in memory) on blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}.");
         }
 
-        if (string.IsNullOrWhiteSpace(builder.Configuration["Platform:Auth:AdminKey"]))
+        string adminKey = $"{AuthOptions.SectionName}:{nameof(AuthOptions.AdminKey)}";
+        if (string.IsNullOrWhiteSpace(builder.Configuration[adminKey]))
         {
             // First run on a fresh machine: a key to start with, printed once (set Platform__Auth__AdminKey to choose it).
             string generated = "local-admin-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
-            builder.Configuration["Platform:Auth:AdminKey"] = generated;
+            builder.Configuration[adminKey] = generated;
             Console.WriteLine($"Admin API key for this run: {generated}");
             Console.WriteLine("  (set Platform__Auth__AdminKey to choose your own; create narrower keys with POST /api/keys)");
         }
 
-        // Settings the Functions host would read from app settings for binding expressions.
-        builder.Configuration["Platform:Consumers:WakeupQueue"] ??= "platform-wakeups";
-        builder.Configuration["Platform:Consumers:SweepSchedule"] ??= "*/10 * * * * *";
+        // Settings the Functions host reads from app settings for binding expressions: the options' defaults here.
+        var consumerDefaults = new ConsumerOptions();
+        builder.Configuration[$"{ConsumerOptions.SectionName}:{nameof(ConsumerOptions.WakeupQueue)}"] ??= consumerDefaults.WakeupQueue;
+        builder.Configuration[$"{ConsumerOptions.SectionName}:{nameof(ConsumerOptions.SweepSchedule)}"] ??= consumerDefaults.SweepSchedule;
 
         try
         {
@@ -73,7 +80,8 @@ public sealed class LocalPlatform : IAsyncDisposable
             builder.Services.AddSingleton<Otlp.OtlpGrpcCall>();
             IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
             builder.Services.AddHostedService(sp => new LocalTriggerHost(functions, sp, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<LocalTriggerHost>>()));
-            builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = builder.Configuration.GetValue("Platform:Ingest:MaxRequestBytes", 16 * 1024 * 1024));
+            IngestOptions ingest = builder.Configuration.GetSection(IngestOptions.SectionName).Get<IngestOptions>() ?? new IngestOptions();
+            builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = ingest.MaxRequestBytes);
             WebApplication app = builder.Build();
             string prefix = HostJson.RoutePrefix(AppContext.BaseDirectory);
             if (endpoints.OtlpHttp is not null)

@@ -34,6 +34,12 @@ public sealed class ConsumerOptions
     /// <summary>Storage queue of wake-up messages (also the queue trigger's <c>%Platform:Consumers:WakeupQueue%</c>). Default <c>platform-wakeups</c>.</summary>
     public string WakeupQueue { get; set; } = "platform-wakeups";
 
+    /// <summary>
+    /// CRON schedule (six fields, with seconds) of the sweep that runs every job as the fallback for lost wake-ups
+    /// (also the timer trigger's <c>%Platform:Consumers:SweepSchedule%</c>). Default every 10 s.
+    /// </summary>
+    public string SweepSchedule { get; set; } = "*/10 * * * * *";
+
     /// <summary>Whether appends send wake-ups; without them the timer sweep alone delivers (slower). Default true.</summary>
     public bool Wakeups { get; set; } = true;
 

@@ -1,13 +1,13 @@
 namespace Platform.Core.Consumers;
 
-/// <summary>The jobs this app runs: every <see cref="ConsumerRegistration"/> registered in DI.</summary>
-public sealed class ConsumerRegistry(IEnumerable<ConsumerRegistration> registrations)
+/// <summary>The jobs this app runs: every <see cref="ConsumerRegistration"/> in DI, and every <see cref="IConsumerJob"/> that is on.</summary>
+public sealed class ConsumerRegistry(IEnumerable<ConsumerRegistration> registrations, IEnumerable<IConsumerJob> jobs)
 {
-    private readonly ConsumerRegistration[] _all = [.. registrations];
+    private readonly Lazy<ConsumerRegistration[]> _all = new(() => [.. registrations, .. jobs.Select(j => j.Registration).OfType<ConsumerRegistration>()]);
 
     /// <summary>All jobs.</summary>
-    public IReadOnlyList<ConsumerRegistration> All => _all;
+    public IReadOnlyList<ConsumerRegistration> All => _all.Value;
 
     /// <summary>The jobs that read <paramref name="topic"/>.</summary>
-    public IEnumerable<ConsumerRegistration> For(string topic) => _all.Where(r => string.Equals(r.Topic, topic, StringComparison.Ordinal));
+    public IEnumerable<ConsumerRegistration> For(string topic) => _all.Value.Where(r => string.Equals(r.Topic, topic, StringComparison.Ordinal));
 }

@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Platform.Core.Log;
+using Platform.Core.Log.Appending;
 
 namespace Platform.Core.Consumers;
 
@@ -10,10 +11,12 @@ namespace Platform.Core.Consumers;
 /// Sends a wake-up message to the queue after appends, at most one per partition per debounce window, and
 /// always after the append it answers, so a woken consumer sees it. A lost message costs latency only: the
 /// timer sweep reads every partition anyway. Duplicates do no harm (a run with nothing new reads nothing).
+/// Sends are owned: disposal (host shutdown) waits for the ones under way, so none is cut off or left unobserved.
 /// </summary>
-public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger) : IAppendListener
+public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger) : IAppendListener, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, byte> _scheduled = new();
+    private readonly ConcurrentDictionary<Task, byte> _sending = new();
 
     /// <inheritdoc />
     public void OnAppended(TopicPartition partition)
@@ -23,8 +26,13 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
             return;
         }
 
-        _ = SendAsync(partition);
+        Task send = SendAsync(partition);
+        _sending.TryAdd(send, 0);
+        _ = send.ContinueWith(t => _sending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
+
+    /// <summary>Waits for the wake-ups under way (they never throw: failures are logged).</summary>
+    public async ValueTask DisposeAsync() => await Task.WhenAll(_sending.Keys).ConfigureAwait(false);
 
     private async Task SendAsync(TopicPartition partition)
     {

@@ -16,7 +16,7 @@ public sealed class ConsumerFunctions(ConsumerRegistry registry, ConsumerRunner 
 
         foreach (ConsumerRegistration registration in registry.For(wakeup.Topic))
         {
-            await runner.RunAsync(registration, cancellationToken, only: wakeup.Partition);
+            await runner.RunAsync(registration, wakeup.Partition, cancellationToken);
         }
     }
 

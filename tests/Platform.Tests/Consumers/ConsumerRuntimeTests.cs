@@ -163,7 +163,7 @@ public sealed class ConsumerWakeupRunTests(AzuriteFixture azurite)
         var handler = new RecordingHandler();
         var registration = new ConsumerRegistration("g", topic, handler);
         ConsumerRunner runner = rig.Runner("solo");
-        RunResult[] runs = await Task.WhenAll(runner.RunAsync(registration, default, only: 0), runner.RunAsync(registration, default, only: 1));
+        RunResult[] runs = await Task.WhenAll(runner.RunAsync(registration, 0, default), runner.RunAsync(registration, 1, default));
         Assert.Equal(["a", "b"], handler.Seen.Select(s => s.Value).Order());
         Assert.Equal(0, handler.Overlaps);
         Assert.Equal(2, runs.Sum(r => r.Handled));

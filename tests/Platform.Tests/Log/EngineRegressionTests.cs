@@ -415,7 +415,7 @@ public sealed class EngineRegressionTests
         Assert.Equal(whole, (await engine.Reader.FetchAsync("incompressible", 0, 3, 1, 1, default)).Records[0].Value!.Value.ToArray());
     }
 
-    private sealed class CountingListener : Platform.Core.Consumers.IAppendListener
+    private sealed class CountingListener : Platform.Core.Log.Appending.IAppendListener
     {
         private int _count;
 

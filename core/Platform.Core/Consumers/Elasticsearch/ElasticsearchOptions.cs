@@ -22,10 +22,13 @@ public sealed class ElasticsearchOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Platform:Elasticsearch";
 
-    /// <summary>Elasticsearch URL (on Azure, a Key Vault reference in the app settings).</summary>
+    /// <summary>Elasticsearch URL, absolute http or https; the router is off without one. Keep it a plain app setting (the secret is the API key).</summary>
     public string? Url { get; set; }
 
-    /// <summary>API key (base64 "id:key" as Elasticsearch issues it).</summary>
+    /// <summary>True when a URL is set: the router runs.</summary>
+    public bool Enabled => !string.IsNullOrWhiteSpace(Url);
+
+    /// <summary>API key (base64 "id:key" as Elasticsearch issues it); on Azure, a Key Vault reference in the app settings.</summary>
     public string? ApiKey { get; set; }
 
     /// <summary>Topic the router reads. Default <c>otlp.logs</c>.</summary>

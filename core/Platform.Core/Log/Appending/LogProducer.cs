@@ -25,11 +25,11 @@ public sealed class LogProducer : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly StickyPartitioner _sticky;
-    private readonly Consumers.IAppendListener[] _listeners;
+    private readonly IAppendListener[] _listeners;
     private readonly LogMetrics? _metrics;
 
     /// <summary>Creates the producer; appenders start lazily per partition.</summary>
-    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<Consumers.IAppendListener>? listeners = null, LogMetrics? metrics = null)
+    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<IAppendListener>? listeners = null, LogMetrics? metrics = null)
     {
         _metrics = metrics;
         _listeners = [.. listeners ?? []];

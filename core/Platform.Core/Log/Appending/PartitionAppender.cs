@@ -36,9 +36,9 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         set => _self = value;
     }
 
-    private readonly IReadOnlyList<Consumers.IAppendListener> _listeners;
+    private readonly IReadOnlyList<IAppendListener> _listeners;
 
-    public PartitionAppender(PartitionWriter writer, OffsetIndexWriter index, Func<CompressionCodec> codec, LogOptions options, TimeProvider time, ILogger logger, IReadOnlyList<Consumers.IAppendListener>? listeners = null)
+    public PartitionAppender(PartitionWriter writer, OffsetIndexWriter index, Func<CompressionCodec> codec, LogOptions options, TimeProvider time, ILogger logger, IReadOnlyList<IAppendListener>? listeners = null)
     {
         _listeners = listeners ?? [];
         _writer = writer;
@@ -284,7 +284,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             if (!result.Duplicate)
             {
-                foreach (Consumers.IAppendListener listener in _listeners)
+                foreach (IAppendListener listener in _listeners)
                 {
                     listener.OnAppended(_writer.Partition);
                 }

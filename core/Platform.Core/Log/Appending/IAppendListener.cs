@@ -1,6 +1,5 @@
-using Platform.Core.Log;
 
-namespace Platform.Core.Consumers;
+namespace Platform.Core.Log.Appending;
 
 /// <summary>Told after every durable append; must not block the append path.</summary>
 public interface IAppendListener

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Platform.Core.Log.Appending;
+using Platform.Core.Log.Reading;
+using Platform.Core.Log.Topics;
+using Platform.Core.Options;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Log;
+
+/// <summary>Registers the log engine.</summary>
+public static class LogServiceCollectionExtensions
+{
+    /// <summary>Binds <c>Platform:Log</c> and adds the engine over whatever stores are registered.</summary>
+    public static IServiceCollection AddLog(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<LogOptions>().Bind(configuration.GetSection(LogOptions.SectionName));
+        return services.AddLogEngine();
+    }
+
+    /// <summary>Adds the engine over whatever stores are registered (Azure, or in-memory in tests and benchmarks).</summary>
+    public static IServiceCollection AddLogEngine(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<LogOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LogOptions>, LogOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TopicManager>();
+        services.TryAddSingleton<LogMetrics>();
+        services.TryAddSingleton<OffsetIndexWriter>();
+        services.TryAddSingleton<LogProducer>();
+        services.TryAddSingleton<LogReader>();
+        services.TryAddSingleton<OffsetIndexRebuilder>();
+        services.AddHostedService<StorageProvisioner>();
+        return services;
+    }
+}

@@ -1,0 +1,52 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Platform.Core.Options;
+
+namespace Platform.Core.Storage.Azure;
+
+/// <summary>Registers the Azure Storage implementations of every storage seam.</summary>
+public static class AzureStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <c>Platform:Storage</c> (validated at start), the storage clients, and the Azure implementations of the
+    /// segment store, indexes, topic store and consumer state, each also provisioned at start.
+    /// </summary>
+    public static IServiceCollection AddAzureStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
+        services.TryAddSingleton(sp => StorageClients.Blobs(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+        services.TryAddSingleton(sp => StorageClients.Tables(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
+
+        services.AddStore<ISegmentStore, AzureSegmentStore>(sp =>
+            new AzureSegmentStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.LogContainer)));
+        services.AddStore<IOffsetIndex, AzureOffsetIndex>(sp => new AzureOffsetIndex(Table(sp, StorageNames.OffsetIndexTable), Table(sp, StorageNames.TimeIndexTable)));
+        services.AddStore<ITopicStore, AzureTopicStore>(sp => new AzureTopicStore(Table(sp, StorageNames.TopicsTable)));
+        services.AddStore<ICheckpointStore, AzureCheckpointStore>(sp => new AzureCheckpointStore(Table(sp, StorageNames.ConsumerGroupsTable)));
+        services.AddStore<IOwnershipStore, AzureOwnershipStore>(sp => new AzureOwnershipStore(Table(sp, StorageNames.OwnershipTable)));
+        return services;
+    }
+
+    /// <summary>The table <c>{prefix}{suffix}</c> of the configured account.</summary>
+    public static TableClient Table(IServiceProvider services, string suffix)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        return services.GetRequiredService<TableServiceClient>().GetTableClient(services.GetRequiredService<IOptions<StorageOptions>>().Value.TablePrefix + suffix);
+    }
+
+    /// <summary>Registers a store once, as itself, as its seam and as something to provision at start.</summary>
+    private static void AddStore<TSeam, TStore>(this IServiceCollection services, Func<IServiceProvider, TStore> create)
+        where TSeam : class
+        where TStore : class, TSeam, IProvisionedStore
+    {
+        services.TryAddSingleton(create);
+        services.TryAddSingleton<TSeam>(sp => sp.GetRequiredService<TStore>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, TStore>(sp => sp.GetRequiredService<TStore>()));
+    }
+}

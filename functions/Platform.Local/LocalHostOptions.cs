@@ -1,0 +1,17 @@
+namespace Platform.Local;
+
+/// <summary>Where the local host listens, bound from <c>Platform:Local</c>. An empty URL turns an endpoint off.</summary>
+public sealed class LocalHostOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "Platform:Local";
+
+    /// <summary>The Functions routes. Default <c>http://127.0.0.1:7071</c>, as <c>func start</c>.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:7071";
+
+    /// <summary>OTLP/HTTP. Default <c>http://127.0.0.1:4318</c>, as the OpenTelemetry Collector.</summary>
+    public string? OtlpHttpUrl { get; set; } = "http://127.0.0.1:4318";
+
+    /// <summary>OTLP/gRPC (HTTP/2 cleartext). Default <c>http://127.0.0.1:4317</c>.</summary>
+    public string? OtlpGrpcUrl { get; set; } = "http://127.0.0.1:4317";
+}
