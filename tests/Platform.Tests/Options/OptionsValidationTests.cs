@@ -34,6 +34,19 @@ public sealed class OptionsValidationTests
     [InlineData("Platform:Log:ProducerIdExpiration", "00:00:05", "ProducerIdExpiration must be between 1 minute and 365 days")]
     [InlineData("Platform:Log:MaxProducersPerPartition", "3", "MaxProducersPerPartition must be between 100 and 10,000,000")]
     [InlineData("Platform:Log:Linger", "00:00:05", "Linger must be between 0 and 1 s")]
+    [InlineData("Platform:Consumers:ClaimDuration", "00:00:00.010", "Platform:Consumers:ClaimDuration must be between 100 ms and 10 minutes")]
+    [InlineData("Platform:Consumers:FetchMaxBytes", "0", "Platform:Consumers:FetchMaxBytes must be between 1 byte and 64 MiB")]
+    [InlineData("Platform:Consumers:FetchMaxRecords", "0", "Platform:Consumers:FetchMaxRecords must be between 1 and 100,000")]
+    [InlineData("Platform:Consumers:HandlerAttempts", "0", "Platform:Consumers:HandlerAttempts must be between 1 and 20")]
+    [InlineData("Platform:Consumers:RetryBackoff", "00:02:00", "Platform:Consumers:RetryBackoff doubled over HandlerAttempts waits 00:06:00 in all, which must fit inside MaxRunTime")]
+    [InlineData("Platform:Consumers:WakeupQueue", "Wake_Ups", "Platform:Consumers:WakeupQueue 'Wake_Ups' is not a storage queue name")]
+    [InlineData("Platform:Consumers:SweepSchedule", "00:00:10", "Platform:Consumers:SweepSchedule '00:00:10' must be a CRON expression")]
+    [InlineData("Platform:Elasticsearch:Url", "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/es)", "Platform:Elasticsearch:Url must be an absolute http or https URL")]
+    [InlineData("Platform:Elasticsearch:Url", "elastic:9200", "Platform:Elasticsearch:Url must be an absolute http or https URL")]
+    [InlineData("Platform:Elasticsearch:ItemAttempts", "0", "Platform:Elasticsearch:ItemAttempts must be between 1 and 20")]
+    [InlineData("Platform:Elasticsearch:Namespace", "Prod-EU", "Platform:Elasticsearch:Namespace 'Prod-EU' must be 1 to 100 lower-case characters")]
+    [InlineData("Platform:Elasticsearch:Topic", "Bad Topic", "Platform:Elasticsearch:Topic:")]
+    [InlineData("Platform:Elasticsearch:Routes:0:Attribute", "event.category", "Platform:Elasticsearch:Routes:0 must name an Index or a Topic")]
     public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected)
     {
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -42,12 +55,23 @@ public sealed class OptionsValidationTests
             [key] = value,
         }).Build();
         using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
-        var ex = Assert.Throws<OptionsValidationException>(() =>
+
+        // What the host runs at start for every options class registered with ValidateOnStart.
+        var ex = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains(expected, ex is AggregateException agg ? string.Join(" | ", agg.InnerExceptions.Select(e => e.Message)) : ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_defaults_of_every_options_class_start()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            _ = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-            _ = services.GetRequiredService<IOptions<LogOptions>>().Value;
-        });
-        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+            ["Platform:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Platform:Auth:AdminKey"] = "a-local-admin-key-1234",
+        }).Build();
+        using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
+        services.GetRequiredService<IStartupValidator>().Validate();
+        Assert.Empty(services.GetRequiredService<Platform.Core.Consumers.ConsumerRegistry>().All); // the router is off without a URL
     }
 
     [Fact]
