@@ -33,6 +33,7 @@ public static class LogServiceCollectionExtensions
         services.TryAddSingleton<OffsetIndexWriter>();
         services.TryAddSingleton<LogProducer>();
         services.TryAddSingleton<LogReader>();
+        services.TryAddSingleton<WaitingReader>();
         services.TryAddSingleton<OffsetIndexRebuilder>();
         services.AddHostedService<StorageProvisioner>();
         return services;

@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Platform.Core.Consumers;
 using Platform.Core.Security;
+using Platform.Core.Ingestion;
+using Platform.Core.Ingestion.Http;
 
 namespace Platform.Functions.Http;
 

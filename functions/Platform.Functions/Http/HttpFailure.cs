@@ -5,6 +5,7 @@ using Platform.Core.Log.Appending;
 using Platform.Core.Log.Batches;
 using Platform.Core.Log.Topics;
 using Platform.Core.Storage;
+using Platform.Core.Ingestion;
 
 namespace Platform.Functions.Http;
 

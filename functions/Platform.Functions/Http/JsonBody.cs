@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Platform.Core.Ingestion;
 
 namespace Platform.Functions.Http;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Platform.Core.Security;
+using Platform.Core.Ingestion;
 
 namespace Platform.Functions.Http;
 

@@ -9,11 +9,12 @@ using Platform.Core.Log;
 using Platform.Core.Log.Appending;
 using Platform.Core.Log.Reading;
 using Platform.Core.Security;
+using Platform.Core.Ingestion.Http;
 
 namespace Platform.Functions.Http;
 
 /// <summary>The records API (the Kafka REST Proxy's job): produce, and consume from an offset or a time.</summary>
-public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer, LogReader reader, IOptions<IngestOptions> options, TimeProvider time)
+public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer, LogReader reader, WaitingReader waiting, IOptions<IngestOptions> options)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -75,14 +76,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
         }
 
         long offset = await StartOffsetAsync(q, topic, partition, cancellationToken);
-        long deadline = time.GetTimestamp() + (long)(wait.TotalSeconds * time.TimestampFrequency);
-        FetchResult fetch = await reader.FetchAsync(topic, partition, offset, maxBytes, maxRecords, cancellationToken);
-        while (fetch.Records.Count == 0 && time.GetTimestamp() < deadline)
-        {
-            // Long-poll: the queue wake-ups of the consumer runtime will replace this gentle polling.
-            await Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken);
-            fetch = await reader.FetchAsync(topic, partition, offset, maxBytes, maxRecords, cancellationToken);
-        }
+        FetchResult fetch = await waiting.FetchAsync(topic, partition, offset, maxBytes, maxRecords, wait, cancellationToken);
 
         return Results.Ok(new
         {

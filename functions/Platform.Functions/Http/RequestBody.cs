@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
+using Platform.Core.Ingestion;
 
 namespace Platform.Functions.Http;
 

@@ -4,6 +4,7 @@ using Platform.Core.Log.Batches;
 using Platform.Core.Log.Reading;
 using Platform.Core.Log.Topics;
 using Platform.Core.Security;
+using Platform.Core.Ingestion;
 
 namespace Platform.Functions.Http;
 

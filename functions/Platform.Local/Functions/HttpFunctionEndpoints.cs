@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using Platform.Functions.Http;
+using Platform.Core.Ingestion;
 
 namespace Platform.Local.Functions;
 

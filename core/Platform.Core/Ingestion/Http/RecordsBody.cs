@@ -4,14 +4,15 @@ using System.Text;
 using System.Text.Json;
 using Platform.Core.Log;
 
-namespace Platform.Functions.Http;
+namespace Platform.Core.Ingestion.Http;
 
 /// <summary>
 /// Turns a produce request body into records: JSON (one record, an array, or <c>{"records": [...]}</c>),
 /// NDJSON (one record a line) or raw bytes (one record).
 /// </summary>
-internal static class RecordsBody
+public static class RecordsBody
 {
+    /// <summary>The records of a body of <paramref name="contentType"/>; raw bodies take the key and partition from the query.</summary>
     public static IReadOnlyList<ProduceRecord> Parse(string? contentType, ReadOnlyMemory<byte> body, string? rawKey, int? rawPartition, int maxRecords)
     {
         string mediaType = MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed) ? parsed.MediaType?.ToLowerInvariant() ?? string.Empty : string.Empty;

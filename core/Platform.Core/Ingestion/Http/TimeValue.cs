@@ -1,10 +1,11 @@
 using System.Globalization;
 
-namespace Platform.Functions.Http;
+namespace Platform.Core.Ingestion.Http;
 
 /// <summary>Times given by clients: Unix milliseconds or ISO 8601.</summary>
-internal static class TimeValue
+public static class TimeValue
 {
+    /// <summary>Unix milliseconds from either form; <see cref="BadRequestException"/> naming <paramref name="name"/> otherwise.</summary>
     public static long ParseUnixMilliseconds(string? value, string name) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) ? ms
         : DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset t) ? t.ToUnixTimeMilliseconds()
