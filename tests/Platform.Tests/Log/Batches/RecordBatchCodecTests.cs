@@ -136,27 +136,6 @@ public sealed class RecordBatchCodecTests
         batch.Rebase(42, 1_700_000_000_500);
         string actual = Convert.ToHexString(batch.Memory.Span).ToLowerInvariant();
 
-        string path = Path.Combine(AppContext.BaseDirectory, "Log", "Batches", "golden", "batch-v1-none.hex");
-        if (Environment.GetEnvironmentVariable("PLATFORM_UPDATE_GOLDEN") == "1")
-        {
-            string source = Path.Combine(FindRepo(), "tests", "Platform.Tests", "Log", "Batches", "golden", "batch-v1-none.hex");
-            File.WriteAllText(source, actual + "\n");
-            return;
-        }
-
-        Assert.Equal(File.ReadAllText(path).Trim(), actual);
-    }
-
-    private static string FindRepo()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
+        Golden.Matches(Path.Combine("Log", "Batches", "golden", "batch-v1-none.hex"), actual);
     }
 }
