@@ -14,8 +14,8 @@ using Platform.Tests.Fixtures;
 namespace Platform.Tests.Consumers.Elasticsearch;
 
 /// <summary>The router against a server that speaks the _bulk protocol, through the real client and the real runtime.</summary>
-[Collection(AzuriteCollection.Name)]
-public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
+/// <summary>The router against a _bulk-faithful server, in process on the in-memory stores (the end-to-end tests run it on Azurite).</summary>
+public sealed class ElasticsearchRouterTests
 {
     private static byte[] Export(string service, params (string Body, string? Category)[] logs) => new ExportLogsServiceRequest
     {
@@ -44,9 +44,9 @@ public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
         },
     }.ToByteArray();
 
-    private static async Task<(ConsumerRig Rig, FakeElasticsearch Es, ConsumerRegistration Registration)> SetUpAsync(AzuriteFixture azurite, string test, Action<ElasticsearchOptions>? configure = null)
+    private static async Task<(ConsumerRig Rig, FakeElasticsearch Es, ConsumerRegistration Registration)> SetUpAsync(Action<ElasticsearchOptions>? configure = null)
     {
-        ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, test);
+        ConsumerRig rig = ConsumerRig.InMemory();
         await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "otlp.logs", Partitions = 1 }, default);
         FakeElasticsearch es = await FakeElasticsearch.StartAsync();
         var options = new ElasticsearchOptions { Url = es.Url.ToString(), ItemBackoff = TimeSpan.FromMilliseconds(5) };
@@ -61,7 +61,7 @@ public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
     [Fact]
     public async Task Logs_become_ecs_documents_in_data_streams_with_deterministic_ids_and_redelivery_adds_nothing()
     {
-        var (rig, es, registration) = await SetUpAsync(azurite, nameof(Logs_become_ecs_documents_in_data_streams_with_deterministic_ids_and_redelivery_adds_nothing));
+        var (rig, es, registration) = await SetUpAsync();
         await using var _ = rig;
         await using var __ = es;
         await ProduceAsync(rig, Export("checkout", ("order placed", null), ("payment slow", null)));
@@ -86,7 +86,7 @@ public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_429_storm_is_retried_per_item_and_indexes_everything_once()
     {
-        var (rig, es, registration) = await SetUpAsync(azurite, nameof(A_429_storm_is_retried_per_item_and_indexes_everything_once));
+        var (rig, es, registration) = await SetUpAsync();
         await using var _ = rig;
         await using var __ = es;
         es.Refuse = (_, _, _, attempt) => attempt <= 3 ? (429, "es_rejected_execution_exception", "rejected execution of coordinating operation") : null;
@@ -104,7 +104,7 @@ public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_429_storm_that_outlasts_the_attempts_pauses_the_partition_without_committing_or_dead_lettering()
     {
-        var (rig, es, registration) = await SetUpAsync(azurite, nameof(A_429_storm_that_outlasts_the_attempts_pauses_the_partition_without_committing_or_dead_lettering), o => o.ItemAttempts = 2);
+        var (rig, es, registration) = await SetUpAsync(o => o.ItemAttempts = 2);
         await using var _ = rig;
         await using var __ = es;
         bool overloaded = true;
@@ -124,7 +124,7 @@ public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_partial_bulk_failure_dead_letters_only_the_refused_record_with_elasticsearchs_reason()
     {
-        var (rig, es, registration) = await SetUpAsync(azurite, nameof(A_partial_bulk_failure_dead_letters_only_the_refused_record_with_elasticsearchs_reason));
+        var (rig, es, registration) = await SetUpAsync();
         await using var _ = rig;
         await using var __ = es;
         es.Refuse = (_, _, source, _) => source["message"]?.GetValue<string>() == "bad" ? (400, "document_parsing_exception", "failed to parse field [message]") : null;
@@ -144,8 +144,7 @@ public sealed class ElasticsearchRouterTests(AzuriteFixture azurite)
     [Fact]
     public async Task Routing_rules_send_matching_records_to_another_index_and_to_a_topic()
     {
-        var (rig, es, registration) = await SetUpAsync(azurite, nameof(Routing_rules_send_matching_records_to_another_index_and_to_a_topic),
-            o => o.Routes.Add(new ElasticsearchRoute { Attribute = "event.category", Value = "authentication", Index = "logs-security-default", Topic = "security" }));
+        var (rig, es, registration) = await SetUpAsync(o => o.Routes.Add(new ElasticsearchRoute { Attribute = "event.category", Value = "authentication", Index = "logs-security-default", Topic = "security" }));
         await using var _ = rig;
         await using var __ = es;
         await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "security", Partitions = 1 }, default);

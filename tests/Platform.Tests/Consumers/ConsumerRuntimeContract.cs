@@ -5,9 +5,11 @@ using Platform.Tests.Fixtures;
 
 namespace Platform.Tests.Consumers;
 
-[Collection(AzuriteCollection.Name)]
-public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
+/// <summary>The consumer runtime's guarantees, run in process on the in-memory stores and again on Azurite.</summary>
+public abstract class ConsumerRuntimeContract
 {
+    protected abstract Task<ConsumerRig> RigAsync(string test);
+
     private static async Task ProduceAsync(ConsumerRig rig, string topic, int from, int count) =>
         await rig.Engine.Producer.ProduceAsync(topic, [.. Enumerable.Range(from, count).Select(i => Records.Text($"v{i}", key: $"k{i % 13}"))], default);
 
@@ -24,7 +26,7 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task Two_instances_share_the_partitions_never_overlap_and_the_survivor_takes_over()
     {
-        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(Two_instances_share_the_partitions_never_overlap_and_the_survivor_takes_over));
+        await using ConsumerRig rig = await RigAsync(nameof(Two_instances_share_the_partitions_never_overlap_and_the_survivor_takes_over));
         string topic = await rig.TopicAsync("clicks", 4);
         await ProduceAsync(rig, topic, 0, 200);
         var handler = new RecordingHandler();
@@ -59,7 +61,7 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_crash_between_handling_and_commit_redelivers_and_loses_nothing()
     {
-        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(A_crash_between_handling_and_commit_redelivers_and_loses_nothing));
+        await using ConsumerRig rig = await RigAsync(nameof(A_crash_between_handling_and_commit_redelivers_and_loses_nothing));
         string topic = await rig.TopicAsync("orders", 1);
         await ProduceAsync(rig, topic, 0, 20);
         using var crash = new CancellationTokenSource();
@@ -79,7 +81,7 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_poison_record_is_dead_lettered_with_its_error_and_the_partition_moves_on()
     {
-        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(A_poison_record_is_dead_lettered_with_its_error_and_the_partition_moves_on));
+        await using ConsumerRig rig = await RigAsync(nameof(A_poison_record_is_dead_lettered_with_its_error_and_the_partition_moves_on));
         string topic = await rig.TopicAsync("notifications", 1);
         await rig.Engine.Producer.ProduceAsync(topic, [Records.Text("ok-1"), Records.Text("poison", key: "user-9"), Records.Text("ok-2")], default);
         var handler = new RecordingHandler(fails: r => r.Text() == "poison");
@@ -99,7 +101,7 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task Lag_is_reported_and_offsets_can_be_reset_to_earliest_latest_an_offset_or_a_time()
     {
-        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(Lag_is_reported_and_offsets_can_be_reset_to_earliest_latest_an_offset_or_a_time));
+        await using ConsumerRig rig = await RigAsync(nameof(Lag_is_reported_and_offsets_can_be_reset_to_earliest_latest_an_offset_or_a_time));
         string topic = await rig.TopicAsync("cdc", 2);
         await ProduceAsync(rig, topic, 0, 10);
         var handler = new RecordingHandler();
@@ -123,7 +125,7 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_new_group_with_latest_reads_only_what_comes_after_it_joined()
     {
-        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(A_new_group_with_latest_reads_only_what_comes_after_it_joined));
+        await using ConsumerRig rig = await RigAsync(nameof(A_new_group_with_latest_reads_only_what_comes_after_it_joined));
         string topic = await rig.TopicAsync("live", 1);
         await ProduceAsync(rig, topic, 0, 5);
         var handler = new RecordingHandler();
@@ -147,17 +149,13 @@ public sealed class ConsumerRuntimeTests(AzuriteFixture azurite)
             return Task.FromResult<IReadOnlyList<RecordFailure>>([]);
         }
     }
-}
 
-[Collection(AzuriteCollection.Name)]
-public sealed class ConsumerWakeupRunTests(AzuriteFixture azurite)
-{
     // Regression: wake-ups for two partitions ran at once on one instance; one run claimed both partitions but
     // drained only its own, the other lost the claim race and drained nothing, so a partition waited for the sweep.
     [Fact]
     public async Task Concurrent_runs_for_different_woken_partitions_each_handle_their_partition()
     {
-        await using ConsumerRig rig = await ConsumerRig.CreateAsync(azurite, nameof(Concurrent_runs_for_different_woken_partitions_each_handle_their_partition));
+        await using ConsumerRig rig = await RigAsync(nameof(Concurrent_runs_for_different_woken_partitions_each_handle_their_partition));
         string topic = await rig.TopicAsync("woken", 2);
         await rig.Engine.Producer.ProduceAsync(topic, [Records.Text("a", partition: 0), Records.Text("b", partition: 1)], default);
         var handler = new RecordingHandler();
@@ -168,4 +166,15 @@ public sealed class ConsumerWakeupRunTests(AzuriteFixture azurite)
         Assert.Equal(0, handler.Overlaps);
         Assert.Equal(2, runs.Sum(r => r.Handled));
     }
+}
+
+public sealed class InMemoryConsumerRuntimeTests : ConsumerRuntimeContract
+{
+    protected override Task<ConsumerRig> RigAsync(string test) => Task.FromResult(ConsumerRig.InMemory());
+}
+
+[Collection(AzuriteCollection.Name)]
+public sealed class AzureConsumerRuntimeTests(AzuriteFixture azurite) : ConsumerRuntimeContract
+{
+    protected override Task<ConsumerRig> RigAsync(string test) => ConsumerRig.CreateAsync(azurite, test);
 }
