@@ -55,9 +55,9 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
             errors.Add($"{S}:WakeupQueue '{options.WakeupQueue}' is not a storage queue name (3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).");
         }
 
-        if (string.IsNullOrWhiteSpace(options.SweepSchedule) || options.SweepSchedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length is not (5 or 6))
+        if (!IsSchedule(options.SweepSchedule))
         {
-            errors.Add($"{S}:SweepSchedule '{options.SweepSchedule}' must be a CRON expression of 5 or 6 fields (Flex Consumption takes no TimeSpan schedules).");
+            errors.Add($"{S}:SweepSchedule '{options.SweepSchedule}' must be a CRON expression of 5 or 6 fields (the only form Flex Consumption takes) or a TimeSpan such as 00:00:10.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
@@ -72,6 +72,22 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
         }
 
         return total;
+    }
+
+    private static bool IsSchedule(string? schedule)
+    {
+        if (string.IsNullOrWhiteSpace(schedule))
+        {
+            return false;
+        }
+
+        if (TimeSpan.TryParse(schedule, System.Globalization.CultureInfo.InvariantCulture, out TimeSpan interval))
+        {
+            return interval > TimeSpan.Zero;
+        }
+
+        string[] fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length is 5 or 6 && fields.All(f => f.All(c => char.IsAsciiLetterOrDigit(c) || c is '*' or '/' or ',' or '-' or '?'));
     }
 
     private static bool IsQueueName(string? name) =>

@@ -3,7 +3,8 @@ namespace Platform.Core.Consumers;
 /// <summary>The jobs this app runs: every <see cref="ConsumerRegistration"/> in DI, and every <see cref="IConsumerJob"/> that is on.</summary>
 public sealed class ConsumerRegistry(IEnumerable<ConsumerRegistration> registrations, IEnumerable<IConsumerJob> jobs)
 {
-    private readonly Lazy<ConsumerRegistration[]> _all = new(() => [.. registrations, .. jobs.Select(j => j.Registration).OfType<ConsumerRegistration>()]);
+    // Publication-only: a job that failed to resolve once is asked again next time, not remembered as failed.
+    private readonly Lazy<ConsumerRegistration[]> _all = new(() => [.. registrations, .. jobs.Select(j => j.Registration).OfType<ConsumerRegistration>()], LazyThreadSafetyMode.PublicationOnly);
 
     /// <summary>All jobs.</summary>
     public IReadOnlyList<ConsumerRegistration> All => _all.Value;

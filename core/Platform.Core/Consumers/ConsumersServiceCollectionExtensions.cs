@@ -19,10 +19,7 @@ public static class ConsumersServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddConsumers(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ConsumerOptions>().Bind(configuration.GetSection(ConsumerOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConsumerOptions>, ConsumerOptionsValidator>());
+        services.AddValidatedOptions<ConsumerOptions, ConsumerOptionsValidator>(configuration, ConsumerOptions.SectionName);
         services.TryAddSingleton<DeadLetterWriter>();
         services.TryAddSingleton<ConsumerMetrics>();
         services.TryAddSingleton<ConsumerRunner>();

@@ -17,11 +17,15 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
 {
     private readonly ConcurrentDictionary<TopicPartition, byte> _scheduled = new();
     private readonly ConcurrentDictionary<Task, byte> _sending = new();
+    private volatile bool _disposed;
+
+    /// <summary>How long shutdown waits for wake-ups under way; a lost one costs latency only (the sweep delivers).</summary>
+    public static readonly TimeSpan ShutdownWait = TimeSpan.FromSeconds(5);
 
     /// <inheritdoc />
     public void OnAppended(TopicPartition partition)
     {
-        if (!options.Value.Wakeups || !_scheduled.TryAdd(partition, 0))
+        if (_disposed || !options.Value.Wakeups || !_scheduled.TryAdd(partition, 0))
         {
             return;
         }
@@ -31,8 +35,19 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
         _ = send.ContinueWith(t => _sending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    /// <summary>Waits for the wake-ups under way (they never throw: failures are logged).</summary>
-    public async ValueTask DisposeAsync() => await Task.WhenAll(_sending.Keys).ConfigureAwait(false);
+    /// <summary>Stops taking wake-ups and waits, up to <see cref="ShutdownWait"/>, for the ones under way (they never throw: failures are logged).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        try
+        {
+            await Task.WhenAll(_sending.Keys).WaitAsync(ShutdownWait, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            LogShutdownWaitExpired(logger, _sending.Count);
+        }
+    }
 
     private async Task SendAsync(TopicPartition partition)
     {
@@ -48,6 +63,9 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
             LogWakeupFailed(logger, ex, partition.Topic, partition.Partition);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutting down with {Count} wake-ups still being sent; the sweep delivers what they would have")]
+    private static partial void LogShutdownWaitExpired(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Wake-up for {Topic}/{Partition} was not sent; the sweep will deliver")]
     private static partial void LogWakeupFailed(ILogger logger, Exception exception, string topic, int partition);

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Platform.Core.Storage;
 using Platform.Core.Storage.Azure;
+using Platform.Core.Options;
 
 namespace Platform.Core.Security;
 
@@ -13,10 +13,7 @@ public static class SecurityServiceCollectionExtensions
     /// <summary>Binds <c>Platform:Auth</c> (validated at start) and adds the key store and service.</summary>
     public static IServiceCollection AddApiKeys(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<AuthOptions>().Bind(configuration.GetSection(AuthOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>());
+        services.AddValidatedOptions<AuthOptions, AuthOptionsValidator>(configuration, AuthOptions.SectionName);
         services.TryAddSingleton(sp => new ApiKeyStore(AzureStorageServiceCollectionExtensions.Table(sp, StorageNames.ApiKeysTable)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, ApiKeyStore>(sp => sp.GetRequiredService<ApiKeyStore>()));
         services.TryAddSingleton<ApiKeyService>();

@@ -40,20 +40,26 @@ public sealed class OptionsValidationTests
     [InlineData("Platform:Consumers:HandlerAttempts", "0", "Platform:Consumers:HandlerAttempts must be between 1 and 20")]
     [InlineData("Platform:Consumers:RetryBackoff", "00:02:00", "Platform:Consumers:RetryBackoff doubled over HandlerAttempts waits 00:06:00 in all, which must fit inside MaxRunTime")]
     [InlineData("Platform:Consumers:WakeupQueue", "Wake_Ups", "Platform:Consumers:WakeupQueue 'Wake_Ups' is not a storage queue name")]
-    [InlineData("Platform:Consumers:SweepSchedule", "00:00:10", "Platform:Consumers:SweepSchedule '00:00:10' must be a CRON expression")]
+    [InlineData("Platform:Consumers:SweepSchedule", "every ten seconds", "Platform:Consumers:SweepSchedule 'every ten seconds' must be a CRON expression")]
     [InlineData("Platform:Elasticsearch:Url", "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/es)", "Platform:Elasticsearch:Url must be an absolute http or https URL")]
     [InlineData("Platform:Elasticsearch:Url", "elastic:9200", "Platform:Elasticsearch:Url must be an absolute http or https URL")]
-    [InlineData("Platform:Elasticsearch:ItemAttempts", "0", "Platform:Elasticsearch:ItemAttempts must be between 1 and 20")]
-    [InlineData("Platform:Elasticsearch:Namespace", "Prod-EU", "Platform:Elasticsearch:Namespace 'Prod-EU' must be 1 to 100 lower-case characters")]
-    [InlineData("Platform:Elasticsearch:Topic", "Bad Topic", "Platform:Elasticsearch:Topic:")]
-    [InlineData("Platform:Elasticsearch:Routes:0:Attribute", "event.category", "Platform:Elasticsearch:Routes:0 must name an Index or a Topic")]
-    public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected)
+    [InlineData("Platform:Elasticsearch:ItemAttempts", "0", "Platform:Elasticsearch:ItemAttempts must be between 1 and 20", "Platform:Elasticsearch:Url", "http://es:9200")]
+    [InlineData("Platform:Elasticsearch:Namespace", "Prod-EU", "Platform:Elasticsearch:Namespace 'Prod-EU' must be 1 to 100 lower-case characters", "Platform:Elasticsearch:Url", "http://es:9200")]
+    [InlineData("Platform:Elasticsearch:Topic", "Bad Topic", "Platform:Elasticsearch:Topic:", "Platform:Elasticsearch:Url", "http://es:9200")]
+    [InlineData("Platform:Elasticsearch:Routes:0:Attribute", "event.category", "Platform:Elasticsearch:Routes:0 must name an Index or a Topic", "Platform:Elasticsearch:Url", "http://es:9200")]
+    public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected, string? otherKey = null, string? otherValue = null)
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Platform:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
             [key] = value,
-        }).Build();
+        };
+        if (otherKey is not null)
+        {
+            settings[otherKey] = otherValue;
+        }
+
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
 
         // What the host runs at start for every options class registered with ValidateOnStart.
@@ -72,6 +78,8 @@ public sealed class OptionsValidationTests
         using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
         services.GetRequiredService<IStartupValidator>().Validate();
         Assert.Empty(services.GetRequiredService<Platform.Core.Consumers.ConsumerRegistry>().All); // the router is off without a URL
+        Assert.True(new Platform.Core.Consumers.ConsumerOptionsValidator().Validate(null, new Platform.Core.Consumers.ConsumerOptions { SweepSchedule = "00:00:10" }).Succeeded); // a TimeSpan off Flex
+        Assert.True(new Platform.Core.Consumers.Elasticsearch.ElasticsearchOptionsValidator().Validate(null, new Platform.Core.Consumers.Elasticsearch.ElasticsearchOptions { Namespace = "Bad-But-Off" }).Succeeded); // off: not checked
     }
 
     [Fact]

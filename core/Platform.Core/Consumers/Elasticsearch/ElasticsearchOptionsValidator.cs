@@ -12,7 +12,12 @@ public sealed class ElasticsearchOptionsValidator : IValidateOptions<Elasticsear
         ArgumentNullException.ThrowIfNull(options);
         const string S = ElasticsearchOptions.SectionName;
         var errors = new List<string>();
-        if (options.Enabled && (!Uri.TryCreate(options.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https")))
+        if (!options.Enabled)
+        {
+            return ValidateOptionsResult.Success; // off: its other settings are not used, so they stop nothing
+        }
+
+        if ((!Uri.TryCreate(options.Url, UriKind.Absolute, out Uri? url) || url.Scheme is not ("http" or "https")))
         {
             string hint = options.Url!.StartsWith("@Microsoft.KeyVault", StringComparison.OrdinalIgnoreCase)
                 ? " It looks like a Key Vault reference the host did not resolve (check the app's identity and access to the vault)."

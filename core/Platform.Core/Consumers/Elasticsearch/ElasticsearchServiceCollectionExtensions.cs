@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Platform.Core.Options;
 
 namespace Platform.Core.Consumers.Elasticsearch;
 
@@ -11,10 +12,7 @@ public static class ElasticsearchServiceCollectionExtensions
     /// <summary>Binds <c>Platform:Elasticsearch</c> (validated at start) and adds the router as a job that is on when a URL is set.</summary>
     public static IServiceCollection AddElasticsearchRouter(this IServiceCollection services, IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ElasticsearchOptions>().Bind(configuration.GetSection(ElasticsearchOptions.SectionName)).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ElasticsearchOptions>, ElasticsearchOptionsValidator>());
+        services.AddValidatedOptions<ElasticsearchOptions, ElasticsearchOptionsValidator>(configuration, ElasticsearchOptions.SectionName);
         services.TryAddSingleton<IBulkIndexer>(sp => new ElasticsearchBulkIndexer(ElasticsearchBulkIndexer.CreateClient(sp.GetRequiredService<IOptions<ElasticsearchOptions>>().Value)));
         services.TryAddSingleton<ElasticsearchRouter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConsumerJob, ElasticsearchJob>());
