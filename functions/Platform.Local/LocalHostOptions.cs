@@ -14,4 +14,7 @@ public sealed class LocalHostOptions
 
     /// <summary>OTLP/gRPC (HTTP/2 cleartext). Default <c>http://127.0.0.1:4317</c>.</summary>
     public string? OtlpGrpcUrl { get; set; } = "http://127.0.0.1:4317";
+
+    /// <summary>Where the host.json the local host follows is; default beside the app, where the build copies the app's own.</summary>
+    public string? HostJsonDirectory { get; set; }
 }

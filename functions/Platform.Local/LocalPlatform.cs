@@ -79,11 +79,12 @@ public sealed class LocalPlatform : IAsyncDisposable
             builder.Services.AddPlatformFunctions(builder.Configuration);
             builder.Services.AddSingleton<Otlp.OtlpGrpcCall>();
             IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
-            builder.Services.AddHostedService(sp => new LocalTriggerHost(functions, sp, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<LocalTriggerHost>>()));
+            QueueSettings queueSettings = HostJson.Queues(HostJsonDirectory(builder.Configuration));
+            builder.Services.AddHostedService(sp => new LocalTriggerHost(functions, sp, sp.GetRequiredService<IConfiguration>(), queueSettings, sp.GetRequiredService<ILogger<LocalTriggerHost>>()));
             IngestOptions ingest = builder.Configuration.GetSection(IngestOptions.SectionName).Get<IngestOptions>() ?? new IngestOptions();
             builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = ingest.MaxRequestBytes);
             WebApplication app = builder.Build();
-            string prefix = HostJson.RoutePrefix(AppContext.BaseDirectory);
+            string prefix = HostJson.RoutePrefix(HostJsonDirectory(builder.Configuration));
             if (endpoints.OtlpHttp is not null)
             {
                 // OTLP exporters post to {endpoint}/v1/logs: on the OTLP port the Functions' /{prefix}/v1/* routes answer at /v1/*.
@@ -115,6 +116,10 @@ public sealed class LocalPlatform : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Where host.json is read from: <c>Platform:Local:HostJsonDirectory</c>, else beside the app (where the build copies it).</summary>
+    private static string HostJsonDirectory(ConfigurationManager configuration) =>
+        configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>()?.HostJsonDirectory ?? AppContext.BaseDirectory;
 
     /// <summary>Starts serving and says where.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -52,7 +52,7 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
 
         if (!IsQueueName(options.WakeupQueue))
         {
-            errors.Add($"{S}:WakeupQueue '{options.WakeupQueue}' is not a storage queue name (3 to 63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).");
+            errors.Add($"{S}:WakeupQueue '{options.WakeupQueue}' is not a storage queue name that leaves room for its poison queue '{{name}}-poison' (3 to 56 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).");
         }
 
         if (!IsSchedule(options.SweepSchedule))
@@ -91,7 +91,7 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
     }
 
     private static bool IsQueueName(string? name) =>
-        name is { Length: >= 3 and <= 63 }
+        name is { Length: >= 3 and <= 56 }
         && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
         && char.IsAsciiLetterOrDigit(name[0]) && char.IsAsciiLetterOrDigit(name[^1])
         && !name.Contains("--", StringComparison.Ordinal);

@@ -13,13 +13,14 @@ namespace Platform.Local.Functions;
 
 /// <summary>
 /// Runs the Functions app's timer- and queue-triggered functions without the Functions host: timers on their
-/// CRON schedules (six fields with seconds, or a TimeSpan), queues polled as the host does (messages deleted
-/// after success, moved to <c>{queue}-poison</c> after five failed deliveries).
+/// CRON schedules (six fields with seconds, or a TimeSpan), queues polled as the queue extension does, following
+/// host.json's <c>extensions.queues</c>: message encoding (a body that does not decode fails the invocation), batches
+/// of <c>batchSize</c> fetched again once in-flight messages drop to <c>newBatchThreshold</c>, a failed message
+/// visible again after <c>visibilityTimeout</c>, moved to <c>{queue}-poison</c> after <c>maxDequeueCount</c>
+/// deliveries, idle polling backing off to <c>maxPollingInterval</c>.
 /// </summary>
-public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> functions, IServiceProvider services, IConfiguration configuration, ILogger<LocalTriggerHost> logger) : BackgroundService
+public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> functions, IServiceProvider services, IConfiguration configuration, QueueSettings queueSettings, ILogger<LocalTriggerHost> logger) : BackgroundService
 {
-    private const int MaxDequeueCount = 5;
-
     /// <summary>Resolves <c>%setting%</c> binding expressions from configuration, as the Functions host does.</summary>
     public static string Resolve(string expression, IConfiguration configuration) =>
         SettingPattern().Replace(expression, m => configuration[m.Groups[1].Value]
@@ -73,34 +74,67 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
     private async Task RunQueueAsync(LocalFunction function, string queueName, CancellationToken stoppingToken)
     {
         StorageOptions storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        QueueClient queue = StorageClients.Queue(storage, queueName);
-        QueueClient poison = StorageClients.Queue(storage, queueName + "-poison");
+        // Raw bodies: they are decoded here, as the extension does, so that one that does not decode fails its invocation
+        // (and goes to the poison queue as it came).
+        QueueClient queue = StorageClients.Queue(storage, queueName, QueueMessageEncoding.None);
+        QueueClient poison = StorageClients.Queue(storage, queueName + "-poison", QueueMessageEncoding.None);
         TimeSpan idle = TimeSpan.FromMilliseconds(50);
+        int inFlight = 0;
+        var running = new List<Task>();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                running.RemoveAll(t => t.IsCompleted);
+                if (Volatile.Read(ref inFlight) > queueSettings.NewBatchThreshold)
+                {
+                    await Task.WhenAny(running).WaitAsync(stoppingToken);
+                    continue;
+                }
+
                 await queue.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
-                QueueMessage[] messages = await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5), stoppingToken);
+                QueueMessage[] messages = await queue.ReceiveMessagesAsync(queueSettings.BatchSize, TimeSpan.FromMinutes(5), stoppingToken);
                 if (messages.Length == 0)
                 {
-                    // Back off while idle, but stay within about a second of a new message.
+                    // Back off while idle, up to host.json's maxPollingInterval.
                     await Task.Delay(idle, stoppingToken);
-                    idle = TimeSpan.FromMilliseconds(Math.Min(idle.TotalMilliseconds * 2, 1000));
+                    idle = TimeSpan.FromMilliseconds(Math.Min(idle.TotalMilliseconds * 2, queueSettings.MaxPollingInterval.TotalMilliseconds));
                     continue;
                 }
 
                 idle = TimeSpan.FromMilliseconds(50);
-                await Task.WhenAll(messages.Select(m => HandleMessageAsync(function, queue, poison, m, stoppingToken)));
+                foreach (QueueMessage message in messages)
+                {
+                    Interlocked.Increment(ref inFlight);
+                    running.Add(HandleAndCountAsync(message));
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
-                return;
+                break;
             }
             catch (Exception ex)
             {
                 LogQueueFailed(logger, ex, queueName);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+            }
+        }
+
+        await Task.WhenAll(running);
+
+        async Task HandleAndCountAsync(QueueMessage message)
+        {
+            try
+            {
+                await HandleMessageAsync(function, queue, poison, message, stoppingToken);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or Azure.RequestFailedException)
+            {
+                // stopping, or the queue itself failed: the message becomes visible again and is delivered again
+            }
+            finally
+            {
+                Interlocked.Decrement(ref inFlight);
             }
         }
     }
@@ -109,13 +143,13 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
     {
         try
         {
-            await InvokeAsync(function, message.Body.ToString(), stoppingToken);
+            await InvokeAsync(function, Decode(message.Body), stoppingToken);
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
             LogInvocationFailed(logger, ex, function.Name);
-            if (message.DequeueCount >= MaxDequeueCount)
+            if (message.DequeueCount >= queueSettings.MaxDequeueCount)
             {
                 await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
                 await poison.SendMessageAsync(message.Body, cancellationToken: stoppingToken);
@@ -123,9 +157,24 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
             }
             else
             {
-                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(1 << (int)message.DequeueCount), cancellationToken: stoppingToken);
+                await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: queueSettings.VisibilityTimeout, cancellationToken: stoppingToken);
             }
         }
+    }
+
+    /// <summary>The message text as the extension hands it to a string parameter; a body that does not decode fails.</summary>
+    private string Decode(BinaryData body)
+    {
+        if (!queueSettings.Base64)
+        {
+            return body.ToString();
+        }
+
+        string text = body.ToString();
+        byte[] buffer = new byte[text.Length];
+        return Convert.TryFromBase64String(text, buffer, out int written)
+            ? System.Text.Encoding.UTF8.GetString(buffer, 0, written)
+            : throw new FormatException("The queue message is not Base64, as host.json's extensions.queues.messageEncoding says it is.");
     }
 
     private async Task InvokeAsync(LocalFunction function, object trigger, CancellationToken cancellationToken)

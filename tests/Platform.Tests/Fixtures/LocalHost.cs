@@ -51,7 +51,7 @@ public sealed class LocalHost : IAsyncDisposable
             "--Platform:Local:OtlpHttpUrl=http://127.0.0.1:0",
             "--Platform:Local:OtlpGrpcUrl=http://127.0.0.1:0",
             "--Logging:LogLevel:Default=Warning",
-            $"--Platform:Consumers:WakeupQueue={TestNames.Container(testName)}",
+            $"--Platform:Consumers:WakeupQueue=w-{Guid.NewGuid():N}", // short: room for its "-poison" queue
             $"--Platform:Auth:AdminKey={AdminKey}",
             .. settings.Select(s => $"--{s.Key}={s.Value}"),
         ];

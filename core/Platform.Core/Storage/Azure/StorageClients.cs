@@ -26,11 +26,17 @@ public static class StorageClients
         return new TableServiceClient(options.ConnectionString, WithRetry(new TableClientOptions(), options));
     }
 
-    /// <summary>One queue.</summary>
-    public static QueueClient Queue(StorageOptions options, string name)
+    /// <summary>
+    /// One queue whose messages are Base64, as the Functions queue extension (5.x) expects by default and as host.json
+    /// says (<c>extensions.queues.messageEncoding</c>); the client encodes on send and decodes on receive.
+    /// </summary>
+    public static QueueClient Queue(StorageOptions options, string name) => Queue(options, name, QueueMessageEncoding.Base64);
+
+    /// <summary>One queue with the given message encoding.</summary>
+    public static QueueClient Queue(StorageOptions options, string name, QueueMessageEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new QueueClient(options.ConnectionString, name, WithRetry(new QueueClientOptions(), options));
+        return new QueueClient(options.ConnectionString, name, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, options));
     }
 
     private static T WithRetry<T>(T client, StorageOptions options)
