@@ -9,8 +9,13 @@ public sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
     public ValidateOptionsResult Validate(string? name, AuthOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return options.AdminKey is { Length: < 16 }
-            ? ValidateOptionsResult.Fail($"{AuthOptions.SectionName}:AdminKey must be at least 16 characters long.")
-            : ValidateOptionsResult.Success;
+        // Without a first key nobody can create one: a deployment would answer 401 to everything. The local host makes
+        // one up and prints it; everywhere else it must be set (on Azure, a Key Vault reference in the app settings).
+        return options.AdminKey switch
+        {
+            null or "" => ValidateOptionsResult.Fail($"{AuthOptions.SectionName}:AdminKey is required: it is the first key, from which every other is made. On Azure set the app setting Platform__Auth__AdminKey to a Key Vault reference (@Microsoft.KeyVault(SecretUri=…)); the local host makes one up when it is not set."),
+            { Length: < 16 } => ValidateOptionsResult.Fail($"{AuthOptions.SectionName}:AdminKey must be at least 16 characters long."),
+            _ => ValidateOptionsResult.Success,
+        };
     }
 }

@@ -23,7 +23,7 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
     private const string Json = "application/json";
 
     [Function("OtlpLogs")]
-    public Task<IResult> Logs([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/logs")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> Logs([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/logs")] HttpRequest request, CancellationToken cancellationToken) =>
         HandleAsync(request, otlp.Value.LogsTopic, async (body, json) =>
         {
             var export = json ? OtlpJson.Parse<ExportLogsServiceRequest>(body) : OtlpJson.ParseProtobuf(ExportLogsServiceRequest.Parser, body);
@@ -32,7 +32,7 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
         }, cancellationToken);
 
     [Function("OtlpMetrics")]
-    public Task<IResult> Metrics([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/metrics")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> Metrics([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/metrics")] HttpRequest request, CancellationToken cancellationToken) =>
         HandleAsync(request, otlp.Value.MetricsTopic, async (body, json) =>
         {
             var export = json ? OtlpJson.Parse<ExportMetricsServiceRequest>(body) : OtlpJson.ParseProtobuf(ExportMetricsServiceRequest.Parser, body);
@@ -41,7 +41,7 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
         }, cancellationToken);
 
     [Function("OtlpTraces")]
-    public Task<IResult> Traces([HttpTrigger(AuthorizationLevel.Function, "post", Route = "v1/traces")] HttpRequest request, CancellationToken cancellationToken) =>
+    public Task<IResult> Traces([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/traces")] HttpRequest request, CancellationToken cancellationToken) =>
         HandleAsync(request, otlp.Value.TracesTopic, async (body, json) =>
         {
             var export = json ? OtlpJson.Parse<ExportTraceServiceRequest>(body) : OtlpJson.ParseProtobuf(ExportTraceServiceRequest.Parser, body);

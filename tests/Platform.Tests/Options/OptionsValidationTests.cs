@@ -83,6 +83,19 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public void Outside_the_local_host_start_up_fails_without_an_admin_key_and_names_the_setting()
+    {
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Platform:Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        }).Build();
+        using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
+        var ex = Assert.ThrowsAny<Exception>(() => services.GetRequiredService<IStartupValidator>().Validate());
+        Assert.Contains("Platform:Auth:AdminKey is required", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("Key Vault reference", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_connection_string_is_named()
     {
         var result = new StorageOptionsValidator().Validate(null, new StorageOptions());
