@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Platform.Core;
+using Platform.Core.Ingestion;
 using Platform.Core.Options;
 
 namespace Platform.Functions;
@@ -14,6 +17,10 @@ public static class PlatformFunctionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPlatform(configuration);
         services.AddSingleton<Http.RequestAuthorizer>();
+
+        // Kestrel (the worker's, and the local host's) stops bodies at 30,000,000 bytes by default, before any function
+        // runs (a 500 to the client): raise it to the platform's own limit, which the validator keeps within the host's 100 MB.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) => kestrel.Limits.MaxRequestBodySize = ingest.Value.MaxRequestBytes + (64L * 1024));
 
         // On Azure the Functions storage account is the default home of the platform's data.
         services.PostConfigure<StorageOptions>(o => o.ConnectionString ??= configuration["AzureWebJobsStorage"]);

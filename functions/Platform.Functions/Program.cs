@@ -6,4 +6,5 @@ FunctionsApplicationBuilder builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<ProblemDetailsMiddleware>();
 builder.Services.AddPlatformFunctions(builder.Configuration);
+
 await builder.Build().RunAsync();

@@ -9,6 +9,15 @@ public sealed class IngestOptions
     /// <summary>Largest request body, before and after decompression. Default 16 MiB.</summary>
     public int MaxRequestBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// The Functions host's request body limit (100 MB, <c>FUNCTIONS_REQUEST_BODY_SIZE_LIMIT</c>): the worker's own
+    /// limit is raised to <see cref="MaxRequestBytes"/>, which may not pass this.
+    /// </summary>
+    public const int HostMaxRequestBytes = 100 * 1000 * 1000;
+
+    /// <summary>The longest long-poll allowed: below the 230 s after which Azure's front end answers 504 itself.</summary>
+    public static readonly TimeSpan LongestConsumeWait = TimeSpan.FromSeconds(200);
+
     /// <summary>Most records in one produce request. Default 10,000.</summary>
     public int MaxRecordsPerRequest { get; set; } = 10_000;
 

@@ -62,7 +62,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
     }
 
     [Function("ConsumeRecords")]
-    public async Task<IResult> Consume([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/records")] HttpRequest request, string topic, int partition, CancellationToken cancellationToken)
+    public async Task<IResult> Consume([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition:int}/records")] HttpRequest request, string topic, int partition, CancellationToken cancellationToken)
     {
         await auth.RequireAsync(request, ApiOperation.Consume, topic, cancellationToken);
         IQueryCollection q = request.Query;

@@ -184,4 +184,18 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
         Assert.Equal(2, records[2].GetProperty("offset").GetInt64());
         Assert.Equal(["warm", "a", "c"], (await ConsumeAsync(host, "offset=0")).GetProperty("records").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
     }
+
+    [Fact]
+    public async Task Bodies_past_kestrels_30_MB_default_reach_the_platforms_own_limits_and_partition_routes_take_numbers_only()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(Bodies_past_kestrels_30_MB_default_reach_the_platforms_own_limits_and_partition_routes_take_numbers_only), 1,
+            ("Platform:Ingest:MaxRequestBytes", (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        using var big = new ByteArrayContent(new byte[35 * 1000 * 1000]);
+        big.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        HttpResponseMessage response = await host.Client.PostAsync("/api/topics/events/records", big);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode); // the platform's answer (a 1 MiB record limit), not Kestrel's
+        Assert.Contains("accepts at most", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/api/topics/events/partitions/zero/records")).StatusCode);
+    }
 }
