@@ -57,6 +57,9 @@ public sealed class LocalPlatform : IAsyncDisposable
             Console.WriteLine($"Azurite (in memory) on blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}.");
         }
 
+        // As on Azure, where the Functions host always has it: the queue trigger's connection (the same account here).
+        builder.Configuration[WakeupMessage.ConnectionSetting] ??= builder.Configuration[connectionKey];
+
         string adminKey = $"{AuthOptions.SectionName}:{nameof(AuthOptions.AdminKey)}";
         if (string.IsNullOrWhiteSpace(builder.Configuration[adminKey]))
         {

@@ -36,9 +36,10 @@ public sealed class ConsumerOptions
 
     /// <summary>
     /// CRON schedule (six fields, with seconds) of the sweep that runs every job as the fallback for lost wake-ups
-    /// (also the timer trigger's <c>%Platform:Consumers:SweepSchedule%</c>). Default every 10 s.
+    /// (also the timer trigger's <c>%Platform:Consumers:SweepSchedule%</c>). Default every 5 minutes: wake-ups carry
+    /// the latency; a sweep every few seconds would keep an idle deployment from ever scaling to zero (and bill it).
     /// </summary>
-    public string SweepSchedule { get; set; } = "*/10 * * * * *";
+    public string SweepSchedule { get; set; } = "0 */5 * * * *";
 
     /// <summary>Whether appends send wake-ups; without them the timer sweep alone delivers (slower). Default true.</summary>
     public bool Wakeups { get; set; } = true;

@@ -26,7 +26,7 @@ public static class ConsumersServiceCollectionExtensions
         services.TryAddSingleton<ConsumerGroups>();
         services.TryAddSingleton<ConsumerRegistry>();
         services.TryAddSingleton(sp => new WakeupNotifier(
-            StorageClients.Queue(sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WakeupQueue),
+            StorageClients.WakeupQueue(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WakeupQueue),
             sp.GetRequiredService<IOptions<ConsumerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WakeupNotifier>>()));

@@ -7,6 +7,12 @@ namespace Platform.Core.Consumers;
 /// <summary>"Partition p of topic t has new records": the body of a wake-up queue message.</summary>
 public sealed record WakeupMessage([property: JsonPropertyName("topic")] string Topic, [property: JsonPropertyName("partition")] int Partition)
 {
+    /// <summary>
+    /// The app setting that holds the wake-up queue's storage connection, for both sides: the queue trigger's
+    /// <c>Connection</c> and the sender. The Functions host always has it; the platform's data may live elsewhere.
+    /// </summary>
+    public const string ConnectionSetting = "AzureWebJobsStorage";
+
     /// <summary>The message text.</summary>
     public string ToJson() => JsonSerializer.Serialize(this);
 

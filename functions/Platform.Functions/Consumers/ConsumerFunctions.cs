@@ -7,7 +7,7 @@ namespace Platform.Functions.Consumers;
 public sealed class ConsumerFunctions(ConsumerRegistry registry, ConsumerRunner runner)
 {
     [Function("ConsumerWakeup")]
-    public async Task Wakeup([QueueTrigger("%Platform:Consumers:WakeupQueue%", Connection = "AzureWebJobsStorage")] string message, CancellationToken cancellationToken)
+    public async Task Wakeup([QueueTrigger("%Platform:Consumers:WakeupQueue%", Connection = WakeupMessage.ConnectionSetting)] string message, CancellationToken cancellationToken)
     {
         if (WakeupMessage.TryParse(message) is not { } wakeup)
         {

@@ -51,7 +51,7 @@ public static class FunctionCatalog
             if (parameter.GetCustomAttribute<QueueTriggerAttribute>() is { } queue)
             {
                 return parameter.ParameterType == typeof(string)
-                    ? new LocalFunction(name, "queueTrigger", method, [], null, queue.QueueName)
+                    ? new LocalFunction(name, "queueTrigger", method, [], null, queue.QueueName, queue.Connection)
                     : throw new InvalidOperationException($"Function {name}: the local host binds queue triggers to string only.");
             }
         }

@@ -9,4 +9,5 @@ namespace Platform.Local.Functions;
 /// <param name="HttpMethods">For HTTP triggers: the verbs, lower-case.</param>
 /// <param name="Route">For HTTP triggers: the route without the prefix.</param>
 /// <param name="Source">For timer triggers the schedule, for queue triggers the queue name (either may be a %setting%).</param>
-public sealed record LocalFunction(string Name, string Trigger, MethodInfo Method, IReadOnlyList<string> HttpMethods, string? Route, string? Source = null);
+/// <param name="Connection">For queue triggers, the name of the setting that holds the storage connection (null: AzureWebJobsStorage).</param>
+public sealed record LocalFunction(string Name, string Trigger, MethodInfo Method, IReadOnlyList<string> HttpMethods, string? Route, string? Source = null, string? Connection = null);

@@ -6,6 +6,7 @@ using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using NCrontab;
+using Platform.Core.Consumers;
 using Platform.Core.Options;
 using Platform.Core.Storage.Azure;
 
@@ -73,11 +74,14 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
 
     private async Task RunQueueAsync(LocalFunction function, string queueName, CancellationToken stoppingToken)
     {
+        // The trigger's own connection setting, as the extension reads it; raw bodies: they are decoded here, as the
+        // extension does, so that one that does not decode fails its invocation (and goes to the poison queue as it came).
         StorageOptions storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        // Raw bodies: they are decoded here, as the extension does, so that one that does not decode fails its invocation
-        // (and goes to the poison queue as it came).
-        QueueClient queue = StorageClients.Queue(storage, queueName, QueueMessageEncoding.None);
-        QueueClient poison = StorageClients.Queue(storage, queueName + "-poison", QueueMessageEncoding.None);
+        string connection = configuration[function.Connection ?? WakeupMessage.ConnectionSetting]
+            ?? throw new InvalidOperationException($"{function.Name} reads its queue through the setting '{function.Connection ?? WakeupMessage.ConnectionSetting}', which is not set.");
+        StorageOptions account = new() { ConnectionString = connection, TryTimeout = storage.TryTimeout, MaxRetries = storage.MaxRetries };
+        QueueClient queue = StorageClients.Queue(account, queueName, QueueMessageEncoding.None);
+        QueueClient poison = StorageClients.Queue(account, queueName + "-poison", QueueMessageEncoding.None);
         TimeSpan idle = TimeSpan.FromMilliseconds(50);
         int inFlight = 0;
         var running = new List<Task>();

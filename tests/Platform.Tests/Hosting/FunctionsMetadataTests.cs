@@ -31,6 +31,64 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(declared.Count, served.Count);
     }
 
+    [Fact]
+    public void Every_binding_resolves_with_exactly_the_app_settings_docs_configuration_lists()
+    {
+        // The names in the table "App settings on Azure" of docs/configuration.md, as the Functions host sees them.
+        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        string table = doc[doc.IndexOf("## App settings on Azure", StringComparison.Ordinal)..];
+        table = table[..table.IndexOf("\n## ", 3, StringComparison.Ordinal)];
+        var documented = System.Text.RegularExpressions.Regex.Matches(table, @"^\| `([A-Za-z_]+)` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value.Replace("__", ":", StringComparison.Ordinal)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        Assert.Contains("AzureWebJobsStorage", documented);
+
+        using JsonDocument metadata = JsonDocument.Parse(File.ReadAllText(FindMetadata()));
+        var missing = new List<string>();
+        foreach (JsonElement function in metadata.RootElement.EnumerateArray())
+        {
+            string name = function.GetProperty("name").GetString()!;
+            foreach (JsonElement binding in function.GetProperty("bindings").EnumerateArray())
+            {
+                foreach (JsonProperty property in binding.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
+                {
+                    string value = property.Value.GetString()!;
+                    foreach (System.Text.RegularExpressions.Match m in System.Text.RegularExpressions.Regex.Matches(value, "%([^%]+)%"))
+                    {
+                        if (!documented.Contains(m.Groups[1].Value))
+                        {
+                            missing.Add($"{name}.{property.Name} needs app setting '{m.Groups[1].Value}'");
+                        }
+                    }
+
+                    if (property.Name.Equals("connection", StringComparison.OrdinalIgnoreCase) && !documented.Contains(value))
+                    {
+                        missing.Add($"{name} connects through '{value}'");
+                    }
+                }
+
+                if (binding.GetProperty("type").GetString() == "queueTrigger" && !binding.TryGetProperty("connection", out _) && !documented.Contains("AzureWebJobsStorage"))
+                {
+                    missing.Add($"{name} connects through AzureWebJobsStorage");
+                }
+            }
+        }
+
+        Assert.True(missing.Count == 0, "Undocumented app settings:\n" + string.Join("\n", missing));
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Repository root not found.");
+    }
+
     private static string FindMetadata()
     {
         // The tests build the Functions app (through the local host's reference); use the same configuration.

@@ -2,6 +2,7 @@ using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
 using Platform.Core.Options;
 
 namespace Platform.Core.Storage.Azure;
@@ -31,6 +32,18 @@ public static class StorageClients
     /// says (<c>extensions.queues.messageEncoding</c>); the client encodes on send and decodes on receive.
     /// </summary>
     public static QueueClient Queue(StorageOptions options, string name) => Queue(options, name, QueueMessageEncoding.Base64);
+
+    /// <summary>
+    /// The wake-up queue, in the account of <see cref="Consumers.WakeupMessage.ConnectionSetting"/> (where the queue
+    /// trigger listens), or of the platform's storage when that setting is absent.
+    /// </summary>
+    public static QueueClient WakeupQueue(IConfiguration configuration, StorageOptions options, string name)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(options);
+        string? connection = configuration[Consumers.WakeupMessage.ConnectionSetting];
+        return Queue(string.IsNullOrWhiteSpace(connection) ? options : new StorageOptions { ConnectionString = connection, TryTimeout = options.TryTimeout, MaxRetries = options.MaxRetries }, name);
+    }
 
     /// <summary>One queue with the given message encoding.</summary>
     public static QueueClient Queue(StorageOptions options, string name, QueueMessageEncoding encoding)
