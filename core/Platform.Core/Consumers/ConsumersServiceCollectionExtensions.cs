@@ -31,6 +31,9 @@ public static class ConsumersServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WakeupNotifier>>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WakeupNotifier>(sp => sp.GetRequiredService<WakeupNotifier>()));
+        services.TryAddSingleton<IWakeupDeferrer>(sp => sp.GetRequiredService<WakeupNotifier>());
+        services.TryAddSingleton<WakeupHandler>();
+        services.AddHostedService<LeaveOnShutdown>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProvisionedStore, WakeupQueueProvisioner>());
         return services;
     }

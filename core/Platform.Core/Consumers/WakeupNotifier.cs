@@ -13,7 +13,7 @@ namespace Platform.Core.Consumers;
 /// timer sweep reads every partition anyway. Duplicates do no harm (a run with nothing new reads nothing).
 /// Sends are owned: disposal (host shutdown) waits for the ones under way, so none is cut off or left unobserved.
 /// </summary>
-public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger) : IAppendListener, IAsyncDisposable
+public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger) : IAppendListener, IWakeupDeferrer, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, byte> _scheduled = new();
     private readonly ConcurrentDictionary<Task, byte> _sending = new();
@@ -34,6 +34,10 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
         _sending.TryAdd(send, 0);
         _ = send.ContinueWith(t => _sending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
+
+    /// <inheritdoc />
+    public async Task DeferAsync(TopicPartition partition, TimeSpan delay, CancellationToken cancellationToken) =>
+        await queue.SendMessageAsync(new WakeupMessage(partition.Topic, partition.Partition).ToJson(), visibilityTimeout: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
 
     /// <summary>Stops taking wake-ups and waits, up to <see cref="ShutdownWait"/>, for the ones under way (they never throw: failures are logged).</summary>
     public async ValueTask DisposeAsync()

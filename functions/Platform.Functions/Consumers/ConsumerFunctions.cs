@@ -4,21 +4,11 @@ using Platform.Core.Consumers;
 namespace Platform.Functions.Consumers;
 
 /// <summary>Runs the registered jobs: at once on a wake-up message, and on a timer sweep that catches anything a lost message missed.</summary>
-public sealed class ConsumerFunctions(ConsumerRegistry registry, ConsumerRunner runner)
+public sealed class ConsumerFunctions(ConsumerRegistry registry, ConsumerRunner runner, WakeupHandler wakeups)
 {
     [Function("ConsumerWakeup")]
-    public async Task Wakeup([QueueTrigger("%Platform:Consumers:WakeupQueue%", Connection = WakeupMessage.ConnectionSetting)] string message, CancellationToken cancellationToken)
-    {
-        if (WakeupMessage.TryParse(message) is not { } wakeup)
-        {
-            return;
-        }
-
-        foreach (ConsumerRegistration registration in registry.For(wakeup.Topic))
-        {
-            await runner.RunAsync(registration, wakeup.Partition, cancellationToken);
-        }
-    }
+    public Task Wakeup([QueueTrigger("%Platform:Consumers:WakeupQueue%", Connection = WakeupMessage.ConnectionSetting)] string message, CancellationToken cancellationToken) =>
+        wakeups.HandleAsync(message, cancellationToken);
 
     [Function("ConsumerSweep")]
     public async Task Sweep([TimerTrigger("%Platform:Consumers:SweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
