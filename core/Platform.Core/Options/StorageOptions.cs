@@ -23,4 +23,10 @@ public sealed class StorageOptions
 
     /// <summary>Retries of a failed or timed-out storage request (exponential back-off). Default 3.</summary>
     public int MaxRetries { get; set; } = 3;
+
+    /// <summary>
+    /// Whether the app creates its containers, tables and queues at start (default true). Infra creates them too: set
+    /// false there to save the calls on every cold start.
+    /// </summary>
+    public bool ProvisionAtStart { get; set; } = true;
 }
