@@ -17,6 +17,7 @@ public static class PlatformFunctionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPlatform(configuration);
         services.AddSingleton<Http.RequestAuthorizer>();
+        services.AddSelfTelemetry(configuration);
 
         // Kestrel (the worker's, and the local host's) stops bodies at 30,000,000 bytes by default, before any function
         // runs (a 500 to the client): raise it to the platform's own limit, which the validator keeps within the host's 100 MB.
