@@ -415,6 +415,22 @@ public sealed class EngineRegressionTests
         Assert.Equal(whole, (await engine.Reader.FetchAsync("incompressible", 0, 3, 1, 1, default)).Records[0].Value!.Value.ToArray());
     }
 
+    [Fact]
+    public async Task Index_entries_still_being_built_are_written_when_the_instance_shuts_down()
+    {
+        // Issue 18: pending index entries lived in memory only; an instance recycled left a hole behind.
+        StorageSet memory = StorageSet.InMemory();
+        var engine = new TestEngine(memory, new LogOptions { IndexIntervalBytes = 1024 * 1024, IndexFlushInterval = TimeSpan.FromMinutes(10) });
+        string topic = await TopicAsync(engine, "shutdown");
+        await engine.Producer.ProduceAsync(topic, [Records.Text("a"), Records.Text("b")], default);
+        await engine.Producer.ProduceAsync(topic, [Records.Text("c")], default);
+        Assert.Null(await memory.Index.FindByOffsetAsync(new TopicPartition(topic, 0), 0, default)); // still being built
+
+        await engine.DisposeAsync(); // what the host does on shutdown: the producer first, then the index writer
+        BatchIndexEntry? entry = await memory.Index.FindByOffsetAsync(new TopicPartition(topic, 0), 0, default);
+        Assert.Equal((0L, 2L), (entry!.BaseOffset, entry.LastOffset));
+    }
+
     private sealed class CountingListener : Platform.Core.Log.Appending.IAppendListener
     {
         private int _count;
