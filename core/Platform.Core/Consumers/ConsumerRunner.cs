@@ -38,11 +38,21 @@ public sealed class ConsumerRunner
     /// <summary>This instance's name in ownership claims.</summary>
     public string InstanceId { get; init; } = $"{Environment.MachineName[..Math.Min(20, Environment.MachineName.Length)]}-{Guid.NewGuid():N}";
 
+    private volatile bool _stopped;
+
+    /// <summary>Stops starting runs (on shutdown, before leaving): a run asked for after this does nothing.</summary>
+    public void Stop() => _stopped = true;
+
     /// <summary>Balances, then drains the partitions this instance holds (all, or only <paramref name="only"/>).</summary>
     public async Task<RunResult> RunAsync(ConsumerRegistration registration, int? only, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(registration);
         cancellationToken.ThrowIfCancellationRequested();
+        if (_stopped)
+        {
+            return new RunResult([], 0, 0); // shutting down: joining the group again now would undo the leave
+        }
+
         TopicConfig config = await _topics.GetAsync(registration.Topic, cancellationToken).ConfigureAwait(false);
         int[] held = await _claims.Value.BalanceAsync(registration.Group, config, cancellationToken).ConfigureAwait(false);
         long deadline = _time.GetTimestamp() + (long)(_options.MaxRunTime.TotalSeconds * _time.TimestampFrequency);

@@ -15,6 +15,7 @@ internal sealed partial class LeaveOnShutdown(ConsumerRegistry registry, Consume
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        runner.Stop();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(Limit);
         foreach (ConsumerRegistration registration in registry.All)

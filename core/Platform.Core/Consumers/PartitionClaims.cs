@@ -154,9 +154,23 @@ internal sealed partial class PartitionClaims(IOwnershipStore ownership, Consume
         OwnershipSnapshot snapshot = await ownership.ListAsync(group, topic, cancellationToken).ConfigureAwait(false);
         foreach (PartitionClaim claim in snapshot.Claims.Where(c => c.Owner == instanceId))
         {
+            // Wait for a drain of this partition to end first: releasing under it would let another instance start
+            // while this one still handles (its keeper would only notice at its next renewal).
             var key = (group, new TopicPartition(topic, claim.Partition));
-            PartitionClaim current = _held.TryRemove(key, out HeldClaim? held) ? held.Claim : claim;
-            await ownership.ReleaseAsync(group, topic, current, cancellationToken).ConfigureAwait(false);
+            SemaphoreSlim partitionLock = PartitionLock(key);
+            await partitionLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                PartitionClaim current = _held.TryRemove(key, out HeldClaim? held) ? held.Claim : claim;
+                if (!await ownership.ReleaseAsync(group, topic, current, cancellationToken).ConfigureAwait(false) && current.Version != claim.Version)
+                {
+                    await ownership.ReleaseAsync(group, topic, claim, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                partitionLock.Release();
+            }
         }
 
         await ownership.LeaveAsync(group, topic, instanceId, cancellationToken).ConfigureAwait(false);

@@ -1,24 +1,26 @@
 using Microsoft.Extensions.Logging;
-using Platform.Core.Log;
 
 namespace Platform.Core.Consumers;
 
 /// <summary>Sends a wake-up again after a delay.</summary>
 public interface IWakeupDeferrer
 {
-    /// <summary>Makes <paramref name="partition"/>'s wake-up arrive again after <paramref name="delay"/>.</summary>
-    Task DeferAsync(TopicPartition partition, TimeSpan delay, CancellationToken cancellationToken);
+    /// <summary>Makes <paramref name="wakeup"/> arrive again after <paramref name="delay"/>.</summary>
+    Task DeferAsync(WakeupMessage wakeup, TimeSpan delay, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// What a wake-up message does, on whichever instance it lands (Flex Consumption runs queue triggers wherever it
 /// likes): run every job that reads the partition's topic, draining every partition this instance holds. When the
-/// woken partition is held by another instance and still has records to deliver, the wake-up is sent again to arrive
-/// when that claim would lapse, so it is never lost: either the holder drains it meanwhile, or the claim expires
-/// and whoever gets the wake-up takes it over.
+/// woken partition still has records to deliver afterwards, the wake-up is sent again, once per message whatever the
+/// number of jobs, and at most <see cref="MaxHops"/> times: soon when this instance holds the partition (its run ran
+/// out of time or its sink paused), or when the other instance's claim would lapse. Beyond that the sweep delivers.
 /// </summary>
 public sealed partial class WakeupHandler(ConsumerRegistry registry, ConsumerRunner runner, ConsumerGroups groups, IWakeupDeferrer deferrer, Microsoft.Extensions.Options.IOptions<ConsumerOptions> options, ILogger<WakeupHandler> logger)
 {
+    /// <summary>The most times one wake-up is sent again.</summary>
+    public const int MaxHops = 8;
+
     /// <summary>Handles one wake-up message; anything that is not one is dropped (the sweep covers it).</summary>
     public async Task HandleAsync(string? message, CancellationToken cancellationToken)
     {
@@ -27,24 +29,31 @@ public sealed partial class WakeupHandler(ConsumerRegistry registry, ConsumerRun
             return;
         }
 
+        TimeSpan? again = null;
         foreach (ConsumerRegistration registration in registry.For(wakeup.Topic))
         {
             RunResult result = await runner.RunAsync(registration, null, cancellationToken).ConfigureAwait(false);
-            if (result.Partitions.Contains(wakeup.Partition))
+            PartitionLag? lag = (await groups.GetLagAsync(registration.Group, wakeup.Topic, cancellationToken).ConfigureAwait(false)).FirstOrDefault(l => l.Partition == wakeup.Partition);
+            if (lag is not { Lag: > 0 })
             {
                 continue;
             }
 
-            PartitionLag? lag = (await groups.GetLagAsync(registration.Group, wakeup.Topic, cancellationToken).ConfigureAwait(false)).FirstOrDefault(l => l.Partition == wakeup.Partition);
-            if (lag is { Lag: > 0 })
-            {
-                TimeSpan delay = options.Value.ClaimDuration + TimeSpan.FromSeconds(1);
-                LogDeferred(logger, registration.Group, wakeup.Topic, wakeup.Partition, delay.TotalSeconds);
-                await deferrer.DeferAsync(wakeup.ToTopicPartition(), delay, cancellationToken).ConfigureAwait(false);
-            }
+            // Held here: the run ended early (its time, a paused sink); come back soon, backing off. Held elsewhere:
+            // come back when that claim would lapse, if its holder has not drained it by then.
+            TimeSpan delay = result.Partitions.Contains(wakeup.Partition)
+                ? TimeSpan.FromSeconds(Math.Min(1 << wakeup.Hops, options.Value.ClaimDuration.TotalSeconds))
+                : options.Value.ClaimDuration + TimeSpan.FromSeconds(1);
+            again = again is { } d ? (d < delay ? d : delay) : delay;
+        }
+
+        if (again is { } wait && wakeup.Hops < MaxHops)
+        {
+            LogDeferred(logger, wakeup.Topic, wakeup.Partition, wait.TotalSeconds, wakeup.Hops + 1);
+            await deferrer.DeferAsync(wakeup with { Hops = wakeup.Hops + 1 }, wait, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Group {Group}: {Topic}/{Partition} is held by another instance; its wake-up comes again in {Seconds} s")]
-    private static partial void LogDeferred(ILogger logger, string group, string topic, int partition, double seconds);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Topic}/{Partition} still has records to deliver; its wake-up comes again in {Seconds} s (time {Hop})")]
+    private static partial void LogDeferred(ILogger logger, string topic, int partition, double seconds, int hop);
 }

@@ -7,6 +7,11 @@ namespace Platform.Core.Consumers;
 /// <summary>"Partition p of topic t has new records": the body of a wake-up queue message.</summary>
 public sealed record WakeupMessage([property: JsonPropertyName("topic")] string Topic, [property: JsonPropertyName("partition")] int Partition)
 {
+    /// <summary>How many times this wake-up was sent again because it could not be acted on yet (bounded).</summary>
+    [JsonPropertyName("hops")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Hops { get; init; }
+
     /// <summary>
     /// The app setting that holds the wake-up queue's storage connection, for both sides: the queue trigger's
     /// <c>Connection</c> and the sender. The Functions host always has it; the platform's data may live elsewhere.

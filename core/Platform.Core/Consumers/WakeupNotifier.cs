@@ -36,8 +36,11 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
     }
 
     /// <inheritdoc />
-    public async Task DeferAsync(TopicPartition partition, TimeSpan delay, CancellationToken cancellationToken) =>
-        await queue.SendMessageAsync(new WakeupMessage(partition.Topic, partition.Partition).ToJson(), visibilityTimeout: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
+    public async Task DeferAsync(WakeupMessage wakeup, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(wakeup);
+        await queue.SendMessageAsync(wakeup.ToJson(), visibilityTimeout: delay, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Stops taking wake-ups and waits, up to <see cref="ShutdownWait"/>, for the ones under way (they never throw: failures are logged).</summary>
     public async ValueTask DisposeAsync()

@@ -145,9 +145,19 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
 
     private async Task HandleMessageAsync(LocalFunction function, QueueClient queue, QueueClient poison, QueueMessage message, CancellationToken stoppingToken)
     {
+        if (!TryDecode(message.Body, out string? text) || message.DequeueCount > queueSettings.MaxDequeueCount)
+        {
+            // As the extension does: a body that does not decode, or one delivered more often than allowed, goes to
+            // the poison queue at once, as it came, without invoking the function.
+            await poison.CreateIfNotExistsAsync(cancellationToken: stoppingToken);
+            await poison.SendMessageAsync(message.Body, cancellationToken: stoppingToken);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
+            return;
+        }
+
         try
         {
-            await InvokeAsync(function, Decode(message.Body), stoppingToken);
+            await InvokeAsync(function, text, stoppingToken);
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, stoppingToken);
         }
         catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -166,19 +176,24 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
         }
     }
 
-    /// <summary>The message text as the extension hands it to a string parameter; a body that does not decode fails.</summary>
-    private string Decode(BinaryData body)
+    /// <summary>The message text as the extension hands it to a string parameter; false for a body that does not decode.</summary>
+    private bool TryDecode(BinaryData body, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? text)
     {
+        text = body.ToString();
         if (!queueSettings.Base64)
         {
-            return body.ToString();
+            return true;
         }
 
-        string text = body.ToString();
         byte[] buffer = new byte[text.Length];
-        return Convert.TryFromBase64String(text, buffer, out int written)
-            ? System.Text.Encoding.UTF8.GetString(buffer, 0, written)
-            : throw new FormatException("The queue message is not Base64, as host.json's extensions.queues.messageEncoding says it is.");
+        if (!Convert.TryFromBase64String(text, buffer, out int written))
+        {
+            text = null;
+            return false;
+        }
+
+        text = System.Text.Encoding.UTF8.GetString(buffer, 0, written);
+        return true;
     }
 
     private async Task InvokeAsync(LocalFunction function, object trigger, CancellationToken cancellationToken)

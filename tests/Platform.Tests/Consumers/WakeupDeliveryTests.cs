@@ -2,7 +2,6 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Core.Consumers;
-using Platform.Core.Log;
 using Platform.Core.Storage;
 using Platform.Tests.Fixtures;
 
@@ -17,13 +16,13 @@ public sealed class WakeupDeliveryTests(AzuriteFixture azurite)
 {
     private sealed class RecordingDeferrer : IWakeupDeferrer
     {
-        public List<(TopicPartition Partition, TimeSpan Delay)> Deferred { get; } = [];
+        public List<(WakeupMessage Wakeup, TimeSpan Delay)> Deferred { get; } = [];
 
-        public Task DeferAsync(TopicPartition partition, TimeSpan delay, CancellationToken cancellationToken)
+        public Task DeferAsync(WakeupMessage wakeup, TimeSpan delay, CancellationToken cancellationToken)
         {
             lock (Deferred)
             {
-                Deferred.Add((partition, delay));
+                Deferred.Add((wakeup, delay));
             }
 
             return Task.CompletedTask;
@@ -48,9 +47,18 @@ public sealed class WakeupDeliveryTests(AzuriteFixture azurite)
 
         await wakeups.HandleAsync(message, default);
         Assert.Empty(handler.Seen); // not held here: nothing handled, and the wake-up is not dropped either
-        (TopicPartition again, TimeSpan delay) = Assert.Single(deferrer.Deferred);
-        Assert.Equal(new TopicPartition(topic, 0), again);
+        (WakeupMessage again, TimeSpan delay) = Assert.Single(deferrer.Deferred);
+        Assert.Equal((topic, 0, 1), (again.Topic, again.Partition, again.Hops));
         Assert.InRange(delay, options.ClaimDuration, options.ClaimDuration + TimeSpan.FromSeconds(2));
+
+        // However many jobs read the topic, one wake-up is sent again once; and never more than MaxHops times.
+        var twoJobs = new WakeupHandler(new ConsumerRegistry([registration, new ConsumerRegistration("g2", topic, new RecordingHandler())], []), woken, rig.Groups, deferrer, Microsoft.Extensions.Options.Options.Create(options), NullLogger<WakeupHandler>.Instance);
+        await twoJobs.HandleAsync(again.ToJson(), default);
+        Assert.Equal(2, deferrer.Deferred.Count);
+        Assert.Equal(2, deferrer.Deferred[^1].Wakeup.Hops);
+        await twoJobs.HandleAsync((again with { Hops = WakeupHandler.MaxHops }).ToJson(), default);
+        Assert.Equal(2, deferrer.Deferred.Count);
+        deferrer.Deferred.RemoveRange(1, 1);
 
         await holder.LeaveAsync(registration, default); // shutdown: the claim is released, not left to lapse
         await wakeups.HandleAsync(message, default);

@@ -43,6 +43,27 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
         return IngestAsync(options.Value.TracesTopic, "traces", "spans", request.ResourceSpans, r => r.Resource, r => r.ScopeSpans.Sum(s => (long)s.Spans.Count), r => new ExportTraceServiceRequest { ResourceSpans = { r } }, cancellationToken);
     }
 
+    /// <summary>
+    /// The signal's topic, created on first use when start-up could not (storage was unreachable then): an exporter
+    /// must never be told 404, which it takes as permanent and drops the data.
+    /// </summary>
+    private async Task<TopicConfig> TopicAsync(string topic, CancellationToken cancellationToken)
+    {
+        if (await topics.FindAsync(topic, cancellationToken).ConfigureAwait(false) is { } config)
+        {
+            return config;
+        }
+
+        try
+        {
+            return await topics.CreateAsync(new TopicConfig { Name = topic, Partitions = options.Value.TopicPartitions, Compression = Log.Batches.CompressionCodec.Zstd }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LogException ex) when (ex.Kind == LogErrorKind.TopicAlreadyExists)
+        {
+            return await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The <c>service.name</c> attribute of a resource, or null.</summary>
     public static string? ServiceName(Resource? resource)
     {
@@ -79,7 +100,7 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
             return new OtlpIngestResult(0, 0, null);
         }
 
-        TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        TopicConfig config = await TopicAsync(topic, cancellationToken).ConfigureAwait(false);
         var records = new List<ProduceRecord>(resources.Count);
         long accepted = 0, rejected = 0;
         string? error = null;
