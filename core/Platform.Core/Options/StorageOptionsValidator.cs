@@ -13,7 +13,7 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(options.ConnectionString))
         {
-            errors.Add($"{StorageOptions.SectionName}:ConnectionString is required (the local host fills it with Azurite's when it is empty).");
+            errors.Add($"{StorageOptions.SectionName}:ConnectionString is required (the local host fills it with Azurite's when it is empty; on Azure it defaults to AzureWebJobsStorage when that is a connection string, and must be set when AzureWebJobsStorage is identity-based).");
         }
 
         if (!ContainerName().IsMatch(options.LogContainer))

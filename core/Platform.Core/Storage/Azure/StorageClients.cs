@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Identity;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Platform.Core.Options;
@@ -34,15 +35,35 @@ public static class StorageClients
     public static QueueClient Queue(StorageOptions options, string name) => Queue(options, name, QueueMessageEncoding.Base64);
 
     /// <summary>
-    /// The wake-up queue, in the account of <see cref="Consumers.WakeupMessage.ConnectionSetting"/> (where the queue
-    /// trigger listens), or of the platform's storage when that setting is absent.
+    /// The wake-up queue, in the account of <see cref="Consumers.WakeupMessage.ConnectionSetting"/>, where the queue
+    /// trigger listens, read the way the Functions host reads a connection: a connection string, or an identity-based
+    /// connection (<c>__queueServiceUri</c>, <c>__serviceUri</c> or <c>__accountName</c>, with <c>__clientId</c> for a
+    /// user-assigned identity, as Flex Consumption sets up by default). Without that setting, the platform's storage.
     /// </summary>
     public static QueueClient WakeupQueue(IConfiguration configuration, StorageOptions options, string name)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(options);
-        string? connection = configuration[Consumers.WakeupMessage.ConnectionSetting];
-        return Queue(string.IsNullOrWhiteSpace(connection) ? options : new StorageOptions { ConnectionString = connection, TryTimeout = options.TryTimeout, MaxRetries = options.MaxRetries }, name);
+        string setting = Consumers.WakeupMessage.ConnectionSetting;
+        string? connection = configuration[setting];
+        if (!string.IsNullOrWhiteSpace(connection))
+        {
+            return Queue(new StorageOptions { ConnectionString = connection, TryTimeout = options.TryTimeout, MaxRetries = options.MaxRetries }, name);
+        }
+
+        IConfigurationSection identity = configuration.GetSection(setting);
+        string? serviceUri = identity["queueServiceUri"] ?? identity["serviceUri"]
+            ?? (identity["accountName"] is { Length: > 0 } account ? $"https://{account}.queue.core.windows.net" : null);
+        if (serviceUri is null)
+        {
+            return Queue(options, name);
+        }
+
+        TokenCredential credential = identity["clientId"] is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential();
+        var queueUri = new Uri(new Uri(serviceUri.TrimEnd('/') + "/"), name);
+        return new QueueClient(queueUri, credential, WithRetry(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, options));
     }
 
     /// <summary>One queue with the given message encoding.</summary>
