@@ -25,9 +25,17 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
             throw new LogException(LogErrorKind.InvalidRequest, "A key needs a name of 1 to 100 characters.");
         }
 
-        if (grants.Count == 0 || grants.Any(g => g.Operations == ApiOperation.None || (g.Operations & ~ApiOperation.All) != 0 || string.IsNullOrEmpty(g.Pattern) || g.Pattern.IndexOf('*', StringComparison.Ordinal) is >= 0 and var i && i != g.Pattern.Length - 1))
+        if (grants.Count == 0 || grants.Any(g => g is null || g.Operations == ApiOperation.None || (g.Operations & ~ApiOperation.All) != 0))
         {
             throw new LogException(LogErrorKind.InvalidRequest, "A key needs at least one grant; each names operations (produce, consume, admin) and a topic pattern: '*', 'prefix.*' or a topic name.");
+        }
+
+        foreach (TopicGrant grant in grants)
+        {
+            if (TopicGrant.Validate(grant.Pattern) is { } problem)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, problem);
+            }
         }
 
         string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));

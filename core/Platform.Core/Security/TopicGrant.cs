@@ -3,9 +3,31 @@ namespace Platform.Core.Security;
 /// <summary>Operations allowed on topics whose name matches <see cref="Pattern"/> (<c>*</c>, <c>prefix.*</c> or an exact name).</summary>
 public sealed record TopicGrant(string Pattern, ApiOperation Operations)
 {
-    /// <summary>True when the pattern covers <paramref name="topic"/> (null: the platform itself, only <c>*</c> covers it).</summary>
+    /// <summary>
+    /// True when the pattern covers <paramref name="topic"/> (null: the platform itself, only <c>*</c> covers it).
+    /// <c>prefix.*</c> covers names that start with <c>prefix.</c>, dot included: <c>team.*</c> never covers <c>teamb.x</c>.
+    /// </summary>
     public bool Matches(string? topic) =>
-        Pattern == "*" || (topic is not null && (Pattern.EndsWith('*')
+        Pattern == "*" || (topic is not null && (Pattern.EndsWith(".*", StringComparison.Ordinal)
             ? topic.StartsWith(Pattern[..^1], StringComparison.Ordinal)
             : string.Equals(Pattern, topic, StringComparison.Ordinal)));
+
+    /// <summary>Null when <paramref name="pattern"/> is <c>*</c>, <c>prefix.*</c> or a topic name; otherwise why not (it could never match).</summary>
+    public static string? Validate(string? pattern)
+    {
+        if (pattern == "*")
+        {
+            return null;
+        }
+
+        if (string.IsNullOrEmpty(pattern))
+        {
+            return "A grant needs a topic pattern: '*', 'prefix.*' or a topic name.";
+        }
+
+        string name = pattern.EndsWith(".*", StringComparison.Ordinal) ? pattern[..^2] + ".x" : pattern;
+        return pattern.IndexOf('*', StringComparison.Ordinal) is >= 0 and var star && !(star == pattern.Length - 1 && pattern.EndsWith(".*", StringComparison.Ordinal))
+            ? $"Topic pattern '{pattern}' is not '*', 'prefix.*' or a topic name ('team*' would be ambiguous: write 'team.*')."
+            : Log.Topics.TopicName.Validate(name) is { } problem ? $"Topic pattern '{pattern}' can never match a topic: {problem}" : null;
+    }
 }

@@ -21,6 +21,7 @@ public sealed record HttpFailure(int Status, string Title, string Detail, TimeSp
         UnsupportedMediaTypeException e => new(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
         BadRequestException e => new(StatusCodes.Status400BadRequest, "Bad request", e.Message),
         MalformedOtlpException e => new(StatusCodes.Status400BadRequest, "Malformed OTLP request", e.Message),
+        Google.Protobuf.InvalidProtocolBufferException e => new(StatusCodes.Status400BadRequest, "Malformed protobuf", e.Message),
         System.Text.Json.JsonException e => new(StatusCodes.Status400BadRequest, "Malformed JSON", e.Message),
         TopicNotFoundException e => new(StatusCodes.Status404NotFound, "Topic not found", e.Message),
         LogException e => FromLog(e),

@@ -13,7 +13,9 @@ public sealed class KeyFunctions(RequestAuthorizer auth, ApiKeyService keys)
     {
         await auth.RequireAsync(request, ApiOperation.Admin, null, cancellationToken);
         CreateKeyRequest body = await JsonBody.ReadAsync<CreateKeyRequest>(request, 16 * 1024, cancellationToken);
-        TopicGrant[] grants = [.. (body.Grants ?? []).Select(g => new TopicGrant(g.Topics ?? string.Empty, ParseOperations(g.Operations)))];
+        TopicGrant[] grants = [.. (body.Grants ?? []).Select((g, i) => g is null
+            ? throw new BadRequestException($"grants[{i}] must be an object with topics and operations.")
+            : new TopicGrant(g.Topics ?? string.Empty, ParseOperations(g.Operations, i)))];
         var (key, secret) = await keys.CreateAsync(body.Name ?? string.Empty, grants, cancellationToken);
         return Results.Created($"/api/keys/{key.Id}", new { key.Id, key.Name, grants = Describe(key.Grants), key = secret });
     }
@@ -36,24 +38,24 @@ public sealed class KeyFunctions(RequestAuthorizer auth, ApiKeyService keys)
     private static object[] Describe(IEnumerable<TopicGrant> grants) =>
         [.. grants.Select(g => new { topics = g.Pattern, operations = Enum.GetValues<ApiOperation>().Where(o => o is not ApiOperation.None and not ApiOperation.All && g.Operations.HasFlag(o)).Select(o => o.ToString().ToLowerInvariant()) })];
 
-    private static ApiOperation ParseOperations(IReadOnlyList<string>? operations)
+    private static ApiOperation ParseOperations(IReadOnlyList<string?>? operations, int index)
     {
         ApiOperation result = ApiOperation.None;
-        foreach (string op in operations ?? [])
+        foreach (string? op in operations ?? [])
         {
-            result |= op.ToLowerInvariant() switch
+            result |= op?.ToLowerInvariant() switch
             {
                 "produce" => ApiOperation.Produce,
                 "consume" => ApiOperation.Consume,
                 "admin" => ApiOperation.Admin,
-                _ => throw new BadRequestException($"Operation '{op}' is not one of produce, consume, admin."),
+                _ => throw new BadRequestException($"grants[{index}].operations: '{op ?? "null"}' is not one of produce, consume, admin."),
             };
         }
 
         return result;
     }
 
-    internal sealed record GrantRequest(string? Topics, IReadOnlyList<string>? Operations);
+    internal sealed record GrantRequest(string? Topics, IReadOnlyList<string?>? Operations);
 
-    internal sealed record CreateKeyRequest(string? Name, IReadOnlyList<GrantRequest>? Grants);
+    internal sealed record CreateKeyRequest(string? Name, IReadOnlyList<GrantRequest?>? Grants);
 }

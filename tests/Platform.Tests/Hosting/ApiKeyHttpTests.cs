@@ -54,4 +54,27 @@ public sealed class ApiKeyHttpTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.PostAsJsonAsync("/api/keys", new { name = "x", grants = new[] { new { topics = "*", operations = new[] { "fly" } } } })).StatusCode);
         Assert.Equal(0, (await host.Client.GetFromJsonAsync<JsonElement>("/api/keys")).GetProperty("keys").GetArrayLength());
     }
+
+    [Theory]
+    [InlineData("""{"name":"n","grants":[null]}""", "grants[0] must be an object")]
+    [InlineData("""{"name":"n","grants":[{"topics":"*","operations":[null]}]}""", "grants[0].operations: 'null' is not one of")]
+    [InlineData("""{"name":"n","grants":[{"topics":"team*","operations":["produce"]}]}""", "write 'team.*'")]
+    [InlineData("""{"name":"n","grants":[{"topics":"Orders","operations":["produce"]}]}""", "can never match a topic")]
+    public async Task A_key_with_a_grant_that_is_malformed_or_could_never_match_is_refused(string body, string expected)
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(A_key_with_a_grant_that_is_malformed_or_could_never_match_is_refused));
+        HttpResponseMessage response = await host.Client.PostAsync("/api/keys", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_prefix_pattern_covers_its_own_dot_namespace_only()
+    {
+        var grant = new Platform.Core.Security.TopicGrant("team.*", Platform.Core.Security.ApiOperation.Produce);
+        Assert.True(grant.Matches("team.payments"));
+        Assert.False(grant.Matches("teamb.payments"));
+        Assert.False(grant.Matches("team"));
+        Assert.False(new Platform.Core.Security.TopicGrant("team*", Platform.Core.Security.ApiOperation.Produce).Matches("teamb.payments"));
+    }
 }

@@ -130,6 +130,7 @@ public sealed class OtlpHttpProtocolTests(AzuriteFixture azurite)
     [InlineData("application/x-protobuf", new byte[] { 0x0a, 0xff, 0x01 }, 400)]          // truncated
     [InlineData("application/x-protobuf", new byte[] { 0x0f, 0x01 }, 400)]                // bad wire type
     [InlineData("application/json", new byte[] { (byte)'{', (byte)'"' }, 400)]             // malformed JSON
+    [InlineData("application/json", new byte[] { (byte)'{', (byte)'"', (byte)'r', (byte)'e', (byte)'s', (byte)'o', (byte)'u', (byte)'r', (byte)'c', (byte)'e', (byte)'L', (byte)'o', (byte)'g', (byte)'s', (byte)'"', (byte)':', (byte)'{', (byte)'}', (byte)'}' }, 400)] // {"resourceLogs":{}}: a wrong type is the client's error, never a retriable 503
     [InlineData("text/plain", new byte[] { (byte)'h', (byte)'i' }, 415)]
     public async Task Bad_bodies_get_a_status_in_the_request_encoding_and_append_nothing(string mediaType, byte[] body, int status)
     {

@@ -198,4 +198,17 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/api/topics/events/partitions/zero/records")).StatusCode);
     }
+
+    [Theory]
+    [InlineData("""{"value":"x","partition":"0"}""", "partition must be an integer")]
+    [InlineData("""{"valueBase64":5}""", "valueBase64 must be a base64 string")]
+    [InlineData("""{"keyBase64":true,"value":"x"}""", "keyBase64 must be a base64 string")]
+    public async Task A_field_of_the_wrong_type_is_a_400_that_names_it(string body, string expected)
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(A_field_of_the_wrong_type_is_a_400_that_names_it));
+        HttpResponseMessage response = await host.Client.PostAsync("/api/topics/events/records", Body(body, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty((await ConsumeAsync(host, "offset=0")).GetProperty("records").EnumerateArray());
+    }
 }

@@ -42,30 +42,52 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
                 continue;
             }
 
-            int position = 0;
-            foreach (ResourceLogs rl in export.ResourceLogs)
+            // A record that cannot become documents (an attribute of the wrong type, a kvlist with duplicate keys) is
+            // dead-lettered with the reason: never a reason to stop the partition.
+            var mine = new List<BulkDocument>();
+            var myRoutes = new List<(string Topic, ProduceRecord Record)>();
+            try
             {
-                foreach (ScopeLogs sl in rl.ScopeLogs)
+                int position = 0;
+                foreach (ResourceLogs rl in export.ResourceLogs)
                 {
-                    foreach (OpenTelemetry.Proto.Logs.V1.LogRecord log in sl.LogRecords)
+                    foreach (ScopeLogs sl in rl.ScopeLogs)
                     {
-                        (System.Text.Json.Nodes.JsonObject doc, string dataset) = EcsDocument.Map(rl.Resource, sl.Scope, log, o.Namespace, o.DefaultDataset);
-                        ElasticsearchRoute? route = o.Routes.FirstOrDefault(r => Matches(r, rl.Resource, log));
-                        string id = string.Create(CultureInfo.InvariantCulture, $"{batch.Partition.Topic}-{batch.Partition.Partition}-{record.Offset}-{position++}");
-                        documents.Add(new BulkDocument(route?.Index ?? $"logs-{dataset}-{o.Namespace}", id, doc));
-                        sourceOf[id] = record.Offset;
-                        if (route?.Topic is { } topic)
+                        foreach (OpenTelemetry.Proto.Logs.V1.LogRecord log in sl.LogRecords)
                         {
-                            if (!routed.TryGetValue(topic, out List<ProduceRecord>? list))
+                            (System.Text.Json.Nodes.JsonObject doc, string dataset) = EcsDocument.Map(rl.Resource, sl.Scope, log, o.Namespace, o.DefaultDataset);
+                            ElasticsearchRoute? route = o.Routes.FirstOrDefault(r => Matches(r, rl.Resource, log));
+                            string id = string.Create(CultureInfo.InvariantCulture, $"{batch.Partition.Topic}-{batch.Partition.Partition}-{record.Offset}-{position++}");
+                            mine.Add(new BulkDocument(route?.Index ?? $"logs-{dataset}-{o.Namespace}", id, doc));
+                            if (route?.Topic is { } topic)
                             {
-                                routed[topic] = list = [];
+                                var single = new ExportLogsServiceRequest { ResourceLogs = { new ResourceLogs { Resource = rl.Resource, SchemaUrl = rl.SchemaUrl, ScopeLogs = { new ScopeLogs { Scope = sl.Scope, LogRecords = { log } } } } } };
+                                myRoutes.Add((topic, new ProduceRecord { Key = record.Key, Value = single.ToByteArray(), Headers = record.Headers }));
                             }
-
-                            var single = new ExportLogsServiceRequest { ResourceLogs = { new ResourceLogs { Resource = rl.Resource, SchemaUrl = rl.SchemaUrl, ScopeLogs = { new ScopeLogs { Scope = sl.Scope, LogRecords = { log } } } } } };
-                            list.Add(new ProduceRecord { Key = record.Key, Value = single.ToByteArray(), Headers = record.Headers });
                         }
                     }
                 }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures[record.Offset] = new RecordFailure(record.Offset, $"Cannot become an ECS document: {ex.Message}", Retriable: false);
+                continue;
+            }
+
+            foreach (BulkDocument document in mine)
+            {
+                documents.Add(document);
+                sourceOf[document.Id] = record.Offset;
+            }
+
+            foreach ((string topic, ProduceRecord routedRecord) in myRoutes)
+            {
+                if (!routed.TryGetValue(topic, out List<ProduceRecord>? list))
+                {
+                    routed[topic] = list = [];
+                }
+
+                list.Add(routedRecord);
             }
         }
 

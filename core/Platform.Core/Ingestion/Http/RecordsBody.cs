@@ -112,7 +112,7 @@ public static class RecordsBody
             Headers = Headers(e, index),
             Timestamp = Timestamp(e, index),
             Partition = e.TryGetProperty("partition", out JsonElement p) && p.ValueKind != JsonValueKind.Null
-                ? (p.TryGetInt32(out int partition) ? partition : throw new BadRequestException($"Record {index}: partition must be an integer."))
+                ? (p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out int partition) ? partition : throw new BadRequestException($"Record {index}: partition must be an integer (a JSON number)."))
                 : null,
         };
     }
@@ -121,6 +121,11 @@ public static class RecordsBody
     {
         if (e.TryGetProperty(base64Name, out JsonElement b64) && b64.ValueKind != JsonValueKind.Null)
         {
+            if (b64.ValueKind != JsonValueKind.String)
+            {
+                throw new BadRequestException($"Record {index}: {base64Name} must be a base64 string.");
+            }
+
             try
             {
                 return b64.GetBytesFromBase64();

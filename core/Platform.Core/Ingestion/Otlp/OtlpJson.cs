@@ -59,8 +59,9 @@ public static class OtlpJson
         {
             return Parser.Parse<T>(root.ToJsonString());
         }
-        catch (InvalidJsonException ex)
+        catch (Exception ex) when (ex is InvalidJsonException or InvalidProtocolBufferException or FormatException or InvalidOperationException or OverflowException)
         {
+            // A value of the wrong type ("resourceLogs": {}, "traceId": 5) is the client's error, never a retriable 503.
             throw new MalformedOtlpException($"The body is not a valid OTLP/JSON request: {ex.Message}");
         }
     }

@@ -157,4 +157,46 @@ public sealed class ElasticsearchRouterTests
         var export = ExportLogsServiceRequest.Parser.ParseFrom(routed.Value!.Value.Span);
         Assert.Equal("login failed for bob", export.ResourceLogs.Single().ScopeLogs.Single().LogRecords.Single().Body.StringValue);
     }
+
+    [Fact]
+    public async Task A_record_that_cannot_become_a_document_is_dead_lettered_and_the_partition_moves_on()
+    {
+        // Issue 10: an OTLP log whose kvlist repeats a key made the mapping throw, and the partition stopped for good.
+        var (rig, es, registration) = await SetUpAsync();
+        await using var _ = rig;
+        await using var __ = es;
+        var bad = new ExportLogsServiceRequest
+        {
+            ResourceLogs =
+            {
+                new ResourceLogs
+                {
+                    Resource = new OpenTelemetry.Proto.Resource.V1.Resource { Attributes = { new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = "checkout" } } } },
+                    ScopeLogs =
+                    {
+                        new ScopeLogs
+                        {
+                            LogRecords =
+                            {
+                                new LogRecord
+                                {
+                                    Body = new AnyValue { StringValue = "bad" },
+                                    Attributes = { new KeyValue { Key = "http", Value = new AnyValue { KvlistValue = new KeyValueList { Values = { new KeyValue { Key = "a", Value = new AnyValue { IntValue = 1 } }, new KeyValue { Key = "a", Value = new AnyValue { IntValue = 2 } } } } } } },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        }.ToByteArray();
+        await ProduceAsync(rig, bad);
+        await ProduceAsync(rig, Export("checkout", ("fine", null)));
+        RunResult result = await rig.Runner("i").RunAsync(registration, default);
+
+        Assert.Equal((1, 1), (result.Handled, result.DeadLettered));
+        Assert.Equal(["fine"], es.Documents.Values.Select(d => d["message"]!.GetValue<string>()));
+        var dead = Assert.Single(await Records.ReadAllAsync(rig.Engine.Reader, "otlp.logs.dlq", 0));
+        Assert.Contains("Cannot become an ECS document", System.Text.Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.error").Value!.Value.Span), StringComparison.Ordinal);
+        Assert.Equal(2, (await rig.Checkpoints.GetAsync("elasticsearch", new Platform.Core.Log.TopicPartition("otlp.logs", 0), default))!.Offset);
+    }
 }
