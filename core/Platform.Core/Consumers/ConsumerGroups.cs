@@ -33,6 +33,7 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
     /// <summary>Lag per partition of <paramref name="group"/> on <paramref name="topic"/>.</summary>
     public async Task<IReadOnlyList<PartitionLag>> GetLagAsync(string group, string topic, CancellationToken cancellationToken)
     {
+        CheckGroup(group);
         TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
         return await Task.WhenAll(Enumerable.Range(0, config.Partitions).Select(async p =>
         {
@@ -50,6 +51,7 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
     /// </summary>
     public async Task<IReadOnlyList<PartitionLag>> ResetAsync(string group, string topic, ResetTarget target, long value, CancellationToken cancellationToken)
     {
+        CheckGroup(group);
         TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
         for (int p = 0; p < config.Partitions; p++)
         {
@@ -65,5 +67,13 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
         }
 
         return await GetLagAsync(group, topic, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void CheckGroup(string group)
+    {
+        if (GroupName.Validate(group) is { } problem)
+        {
+            throw new Log.LogException(Log.LogErrorKind.InvalidRequest, problem);
+        }
     }
 }

@@ -21,7 +21,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
     [Function("ProduceRecords")]
     public async Task<IResult> Produce([HttpTrigger(AuthorizationLevel.Function, "post", Route = "topics/{topic}/records")] HttpRequest request, string topic, CancellationToken cancellationToken)
     {
-        await auth.RequireAsync(request, ApiOperation.Produce, topic, cancellationToken);
+        ApiPrincipal caller = await auth.RequireAsync(request, ApiOperation.Produce, topic, cancellationToken);
         IngestOptions limits = options.Value;
         byte[] body = await RequestBody.ReadAsync(request, limits.MaxRequestBytes, cancellationToken);
         int? rawPartition = request.Query.TryGetValue("partition", out var p) ? ParseInt(p, "partition") : null;
@@ -38,7 +38,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
         {
             result = string.IsNullOrEmpty(idempotencyKey)
                 ? await producer.ProduceAsync(topic, records, cancellationToken)
-                : await producer.ProduceIdempotentAsync(topic, records, idempotencyKey, cancellationToken);
+                : await producer.ProduceIdempotentAsync(topic, records, idempotencyKey, scope: caller.KeyId, cancellationToken);
         }
         catch (PartialProduceException partial)
         {
@@ -62,8 +62,11 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
     }
 
     [Function("ConsumeRecords")]
-    public async Task<IResult> Consume([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition:int}/records")] HttpRequest request, string topic, int partition, CancellationToken cancellationToken)
+    public async Task<IResult> Consume([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/records")] HttpRequest request, string topic, string partition, CancellationToken cancellationToken)
     {
+        int number = int.TryParse(partition, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int parsed)
+            ? parsed
+            : throw new BadRequestException($"partition '{partition}' must be a partition number (0 or more).");
         await auth.RequireAsync(request, ApiOperation.Consume, topic, cancellationToken);
         IQueryCollection q = request.Query;
         int maxBytes = q.TryGetValue("maxBytes", out var mb) ? Math.Clamp(ParseInt(mb, "maxBytes"), 1, 16 * 1024 * 1024) : LogReader.DefaultMaxBytes;
@@ -75,13 +78,13 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
             throw new BadRequestException("format must be text, base64 or json.");
         }
 
-        long offset = await StartOffsetAsync(q, topic, partition, cancellationToken);
-        FetchResult fetch = await waiting.FetchAsync(topic, partition, offset, maxBytes, maxRecords, wait, cancellationToken);
+        long offset = await StartOffsetAsync(q, topic, number, cancellationToken);
+        FetchResult fetch = await waiting.FetchAsync(topic, number, offset, maxBytes, maxRecords, wait, cancellationToken);
 
         return Results.Ok(new
         {
             topic,
-            partition,
+            partition = number,
             records = fetch.Records.Select(r => View(r, format)),
             nextOffset = fetch.NextOffset,
             logEndOffset = fetch.LogEndOffset,

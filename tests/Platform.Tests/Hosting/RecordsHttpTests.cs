@@ -186,9 +186,9 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Bodies_past_kestrels_30_MB_default_reach_the_platforms_own_limits_and_partition_routes_take_numbers_only()
+    public async Task Bodies_past_kestrels_30_MB_default_reach_the_platforms_own_limits_and_a_partition_that_is_not_a_number_is_a_400()
     {
-        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(Bodies_past_kestrels_30_MB_default_reach_the_platforms_own_limits_and_partition_routes_take_numbers_only), 1,
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(Bodies_past_kestrels_30_MB_default_reach_the_platforms_own_limits_and_a_partition_that_is_not_a_number_is_a_400), 1,
             ("Platform:Ingest:MaxRequestBytes", (64 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using var big = new ByteArrayContent(new byte[35 * 1000 * 1000]);
         big.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -196,7 +196,10 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode); // the platform's answer (a 1 MiB record limit), not Kestrel's
         Assert.Contains("accepts at most", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.NotFound, (await host.Client.GetAsync("/api/topics/events/partitions/zero/records")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.GetAsync("/api/topics/events/partitions/zero/records")).StatusCode);
+        HttpResponseMessage overflow = await host.Client.GetAsync("/api/topics/events/partitions/99999999999/records");
+        Assert.Equal(HttpStatusCode.BadRequest, overflow.StatusCode); // not a 500, and it names the field
+        Assert.Contains("partition '99999999999'", await overflow.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -210,5 +213,42 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty((await ConsumeAsync(host, "offset=0")).GetProperty("records").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task An_idempotency_key_is_bound_to_its_body_and_scoped_to_the_api_key()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(An_idempotency_key_is_bound_to_its_body_and_scoped_to_the_api_key));
+        async Task<HttpResponseMessage> PostAsync(HttpClient client, string body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/topics/events/records") { Content = Body(body, "application/json") };
+            request.Headers.Add("Idempotency-Key", "k1");
+            return await client.SendAsync(request);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(host.Client, """{"value":"first"}""")).StatusCode);
+        HttpResponseMessage other = await PostAsync(host.Client, """{"value":"second"}""");
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode); // never a replay of the first's offsets with the second's record dropped
+        Assert.Contains("used before for a different request", await other.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        HttpResponseMessage replay = await PostAsync(host.Client, """{"value":"first"}""");
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+
+        // Another API key's k1 is its own.
+        HttpResponseMessage created = await host.Client.PostAsync("/api/keys", Body("""{"name":"other","grants":[{"topics":"*","operations":["produce","consume"]}]}""", "application/json"));
+        string otherKey = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString()!;
+        using HttpClient otherClient = host.Anonymous(otherKey);
+        HttpResponseMessage theirs = await PostAsync(otherClient, """{"value":"second"}""");
+        Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);
+        Assert.False(theirs.Headers.Contains("Idempotent-Replayed"));
+        Assert.Equal(["first", "second"], (await ConsumeAsync(host, "offset=0")).GetProperty("records").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
+    }
+
+    [Fact]
+    public async Task A_group_name_storage_would_refuse_is_a_400()
+    {
+        await using LocalHost host = await StartWithTopicAsync(azurite, nameof(A_group_name_storage_would_refuse_is_a_400));
+        HttpResponseMessage response = await host.Client.PostAsync("/api/groups/a%23b/topics/events/reset", Body("""{"to":"earliest"}""", "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("may not contain", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

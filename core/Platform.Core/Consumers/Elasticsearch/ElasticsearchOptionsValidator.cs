@@ -30,9 +30,9 @@ public sealed class ElasticsearchOptionsValidator : IValidateOptions<Elasticsear
             errors.Add($"{S}:Topic: {topic}");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Group) || options.Group.Length > 200 || options.Group.Any(c => char.IsControl(c) || c is '/' or '\\' or '#' or '?' or ':'))
+        if (GroupName.Validate(options.Group) is { } group)
         {
-            errors.Add($"{S}:Group '{options.Group}' must be 1 to 200 characters without '/', '\\', '#', '?', ':' or control characters.");
+            errors.Add($"{S}:Group: {group}");
         }
 
         foreach ((string setting, string value) in new[] { ("Namespace", options.Namespace), ("DefaultDataset", options.DefaultDataset) })

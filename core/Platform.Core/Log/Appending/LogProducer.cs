@@ -134,7 +134,15 @@ public sealed class LogProducer : IAsyncDisposable
     /// A partition's records larger than one batch become consecutive batches of that producer (sequences
     /// continue), so the retry of a split request is recognised whole.
     /// </summary>
-    public async Task<ProduceResult> ProduceIdempotentAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, CancellationToken cancellationToken)
+    public Task<ProduceResult> ProduceIdempotentAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, CancellationToken cancellationToken) =>
+        ProduceIdempotentAsync(topic, records, idempotencyKey, scope: string.Empty, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ProduceIdempotentAsync(string, IReadOnlyList{ProduceRecord}, string, CancellationToken)"/>, with the key
+    /// scoped to <paramref name="scope"/> (the caller's API key) and the topic, and bound to the request's contents: the
+    /// same key with other records is refused (<see cref="LogErrorKind.OutOfOrderSequence"/>, HTTP 409), never replayed.
+    /// </summary>
+    public async Task<ProduceResult> ProduceIdempotentAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, string scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
@@ -145,8 +153,9 @@ public sealed class LogProducer : IAsyncDisposable
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
         byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(idempotencyKey);
-        byte[] digest = System.Security.Cryptography.SHA256.HashData(keyBytes);
+        byte[] digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{scope.Length}:{scope}|{topic.Length}:{topic}|{idempotencyKey}"));
         long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & 0x3FFF_FFFF_FFFF_FFFF);
+        short epoch = RequestFingerprint(records);
         int fallback = Murmur2.Partition(keyBytes, config.Partitions);
         var sizes = new int[records.Count];
         var groups = new SortedDictionary<int, List<int>>();
@@ -196,7 +205,7 @@ public sealed class LogProducer : IAsyncDisposable
 
                 try
                 {
-                    AppendResult result = await appender.AppendReservedAsync([.. indexes.Select(i => records[i])], bytes, new ProducerStamp(producerId, 0, sequence), cancellationToken).ConfigureAwait(false);
+                    AppendResult result = await appender.AppendReservedAsync([.. indexes.Select(i => records[i])], bytes, new ProducerStamp(producerId, epoch, sequence), cancellationToken, exactEpoch: true).ConfigureAwait(false);
                     duplicate &= result.Duplicate;
                     anyLanded = true;
                     for (int j = 0; j < indexes.Count; j++)
@@ -275,6 +284,37 @@ public sealed class LogProducer : IAsyncDisposable
                 await appender.Value.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>15 bits of a hash of the request's records (partition, key, value, headers, timestamp): the epoch that binds a key to its contents.</summary>
+    private static short RequestFingerprint(IReadOnlyList<ProduceRecord> records)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        byte[] number = new byte[8];
+        void Bytes(ReadOnlyMemory<byte>? value)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, value?.Length ?? -1);
+            hash.AppendData(number);
+            if (value is { } v)
+            {
+                hash.AppendData(v.Span);
+            }
+        }
+
+        foreach (ProduceRecord r in records)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(number, ((long)(r.Partition ?? -1) << 32) ^ (r.Timestamp ?? -1));
+            hash.AppendData(number);
+            Bytes(r.Key);
+            Bytes(r.Value);
+            foreach (RecordHeader h in r.Headers)
+            {
+                Bytes(System.Text.Encoding.UTF8.GetBytes(h.Key));
+                Bytes(h.Value);
+            }
+        }
+
+        return (short)(System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(hash.GetHashAndReset()) & 0x7FFF);
     }
 
     /// <summary>Records per batch of an idempotent request: a constant, so every instance splits a request alike.</summary>

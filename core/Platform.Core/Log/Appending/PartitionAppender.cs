@@ -94,9 +94,9 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     public void Release(int bytes) => Interlocked.Add(ref _pendingBytes, -bytes);
 
     /// <summary>Queues records whose room was reserved with <see cref="TryReserve"/>; completes when they are durable.</summary>
-    public Task<AppendResult> AppendReservedAsync(IReadOnlyList<ProduceRecord> records, int reservedBytes, ProducerStamp? producer, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendReservedAsync(IReadOnlyList<ProduceRecord> records, int reservedBytes, ProducerStamp? producer, CancellationToken cancellationToken, bool exactEpoch = false)
     {
-        var pending = new PendingAppend(records, reservedBytes, producer, cancellationToken);
+        var pending = new PendingAppend(records, reservedBytes, producer, cancellationToken) { ExactEpoch = exactEpoch };
         if (!_queue.Writer.TryWrite(pending))
         {
             Release(reservedBytes);
@@ -266,7 +266,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"A batch of {batch.Length} bytes is larger than {limit} bytes ({LogOptions.SectionName}:MaxBatchBytes or the storage block limit)."));
             }
 
-            (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, _stopping.Token).ConfigureAwait(false);
+            (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -334,5 +334,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
         /// <summary>Whether its records went into the batch (it was not cancelled when the batch was built).</summary>
         public bool Included { get; set; }
+
+        /// <summary>A producer known with another epoch is a conflict (see <see cref="PartitionWriter.AppendAsync(EncodedBatch, bool, bool, CancellationToken)"/>).</summary>
+        public bool ExactEpoch { get; init; }
     }
 }

@@ -57,7 +57,15 @@ internal sealed partial class PartitionWriter
     /// </param>
     /// <param name="cancellationToken">Cancels the append (its outcome is then unknown).</param>
     /// <exception cref="LogException">Fenced or out-of-order producer, or no durable append within attempts and deadline.</exception>
-    public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken)
+    public Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken) =>
+        AppendAsync(batch, ownIdentity, exactEpoch: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="AppendAsync(EncodedBatch, bool, CancellationToken)"/>; with <paramref name="exactEpoch"/>, a producer known
+    /// with another epoch is a conflict (an HTTP Idempotency-Key reused for another body: the epoch is the body's
+    /// fingerprint), never a new epoch taking over.
+    /// </summary>
+    public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, bool ownIdentity, bool exactEpoch, CancellationToken cancellationToken)
     {
         // AppendTimeout bounds the whole append, storage calls included: a storage request that hangs is abandoned
         // (its outcome unknown, so the partition is reloaded from storage before the next append) instead of holding
@@ -66,7 +74,7 @@ internal sealed partial class PartitionWriter
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            return await AppendWithinAsync(batch, ownIdentity, linked.Token).ConfigureAwait(false);
+            return await AppendWithinAsync(batch, ownIdentity, exactEpoch, linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -85,7 +93,7 @@ internal sealed partial class PartitionWriter
         }
     }
 
-    private async Task<(AppendResult Result, BatchLocation? Location)> AppendWithinAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken)
+    private async Task<(AppendResult Result, BatchLocation? Location)> AppendWithinAsync(EncodedBatch batch, bool ownIdentity, bool exactEpoch, CancellationToken cancellationToken)
     {
         RecordBatchHeader h = batch.Header;
         var stamp = new ProducerStamp(h.ProducerId, h.ProducerEpoch, h.BaseSequence);
@@ -130,6 +138,18 @@ internal sealed partial class PartitionWriter
                 await RefreshAsync(cancellationToken).ConfigureAwait(false);
                 refreshed = true;
                 (check, original, expected) = _producers.Check(stamp, h.RecordCount);
+            }
+
+            if (exactEpoch && check != ProducerCheck.Duplicate && _producers.KnownEpoch(stamp.ProducerId) is { } known && known != stamp.Epoch)
+            {
+                if (!refreshed)
+                {
+                    await RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    refreshed = true;
+                    continue;
+                }
+
+                throw new LogException(LogErrorKind.OutOfOrderSequence, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} wrote to {partition} before with other contents."));
             }
 
             switch (check)

@@ -57,6 +57,9 @@ internal sealed class ProducerStateTable(TimeSpan expiration, int maxProducers, 
 
     public void Clear() => _producers.Clear();
 
+    /// <summary>The epoch a producer last wrote with, or null when it is not known.</summary>
+    public short? KnownEpoch(long producerId) => _producers.TryGetValue(producerId, out Entry? entry) ? entry.Epoch : null;
+
     public (ProducerCheck Check, BatchMetadata Original, int ExpectedSequence) Check(ProducerStamp stamp, int recordCount)
     {
         if (!stamp.IsIdempotent || !_producers.TryGetValue(stamp.ProducerId, out Entry? entry))
