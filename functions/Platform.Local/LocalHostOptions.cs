@@ -15,6 +15,9 @@ public sealed class LocalHostOptions
     /// <summary>OTLP/gRPC (HTTP/2 cleartext). Default <c>http://127.0.0.1:4317</c>.</summary>
     public string? OtlpGrpcUrl { get; set; } = "http://127.0.0.1:4317";
 
+    /// <summary>One log line per request (ASP.NET Core's request logging at Information); off by default, or with <c>--verbose</c>.</summary>
+    public bool Verbose { get; set; }
+
     /// <summary>Where the host.json the local host follows is; default beside the app, where the build copies the app's own.</summary>
     public string? HostJsonDirectory { get; set; }
 }

@@ -46,7 +46,15 @@ public sealed class LocalPlatform : IAsyncDisposable
     /// <summary>Builds the host (starting Azurite if needed) without starting it.</summary>
     public static async Task<LocalPlatform> CreateAsync(string[] args, CancellationToken cancellationToken, Action<WebApplicationBuilder>? configure = null)
     {
+        // "--verbose" is a switch: the command-line configuration wants key=value.
+        args = [.. args.Select(a => a == "--verbose" ? $"--{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.Verbose)}=true" : a)];
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        if (!(builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>()?.Verbose ?? false))
+        {
+            // Six information lines per request flood the console under any load (and cost throughput).
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
         configure?.Invoke(builder);
         AzuriteServer? azurite = null;
         string connectionKey = $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}";

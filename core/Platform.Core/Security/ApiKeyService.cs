@@ -12,6 +12,9 @@ namespace Platform.Core.Security;
 /// </summary>
 public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> options, TimeProvider time)
 {
+    /// <summary>Longest key accepted from a request (checked before anything else).</summary>
+    public const int MaxPresentedLength = 256;
+
     private const string Prefix = "plk_";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (ApiKeyInfo Key, byte[] Hash, long Until)> _cache = new(StringComparer.Ordinal);
@@ -48,7 +51,7 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
     /// <summary>The principal of a presented key, or null when it is unknown or wrong.</summary>
     public async Task<ApiPrincipal?> AuthenticateAsync(string? presented, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(presented) || presented.Length > 256)
+        if (string.IsNullOrEmpty(presented) || presented.Length > MaxPresentedLength)
         {
             return null;
         }

@@ -149,7 +149,7 @@ public sealed class ConsumerRegressionTests
     {
         // Found by review: the last fallback kept every header named dlq.*, the producer's own among them.
         await using ConsumerRig rig = ConsumerRig.InMemory();
-        await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "headers", Partitions = 1 }, default);
+        await rig.Engine.Topics.CreateAsync(new TopicConfig { Name = "headers", Partitions = 1, MaxRecordBytes = 4 * 1024 * 1024 }, default); // headers count toward it
         await rig.Engine.Producer.ProduceAsync("headers", [new ProduceRecord { Value = Encoding.UTF8.GetBytes("v"), Headers = [new RecordHeader("dlq.x", new byte[4 * 1024 * 1024 - 200])] }], default);
         var handler = new DelegateHandler((batch, _) => Task.FromResult<IReadOnlyList<RecordFailure>>([.. batch.Records.Select(r => new RecordFailure(r.Offset, "no", Retriable: false))]));
 

@@ -431,6 +431,18 @@ public sealed class EngineRegressionTests
         Assert.Equal((0L, 2L), (entry!.BaseOffset, entry.LastOffset));
     }
 
+    [Fact]
+    public async Task Headers_count_toward_a_topics_record_limit()
+    {
+        // Issue 10: only key and value were counted, so a small value with megabytes of headers passed the topic's limit.
+        await using var engine = new TestEngine(StorageSet.InMemory());
+        await engine.Topics.CreateAsync(new TopicConfig { Name = "small", Partitions = 1, MaxRecordBytes = 1024 }, default);
+        var refused = await Assert.ThrowsAsync<LogException>(() => engine.Producer.ProduceAsync("small", [new ProduceRecord { Value = new byte[10], Headers = [new RecordHeader("big", new byte[2000])] }], default));
+        Assert.Equal(LogErrorKind.RecordTooLarge, refused.Kind);
+        Assert.Contains("key, value and headers", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await engine.Reader.GetOffsetsAsync("small", 0, default)).Latest);
+    }
+
     private sealed class CountingListener : Platform.Core.Log.Appending.IAppendListener
     {
         private int _count;

@@ -35,6 +35,7 @@ public sealed class OptionsValidationTests
     [InlineData("Platform:Log:MaxProducersPerPartition", "3", "MaxProducersPerPartition must be between 100 and 10,000,000")]
     [InlineData("Platform:Log:Linger", "00:00:05", "Linger must be between 0 and 1 s")]
     [InlineData("Platform:Auth:AdminKey", "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/admin)", "Platform:Auth:AdminKey is a Key Vault reference the host did not resolve")]
+    [InlineData("Platform:Auth:AdminKey", "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789", "could never be used")]
     [InlineData("Platform:Ingest:MaxRequestBytes", "209715200", "Platform:Ingest:MaxRequestBytes must be between 1 KiB and 100 MB")]
     [InlineData("Platform:Ingest:MaxConsumeWait", "00:03:40", "Platform:Ingest:MaxConsumeWait must be between 0 and 200 s")]
     [InlineData("Platform:Consumers:ClaimDuration", "00:00:00.010", "Platform:Consumers:ClaimDuration must be between 100 ms and 10 minutes")]

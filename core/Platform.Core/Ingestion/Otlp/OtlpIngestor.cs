@@ -110,7 +110,8 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
             long items = count(resource);
             byte[] value = wrap(resource).ToByteArray();
             string? service = ServiceName(resourceOf(resource));
-            if (value.Length > config.MaxRecordBytes)
+            int overhead = (service is null ? 0 : Encoding.UTF8.GetByteCount(service)) + "otlp.signal".Length + signalHeader.Length + "content-type".Length + ProtobufContentType.Length;
+            if (value.Length + overhead > config.MaxRecordBytes)
             {
                 rejected += items;
                 error = string.Create(CultureInfo.InvariantCulture, $"The {signal} of resource '{service ?? "(no service.name)"}' are {value.Length} bytes; topic '{topic}' takes records of at most {config.MaxRecordBytes} bytes. Export in smaller batches.");

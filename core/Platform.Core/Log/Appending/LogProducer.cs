@@ -383,18 +383,30 @@ public sealed class LogProducer : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(record);
         int limit = Math.Min(config.MaxRecordBytes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size);
-        int actual = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
+        int actual = RecordBytes(record);
         return actual <= limit && RecordBatchEncoder.EstimateSize(record) <= _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
+    }
+
+    /// <summary>What counts toward a topic's record limit: key, value and headers (names and values), as Kafka counts them.</summary>
+    private static int RecordBytes(ProduceRecord record)
+    {
+        long bytes = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
+        foreach (RecordHeader h in record.Headers)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(h.Key) + (h.Value?.Length ?? 0);
+        }
+
+        return (int)Math.Min(int.MaxValue, bytes);
     }
 
     private int CheckSize(TopicConfig config, ProduceRecord record, int index)
     {
         int size = RecordBatchEncoder.EstimateSize(record);
         int limit = Math.Min(config.MaxRecordBytes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size);
-        int actual = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
+        int actual = RecordBytes(record);
         if (actual > limit)
         {
-            throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"Record {index} is {actual} bytes; topic '{config.Name}' accepts at most {limit}."));
+            throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"Record {index} is {actual} bytes (key, value and headers); topic '{config.Name}' accepts at most {limit}."));
         }
 
         int batchLimit = _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
