@@ -20,8 +20,9 @@ public static class PlatformFunctionsServiceCollectionExtensions
         services.AddSelfTelemetry(configuration);
 
         // Kestrel (the worker's, and the local host's) stops bodies at 30,000,000 bytes by default, before any function
-        // runs (a 500 to the client): raise it to the platform's own limit, which the validator keeps within the host's 100 MB.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) => kestrel.Limits.MaxRequestBodySize = ingest.Value.MaxRequestBytes + (64L * 1024));
+        // runs (a 500 to the client): raise it to the platform's own limit, which the validator keeps within the host's 100 MB
+        // (never lower it: the platform answers an oversize body with its own 413, after reading it, rather than a reset).
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) => kestrel.Limits.MaxRequestBodySize = Math.Max(30_000_000L, ingest.Value.MaxRequestBytes + (64L * 1024)));
 
         // On Azure the Functions storage account is the default home of the platform's data.
         services.PostConfigure<StorageOptions>(o => o.ConnectionString ??= configuration["AzureWebJobsStorage"]);

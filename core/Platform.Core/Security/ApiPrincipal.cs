@@ -3,7 +3,16 @@ namespace Platform.Core.Security;
 /// <summary>Who a request's key belongs to and what it may do.</summary>
 public sealed record ApiPrincipal(string KeyId, string Name, IReadOnlyList<TopicGrant> Grants)
 {
-    /// <summary>True when some grant allows <paramref name="operation"/> on <paramref name="topic"/>.</summary>
-    public bool Allows(ApiOperation operation, string? topic) =>
-        Grants.Any(g => (g.Operations & operation) == operation && g.Matches(topic));
+    /// <summary>
+    /// True when some grant allows <paramref name="operation"/> on <paramref name="topic"/>. Dead-letter topics
+    /// (<c>….dlq</c>) belong to the platform: producing to one needs a grant that names it, or <c>*</c>; a prefix
+    /// grant such as <c>otlp.*</c> does not silently cover <c>otlp.logs.dlq</c>.
+    /// </summary>
+    public bool Allows(ApiOperation operation, string? topic)
+    {
+        bool producesToDeadLetter = (operation & ApiOperation.Produce) != 0 && IsDeadLetter(topic);
+        return Grants.Any(g => (g.Operations & operation) == operation && g.Matches(topic) && (!producesToDeadLetter || g.Pattern == "*" || g.Pattern == topic));
+    }
+
+    private static bool IsDeadLetter(string? topic) => topic?.EndsWith(".dlq", StringComparison.Ordinal) == true;
 }

@@ -18,6 +18,11 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
     {
         ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
         CreateTopicRequest body = await JsonBody.ReadAsync<CreateTopicRequest>(request, MaxBodyBytes, cancellationToken);
+        if (body.Name?.EndsWith(Platform.Core.Consumers.DeadLetterWriter.DeadLetterSuffix, StringComparison.Ordinal) == true)
+        {
+            throw new BadRequestException($"Topic '{body.Name}' is a dead-letter topic: the platform creates those itself, for the topic before '.dlq'.");
+        }
+
         if (!principal.Allows(ApiOperation.Admin, body.Name))
         {
             throw new ForbiddenException($"This key may not create topic '{body.Name}'.");

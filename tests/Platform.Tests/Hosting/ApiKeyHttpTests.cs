@@ -77,4 +77,24 @@ public sealed class ApiKeyHttpTests(AzuriteFixture azurite)
         Assert.False(grant.Matches("team"));
         Assert.False(new Platform.Core.Security.TopicGrant("team*", Platform.Core.Security.ApiOperation.Produce).Matches("teamb.payments"));
     }
+
+    [Fact]
+    public void Dead_letter_topics_take_produce_only_from_a_grant_that_names_them()
+    {
+        var prefix = new Platform.Core.Security.ApiPrincipal("k", "otlp", [new Platform.Core.Security.TopicGrant("otlp.*", Platform.Core.Security.ApiOperation.Produce | Platform.Core.Security.ApiOperation.Consume)]);
+        Assert.True(prefix.Allows(Platform.Core.Security.ApiOperation.Produce, "otlp.logs"));
+        Assert.False(prefix.Allows(Platform.Core.Security.ApiOperation.Produce, "otlp.logs.dlq"));
+        Assert.True(prefix.Allows(Platform.Core.Security.ApiOperation.Consume, "otlp.logs.dlq")); // reading them is fine
+        var named = new Platform.Core.Security.ApiPrincipal("k", "replayer", [new Platform.Core.Security.TopicGrant("otlp.logs.dlq", Platform.Core.Security.ApiOperation.Produce)]);
+        Assert.True(named.Allows(Platform.Core.Security.ApiOperation.Produce, "otlp.logs.dlq"));
+    }
+
+    [Fact]
+    public async Task Nobody_creates_a_dead_letter_topic_but_the_platform()
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Nobody_creates_a_dead_letter_topic_but_the_platform));
+        HttpResponseMessage response = await host.Client.PostAsync("/api/topics", new StringContent("""{"name":"orders.dlq","partitions":1}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("the platform creates those itself", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
