@@ -12,12 +12,20 @@ namespace Platform.Core.Security;
 /// </summary>
 public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> options, TimeProvider time)
 {
+    /// <summary>Length of a key id: 16 lower-case hex digits.</summary>
+    private const int IdLength = 16;
+
     /// <summary>Longest key accepted from a request (checked before anything else).</summary>
     public const int MaxPresentedLength = 256;
 
     private const string Prefix = "plk_";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (ApiKeyInfo Key, byte[] Hash, long Until)> _cache = new(StringComparer.Ordinal);
+
+    // Unknown ids, remembered briefly so that a flood of made-up keys costs no table reads (bounded: cleared when full).
+    private static readonly TimeSpan MissFor = TimeSpan.FromSeconds(10);
+    private const int MaxMisses = 10_000;
+    private readonly ConcurrentDictionary<string, long> _misses = new(StringComparer.Ordinal);
 
     /// <summary>Creates a key; the returned secret is shown once and never stored.</summary>
     public async Task<(ApiKeyInfo Key, string Secret)> CreateAsync(string name, IReadOnlyList<TopicGrant> grants, CancellationToken cancellationToken)
@@ -41,7 +49,8 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
             }
         }
 
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdLength / 2));
+        _misses.TryRemove(id, out _);
         string secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var key = new ApiKeyInfo(id, name, grants, time.GetUtcNow().ToUnixTimeMilliseconds());
         await store.AddAsync(key, Convert.ToHexStringLower(Hash(secret)), cancellationToken).ConfigureAwait(false);
@@ -67,12 +76,28 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
         }
 
         string id = presented[Prefix.Length..sep];
+        if (id.Length != IdLength || !id.All(char.IsAsciiHexDigitLower))
+        {
+            return null; // not an id this service issues: no lookup
+        }
+
         byte[] hash = Hash(presented[(sep + 1)..]);
         long now = time.GetTimestamp();
         if (!_cache.TryGetValue(id, out var cached) || cached.Until < now)
         {
+            if (_misses.TryGetValue(id, out long missUntil) && missUntil > now)
+            {
+                return null;
+            }
+
             if (await store.FindAsync(id, cancellationToken).ConfigureAwait(false) is not { } found)
             {
+                if (_misses.Count >= MaxMisses)
+                {
+                    _misses.Clear();
+                }
+
+                _misses[id] = now + (long)(MissFor.TotalSeconds * time.TimestampFrequency);
                 return null;
             }
 
