@@ -35,14 +35,14 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
     {
         CheckGroup(group);
         TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
-        return await Task.WhenAll(Enumerable.Range(0, config.Partitions).Select(async p =>
+        return await PartitionFanOut.ForEachAsync(config.Partitions, async (p, ct) =>
         {
             var tp = new TopicPartition(topic, p);
-            PartitionOffsets offsets = await reader.GetOffsetsAsync(topic, p, cancellationToken).ConfigureAwait(false);
-            Checkpoint? committed = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+            PartitionOffsets offsets = await reader.GetOffsetsAsync(topic, p, ct).ConfigureAwait(false);
+            Checkpoint? committed = await checkpoints.GetAsync(group, tp, ct).ConfigureAwait(false);
             long from = Math.Max(committed?.Offset ?? offsets.Earliest, offsets.Earliest);
             return new PartitionLag(p, committed?.Offset, offsets.Latest, Math.Max(0, offsets.Latest - from));
-        })).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -50,11 +50,11 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
         }
 
         TopicConfig config = await topics.GetAsync(topic, cancellationToken);
-        var partitions = await Task.WhenAll(Enumerable.Range(0, config.Partitions).Select(async p =>
+        PartitionView[] partitions = await PartitionFanOut.ForEachAsync(config.Partitions, async (p, ct) =>
         {
-            PartitionOffsets offsets = await reader.GetOffsetsAsync(topic, p, cancellationToken);
+            PartitionOffsets offsets = await reader.GetOffsetsAsync(topic, p, ct);
             return new PartitionView(p, offsets.Earliest, offsets.Latest);
-        }));
+        }, cancellationToken);
         return Results.Ok(TopicView.From(config, partitions));
     }
 
