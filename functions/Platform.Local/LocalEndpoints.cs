@@ -24,11 +24,10 @@ public sealed record LocalEndpoints(Uri Functions, Uri? OtlpHttp, Uri? OtlpGrpc)
 
     /// <summary>The port OTLP/HTTP requests arrive on, once bound.</summary>
     public int? OtlpHttpPort => _otlpHttp?.IPEndPoint?.Port;
-    /// <summary>Reads <see cref="LocalHostOptions"/> (<c>Platform:Local</c>).</summary>
-    public static LocalEndpoints From(IConfiguration configuration)
+    /// <summary>The endpoints <see cref="LocalHostOptions"/> (<c>Platform:Local</c>) name.</summary>
+    public static LocalEndpoints From(LocalHostOptions o)
     {
-        ArgumentNullException.ThrowIfNull(configuration);
-        LocalHostOptions o = configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
+        ArgumentNullException.ThrowIfNull(o);
         return new LocalEndpoints(
             Parse(o.Urls, nameof(LocalHostOptions.Urls))!,
             Parse(o.OtlpHttpUrl ?? string.Empty, nameof(LocalHostOptions.OtlpHttpUrl)),

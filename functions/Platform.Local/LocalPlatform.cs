@@ -49,13 +49,14 @@ public sealed class LocalPlatform : IAsyncDisposable
         // "--verbose" is a switch: the command-line configuration wants key=value.
         args = [.. args.Select(a => a == "--verbose" ? $"--{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.Verbose)}=true" : a)];
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
-        if (!(builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>()?.Verbose ?? false))
+        configure?.Invoke(builder);
+        LocalHostOptions local = builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
+        if (!local.Verbose)
         {
             // Six information lines per request flood the console under any load (and cost throughput).
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
-        configure?.Invoke(builder);
         AzuriteServer? azurite = null;
         string connectionKey = $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}";
         if (string.IsNullOrWhiteSpace(builder.Configuration[connectionKey]))
@@ -85,17 +86,18 @@ public sealed class LocalPlatform : IAsyncDisposable
 
         try
         {
-            LocalEndpoints endpoints = LocalEndpoints.From(builder.Configuration);
+            LocalEndpoints endpoints = LocalEndpoints.From(local);
+            string hostJsonDirectory = local.HostJsonDirectory ?? AppContext.BaseDirectory; // beside the app, where the build copies it
             builder.WebHost.ConfigureKestrel(endpoints.Configure);
             builder.Services.AddPlatformFunctions(builder.Configuration);
             builder.Services.AddSingleton<Otlp.OtlpGrpcCall>();
             IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
-            QueueSettings queueSettings = HostJson.Queues(HostJsonDirectory(builder.Configuration));
+            QueueSettings queueSettings = HostJson.Queues(hostJsonDirectory);
             builder.Services.AddHostedService(sp => new LocalTriggerHost(functions, sp, sp.GetRequiredService<IConfiguration>(), queueSettings, sp.GetRequiredService<ILogger<LocalTriggerHost>>()));
             IngestOptions ingest = builder.Configuration.GetSection(IngestOptions.SectionName).Get<IngestOptions>() ?? new IngestOptions();
             builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = ingest.MaxRequestBytes);
             WebApplication app = builder.Build();
-            string prefix = HostJson.RoutePrefix(HostJsonDirectory(builder.Configuration));
+            string prefix = HostJson.RoutePrefix(hostJsonDirectory);
             if (endpoints.OtlpHttp is not null)
             {
                 // OTLP exporters post to {endpoint}/v1/logs: on the OTLP port the Functions' /{prefix}/v1/* routes answer at /v1/*.
@@ -127,10 +129,6 @@ public sealed class LocalPlatform : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>Where host.json is read from: <c>Platform:Local:HostJsonDirectory</c>, else beside the app (where the build copies it).</summary>
-    private static string HostJsonDirectory(ConfigurationManager configuration) =>
-        configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>()?.HostJsonDirectory ?? AppContext.BaseDirectory;
 
     /// <summary>Starts serving and says where.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -35,14 +35,22 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
     {
         CheckGroup(group);
         TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
-        return await PartitionFanOut.ForEachAsync(config.Partitions, async (p, ct) =>
-        {
-            var tp = new TopicPartition(topic, p);
-            PartitionOffsets offsets = await reader.GetOffsetsAsync(topic, p, ct).ConfigureAwait(false);
-            Checkpoint? committed = await checkpoints.GetAsync(group, tp, ct).ConfigureAwait(false);
-            long from = Math.Max(committed?.Offset ?? offsets.Earliest, offsets.Earliest);
-            return new PartitionLag(p, committed?.Offset, offsets.Latest, Math.Max(0, offsets.Latest - from));
-        }, cancellationToken).ConfigureAwait(false);
+        return await PartitionFanOut.ForEachAsync(config.Partitions, (p, ct) => LagAsync(group, new TopicPartition(topic, p), ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Lag of <paramref name="group"/> on one partition (two reads: the partition's ends and the committed offset).</summary>
+    public async Task<PartitionLag> GetLagAsync(string group, TopicPartition partition, CancellationToken cancellationToken)
+    {
+        CheckGroup(group);
+        return await LagAsync(group, partition, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<PartitionLag> LagAsync(string group, TopicPartition tp, CancellationToken cancellationToken)
+    {
+        PartitionOffsets offsets = await reader.GetOffsetsAsync(tp.Topic, tp.Partition, cancellationToken).ConfigureAwait(false);
+        Checkpoint? committed = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
+        long from = Math.Max(committed?.Offset ?? offsets.Earliest, offsets.Earliest);
+        return new PartitionLag(tp.Partition, committed?.Offset, offsets.Latest, Math.Max(0, offsets.Latest - from));
     }
 
     /// <summary>

@@ -33,8 +33,8 @@ public sealed partial class WakeupHandler(ConsumerRegistry registry, ConsumerRun
         foreach (ConsumerRegistration registration in registry.For(wakeup.Topic))
         {
             RunResult result = await runner.RunAsync(registration, null, cancellationToken).ConfigureAwait(false);
-            PartitionLag? lag = (await groups.GetLagAsync(registration.Group, wakeup.Topic, cancellationToken).ConfigureAwait(false)).FirstOrDefault(l => l.Partition == wakeup.Partition);
-            if (lag is not { Lag: > 0 })
+            PartitionLag lag = await groups.GetLagAsync(registration.Group, wakeup.ToTopicPartition(), cancellationToken).ConfigureAwait(false);
+            if (lag.Lag == 0)
             {
                 continue;
             }

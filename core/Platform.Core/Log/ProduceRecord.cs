@@ -17,4 +17,16 @@ public sealed record ProduceRecord
 
     /// <summary>An explicit partition; null lets the partitioner choose.</summary>
     public int? Partition { get; init; }
+
+    /// <summary>What counts toward a topic's record limit: key, value and headers (names and values), as Kafka counts them.</summary>
+    public int CountedBytes()
+    {
+        long bytes = (Key?.Length ?? 0) + (Value?.Length ?? 0);
+        foreach (RecordHeader h in Headers)
+        {
+            bytes += System.Text.Encoding.UTF8.GetByteCount(h.Key) + (h.Value?.Length ?? 0);
+        }
+
+        return (int)Math.Min(int.MaxValue, bytes);
+    }
 }

@@ -25,9 +25,14 @@ public sealed record TopicGrant(string Pattern, ApiOperation Operations)
             return "A grant needs a topic pattern: '*', 'prefix.*' or a topic name.";
         }
 
-        string name = pattern.EndsWith(".*", StringComparison.Ordinal) ? pattern[..^2] + ".x" : pattern;
-        return pattern.IndexOf('*', StringComparison.Ordinal) is >= 0 and var star && !(star == pattern.Length - 1 && pattern.EndsWith(".*", StringComparison.Ordinal))
-            ? $"Topic pattern '{pattern}' is not '*', 'prefix.*' or a topic name ('team*' would be ambiguous: write 'team.*')."
-            : Log.Topics.TopicName.Validate(name) is { } problem ? $"Topic pattern '{pattern}' can never match a topic: {problem}" : null;
+        bool prefix = pattern.EndsWith(".*", StringComparison.Ordinal);
+        if (pattern.AsSpan(0, prefix ? pattern.Length - 1 : pattern.Length).Contains('*'))
+        {
+            return $"Topic pattern '{pattern}' is not '*', 'prefix.*' or a topic name ('team*' would be ambiguous: write 'team.*').";
+        }
+
+        // A prefix pattern must be able to match a valid name: try one.
+        string example = prefix ? pattern[..^1] + "x" : pattern;
+        return Log.Topics.TopicName.Validate(example) is { } problem ? $"Topic pattern '{pattern}' can never match a topic: {problem}" : null;
     }
 }

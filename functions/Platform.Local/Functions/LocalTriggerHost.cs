@@ -74,14 +74,13 @@ public sealed partial class LocalTriggerHost(IEnumerable<LocalFunction> function
 
     private async Task RunQueueAsync(LocalFunction function, string queueName, CancellationToken stoppingToken)
     {
-        // The trigger's own connection setting, as the extension reads it; raw bodies: they are decoded here, as the
-        // extension does, so that one that does not decode fails its invocation (and goes to the poison queue as it came).
+        // The trigger's own connection setting, read as the extension reads it (an error when it is not set, as the
+        // Functions host would fail the function); raw bodies: they are decoded here, as the extension does, so that one
+        // that does not decode fails its invocation (and goes to the poison queue as it came).
         StorageOptions storage = services.GetRequiredService<IOptions<StorageOptions>>().Value;
-        string connection = configuration[function.Connection ?? WakeupMessage.ConnectionSetting]
-            ?? throw new InvalidOperationException($"{function.Name} reads its queue through the setting '{function.Connection ?? WakeupMessage.ConnectionSetting}', which is not set.");
-        StorageOptions account = new() { ConnectionString = connection, TryTimeout = storage.TryTimeout, MaxRetries = storage.MaxRetries };
-        QueueClient queue = StorageClients.Queue(account, queueName, QueueMessageEncoding.None);
-        QueueClient poison = StorageClients.Queue(account, queueName + "-poison", QueueMessageEncoding.None);
+        string setting = function.Connection ?? WakeupMessage.ConnectionSetting;
+        QueueClient queue = StorageClients.QueueThroughSetting(configuration, setting, null, storage, queueName, QueueMessageEncoding.None);
+        QueueClient poison = StorageClients.QueueThroughSetting(configuration, setting, null, storage, queueName + "-poison", QueueMessageEncoding.None);
         TimeSpan idle = TimeSpan.FromMilliseconds(50);
         int inFlight = 0;
         var running = new List<Task>();

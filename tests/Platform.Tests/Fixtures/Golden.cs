@@ -22,7 +22,8 @@ public static class Golden
         Assert.Equal(File.ReadAllText(path).Trim().ReplaceLineEndings("\n"), actual.Trim().ReplaceLineEndings("\n"));
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The repository root (where Platform.sln is), above the test binaries.</summary>
+    public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

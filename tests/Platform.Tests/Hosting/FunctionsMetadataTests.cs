@@ -35,7 +35,7 @@ public sealed class FunctionsMetadataTests
     public void Every_binding_resolves_with_exactly_the_app_settings_docs_configuration_lists()
     {
         // The names in the table "App settings on Azure" of docs/configuration.md, as the Functions host sees them.
-        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "configuration.md"));
+        string doc = File.ReadAllText(Path.Combine(Platform.Tests.Fixtures.Golden.RepositoryRoot(), "docs", "configuration.md"));
         string table = doc[doc.IndexOf("## App settings on Azure", StringComparison.Ordinal)..];
         table = table[..table.IndexOf("\n## ", 3, StringComparison.Ordinal)];
         var documented = System.Text.RegularExpressions.Regex.Matches(table, @"^\| `([A-Za-z_]+)` \|", System.Text.RegularExpressions.RegexOptions.Multiline)
@@ -74,19 +74,6 @@ public sealed class FunctionsMetadataTests
         }
 
         Assert.True(missing.Count == 0, "Undocumented app settings:\n" + string.Join("\n", missing));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Platform.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
     }
 
     private static string FindMetadata()

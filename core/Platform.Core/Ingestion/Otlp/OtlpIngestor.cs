@@ -104,27 +104,21 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
         var records = new List<ProduceRecord>(resources.Count);
         long accepted = 0, rejected = 0;
         string? error = null;
-        byte[] signalHeader = Encoding.UTF8.GetBytes(signal);
+        RecordHeader[] headers = [new RecordHeader("otlp.signal", Encoding.UTF8.GetBytes(signal)), new RecordHeader("content-type", ProtobufContentType)];
         foreach (TResource resource in resources)
         {
             long items = count(resource);
-            byte[] value = wrap(resource).ToByteArray();
             string? service = ServiceName(resourceOf(resource));
-            int overhead = (service is null ? 0 : Encoding.UTF8.GetByteCount(service)) + "otlp.signal".Length + signalHeader.Length + "content-type".Length + ProtobufContentType.Length;
-            if (value.Length + overhead > config.MaxRecordBytes)
+            var record = new ProduceRecord { Key = service is null ? null : Encoding.UTF8.GetBytes(service), Value = wrap(resource).ToByteArray(), Headers = headers };
+            if (record.CountedBytes() > config.MaxRecordBytes)
             {
                 rejected += items;
-                error = string.Create(CultureInfo.InvariantCulture, $"The {signal} of resource '{service ?? "(no service.name)"}' are {value.Length} bytes; topic '{topic}' takes records of at most {config.MaxRecordBytes} bytes. Export in smaller batches.");
+                error = string.Create(CultureInfo.InvariantCulture, $"The {signal} of resource '{service ?? "(no service.name)"}' are {record.Value!.Value.Length} bytes; topic '{topic}' takes records of at most {config.MaxRecordBytes} bytes. Export in smaller batches.");
                 continue;
             }
 
             accepted += items;
-            records.Add(new ProduceRecord
-            {
-                Key = service is null ? null : Encoding.UTF8.GetBytes(service),
-                Value = value,
-                Headers = [new RecordHeader("otlp.signal", signalHeader), new RecordHeader("content-type", ProtobufContentType)],
-            });
+            records.Add(record);
         }
 
         if (records.Count > 0)

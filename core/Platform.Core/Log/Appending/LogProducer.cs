@@ -60,22 +60,7 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
-        var sizes = new int[records.Count];
-        var byPartition = new SortedDictionary<int, List<int>>();
-        for (int i = 0; i < records.Count; i++)
-        {
-            ProduceRecord record = records[i];
-            int size = CheckSize(config, record, i);
-            int partition = record.Partition ?? (record.Key is { } key ? Murmur2.Partition(key.Span, config.Partitions) : _sticky.Next(topic, config.Partitions, size));
-            CheckPartition(config, partition, i);
-            sizes[i] = size;
-            if (!byPartition.TryGetValue(partition, out List<int>? indexes))
-            {
-                byPartition[partition] = indexes = [];
-            }
-
-            indexes.Add(i);
-        }
+        (int[] sizes, SortedDictionary<int, List<int>> byPartition) = GroupByPartition(config, records, size => _sticky.Next(topic, config.Partitions, size));
 
         // Room on every partition first: a busy partition refuses the whole call before any of it is appended.
         var reserved = byPartition.Select(kv => (Appender: GetAppender(new TopicPartition(topic, kv.Key), config), Partition: kv.Key, Indexes: kv.Value, Bytes: kv.Value.Sum(i => sizes[i]))).ToList();
@@ -157,20 +142,7 @@ public sealed class LogProducer : IAsyncDisposable
         long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & 0x3FFF_FFFF_FFFF_FFFF);
         short epoch = RequestFingerprint(records);
         int fallback = Murmur2.Partition(keyBytes, config.Partitions);
-        var sizes = new int[records.Count];
-        var groups = new SortedDictionary<int, List<int>>();
-        for (int i = 0; i < records.Count; i++)
-        {
-            sizes[i] = CheckSize(config, records[i], i);
-            int partition = records[i].Partition ?? (records[i].Key is { } k ? Murmur2.Partition(k.Span, config.Partitions) : fallback);
-            CheckPartition(config, partition, i);
-            if (!groups.TryGetValue(partition, out List<int>? indexes))
-            {
-                groups[partition] = indexes = [];
-            }
-
-            indexes.Add(i);
-        }
+        (int[] sizes, SortedDictionary<int, List<int>> groups) = GroupByPartition(config, records, _ => fallback);
 
         // Split by the storage's block limit, not this instance's settings, so that a retry reaching another instance
         // is cut into the same batches with the same sequences.
@@ -369,6 +341,31 @@ public sealed class LogProducer : IAsyncDisposable
         yield return (current, bytes);
     }
 
+    /// <summary>
+    /// Checks every record (size, partition) and groups their indexes by partition, in partition order: the explicit
+    /// one, else Kafka's murmur2 of the key, else <paramref name="keyless"/> (given the record's size).
+    /// </summary>
+    private (int[] Sizes, SortedDictionary<int, List<int>> ByPartition) GroupByPartition(TopicConfig config, IReadOnlyList<ProduceRecord> records, Func<int, int> keyless)
+    {
+        var sizes = new int[records.Count];
+        var byPartition = new SortedDictionary<int, List<int>>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            ProduceRecord record = records[i];
+            sizes[i] = CheckSize(config, record, i);
+            int partition = record.Partition ?? (record.Key is { } key ? Murmur2.Partition(key.Span, config.Partitions) : keyless(sizes[i]));
+            CheckPartition(config, partition, i);
+            if (!byPartition.TryGetValue(partition, out List<int>? indexes))
+            {
+                byPartition[partition] = indexes = [];
+            }
+
+            indexes.Add(i);
+        }
+
+        return (sizes, byPartition);
+    }
+
     private static void CheckPartition(TopicConfig config, int partition, int index)
     {
         if (partition < 0 || partition >= config.Partitions)
@@ -382,40 +379,25 @@ public sealed class LogProducer : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(record);
-        int limit = Math.Min(config.MaxRecordBytes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size);
-        int actual = RecordBytes(record);
-        return actual <= limit && RecordBatchEncoder.EstimateSize(record) <= _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
-    }
-
-    /// <summary>What counts toward a topic's record limit: key, value and headers (names and values), as Kafka counts them.</summary>
-    private static int RecordBytes(ProduceRecord record)
-    {
-        long bytes = (record.Key?.Length ?? 0) + (record.Value?.Length ?? 0);
-        foreach (RecordHeader h in record.Headers)
-        {
-            bytes += System.Text.Encoding.UTF8.GetByteCount(h.Key) + (h.Value?.Length ?? 0);
-        }
-
-        return (int)Math.Min(int.MaxValue, bytes);
+        return SizeProblem(config, record, 0).Problem is null;
     }
 
     private int CheckSize(TopicConfig config, ProduceRecord record, int index)
     {
-        int size = RecordBatchEncoder.EstimateSize(record);
-        int limit = Math.Min(config.MaxRecordBytes, _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size);
-        int actual = RecordBytes(record);
-        if (actual > limit)
-        {
-            throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"Record {index} is {actual} bytes (key, value and headers); topic '{config.Name}' accepts at most {limit}."));
-        }
+        (int size, string? problem) = SizeProblem(config, record, index);
+        return problem is null ? size : throw new LogException(LogErrorKind.RecordTooLarge, problem);
+    }
 
+    /// <summary>The record's estimated encoded size, and why it is too large for the topic or for one batch, if it is.</summary>
+    private (int Size, string? Problem) SizeProblem(TopicConfig config, ProduceRecord record, int index)
+    {
         int batchLimit = _options.MaxBatchBytes - RecordBatchHeader.Size - RecordBatchTrailer.Size;
-        if (size > batchLimit)
-        {
-            throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"Record {index} takes up to {size} bytes with its headers; one batch holds at most {batchLimit}."));
-        }
-
-        return size;
+        int limit = Math.Min(config.MaxRecordBytes, batchLimit);
+        int actual = record.CountedBytes();
+        int size = RecordBatchEncoder.EstimateSize(record);
+        return actual > limit ? (size, string.Create(CultureInfo.InvariantCulture, $"Record {index} is {actual} bytes (key, value and headers); topic '{config.Name}' accepts at most {limit}."))
+            : size > batchLimit ? (size, string.Create(CultureInfo.InvariantCulture, $"Record {index} takes up to {size} bytes with its headers; one batch holds at most {batchLimit}."))
+            : (size, null);
     }
 
     private PartitionAppender GetAppender(TopicPartition tp, TopicConfig config) =>

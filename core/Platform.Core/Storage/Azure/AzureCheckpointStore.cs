@@ -19,7 +19,7 @@ public sealed class AzureCheckpointStore(TableClient table) : ICheckpointStore, 
     public async Task<Checkpoint?> GetAsync(string group, TopicPartition partition, CancellationToken cancellationToken)
     {
         NullableResponse<TableEntity> r = await table.GetEntityIfExistsAsync<TableEntity>(group, StorageNames.CheckpointRowKey(partition), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return r.HasValue && r.Value is { } e ? new Checkpoint(e.GetInt64("Offset") ?? 0, Version(e.ETag)) : null;
+        return r.HasValue && r.Value is { } e ? new Checkpoint(e.GetInt64("Offset") ?? 0, TableVersion.Of(e.ETag, "a checkpoint")) : null;
     }
 
     /// <inheritdoc />
@@ -45,7 +45,7 @@ public sealed class AzureCheckpointStore(TableClient table) : ICheckpointStore, 
         try
         {
             Response<IReadOnlyList<Response>> response = await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-            return new Checkpoint(offset, Version(response.Value[^1].Headers.ETag));
+            return new Checkpoint(offset, TableVersion.Of(response.Value[^1].Headers.ETag, "a checkpoint"));
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && ex.FailedTransactionActionIndex == actions.Count - 1)
         {
@@ -72,10 +72,4 @@ public sealed class AzureCheckpointStore(TableClient table) : ICheckpointStore, 
 
     private static TableEntity Entity(string group, TopicPartition partition, long offset) =>
         new(group, StorageNames.CheckpointRowKey(partition)) { ["Offset"] = offset, ["Topic"] = partition.Topic, ["Partition"] = partition.Partition };
-
-    // A conditional write needs the version it read; without one it would silently become a blind write.
-    private static string Version(ETag? etag) =>
-        etag is { } e && !e.Equals(ETag.All) && e.ToString().Length > 0
-            ? e.ToString()
-            : throw new InvalidOperationException("Table storage answered without an ETag; a checkpoint cannot be guarded without one.");
 }

@@ -40,7 +40,7 @@ public sealed class AzureOwnershipStore(TableClient table) : IOwnershipStore, IP
                 }
                 else
                 {
-                    claims.Add(new PartitionClaim(int.Parse(e.RowKey, NumberStyles.None, CultureInfo.InvariantCulture), e.GetString("Owner") ?? string.Empty, modified, duration, Version(e.ETag)));
+                    claims.Add(new PartitionClaim(int.Parse(e.RowKey, NumberStyles.None, CultureInfo.InvariantCulture), e.GetString("Owner") ?? string.Empty, modified, duration, TableVersion.Of(e.ETag, "a claim")));
                 }
             }
         }
@@ -65,7 +65,7 @@ public sealed class AzureOwnershipStore(TableClient table) : IOwnershipStore, IP
             Response response = current is null
                 ? await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
                 : await table.UpdateEntityAsync(entity, new ETag(current.Version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return new PartitionClaim(partition, owner, response.Headers.Date ?? DateTimeOffset.MinValue, duration, Version(response.Headers.ETag));
+            return new PartitionClaim(partition, owner, response.Headers.Date ?? DateTimeOffset.MinValue, duration, TableVersion.Of(response.Headers.ETag, "a claim"));
         }
         catch (RequestFailedException ex) when (ex.Status is 409 or 412)
         {
@@ -81,10 +81,4 @@ public sealed class AzureOwnershipStore(TableClient table) : IOwnershipStore, IP
     }
 
     private static string Key(string group, string topic) => $"{group}:{topic}";
-
-    // A conditional write needs the version it read; without one it would silently become a blind write.
-    private static string Version(ETag? etag) =>
-        etag is { } e && !e.Equals(ETag.All) && e.ToString().Length > 0
-            ? e.ToString()
-            : throw new InvalidOperationException("Table storage answered without an ETag; a claim cannot be guarded without one.");
 }

@@ -36,19 +36,25 @@ public static class StorageClients
 
     /// <summary>
     /// The wake-up queue, in the account of <see cref="Consumers.WakeupMessage.ConnectionSetting"/>, where the queue
-    /// trigger listens, read the way the Functions host reads a connection: a connection string, or an identity-based
-    /// connection (<c>__queueServiceUri</c>, <c>__serviceUri</c> or <c>__accountName</c>, with <c>__clientId</c> for a
-    /// user-assigned identity, as Flex Consumption sets up by default). Without that setting, the platform's storage.
+    /// trigger listens (see <see cref="QueueThroughSetting"/>); without that setting, the platform's storage.
     /// </summary>
-    public static QueueClient WakeupQueue(IConfiguration configuration, StorageOptions options, string name)
+    public static QueueClient WakeupQueue(IConfiguration configuration, StorageOptions options, string name) =>
+        QueueThroughSetting(configuration, Consumers.WakeupMessage.ConnectionSetting, options, options, name, QueueMessageEncoding.Base64);
+
+    /// <summary>
+    /// A queue in the account a connection setting names, read the way the Functions host reads a trigger's
+    /// <c>Connection</c>: a connection string, or an identity-based connection (<c>__queueServiceUri</c>,
+    /// <c>__serviceUri</c> or <c>__accountName</c>, with <c>__clientId</c> for a user-assigned identity, as Flex
+    /// Consumption sets up by default). Without the setting: <paramref name="fallback"/>, or an error naming it.
+    /// </summary>
+    public static QueueClient QueueThroughSetting(IConfiguration configuration, string setting, StorageOptions? fallback, StorageOptions retries, string name, QueueMessageEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(options);
-        string setting = Consumers.WakeupMessage.ConnectionSetting;
+        ArgumentNullException.ThrowIfNull(retries);
         string? connection = configuration[setting];
         if (!string.IsNullOrWhiteSpace(connection))
         {
-            return Queue(new StorageOptions { ConnectionString = connection, TryTimeout = options.TryTimeout, MaxRetries = options.MaxRetries }, name);
+            return Queue(new StorageOptions { ConnectionString = connection, TryTimeout = retries.TryTimeout, MaxRetries = retries.MaxRetries }, name, encoding);
         }
 
         IConfigurationSection identity = configuration.GetSection(setting);
@@ -56,14 +62,16 @@ public static class StorageClients
             ?? (identity["accountName"] is { Length: > 0 } account ? $"https://{account}.queue.core.windows.net" : null);
         if (serviceUri is null)
         {
-            return Queue(options, name);
+            return fallback is not null
+                ? Queue(fallback, name, encoding)
+                : throw new InvalidOperationException($"The queue '{name}' is read through the setting '{setting}', which is not set.");
         }
 
         TokenCredential credential = identity["clientId"] is { Length: > 0 } clientId
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential();
         var queueUri = new Uri(new Uri(serviceUri.TrimEnd('/') + "/"), name);
-        return new QueueClient(queueUri, credential, WithRetry(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, options));
+        return new QueueClient(queueUri, credential, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, retries));
     }
 
     /// <summary>One queue with the given message encoding.</summary>
