@@ -10,10 +10,13 @@ namespace Platform.Benchmarks.Hosts;
 internal sealed class LocalHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly HostLog _log;
+    private bool _disposed;
 
-    private LocalHostProcess(Process process, Uri functions, Uri otlpHttp)
+    private LocalHostProcess(Process process, HostLog log, Uri functions, Uri otlpHttp)
     {
         _process = process;
+        _log = log;
         Functions = functions;
         OtlpHttp = otlpHttp;
     }
@@ -72,15 +75,14 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
 
         // Everything the host says (warnings and up) goes to a log beside the report, for when a figure looks wrong.
-        var log = new StreamWriter(logPath, append: false) { AutoFlush = true };
+        // A restarted host over the same log appends to it, so the story of every instance is in one file.
+        var log = new HostLog(logPath);
         Process process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        process.OutputDataReceived += (_, e) => Keep(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(log, e.Data);
-        process.Exited += (_, _) => log.Dispose();
-        process.EnableRaisingEvents = true;
+        process.OutputDataReceived += (_, e) => log.Write(e.Data);
+        process.ErrorDataReceived += (_, e) => log.Write(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var host = new LocalHostProcess(process, functions, otlp);
+        var host = new LocalHostProcess(process, log, functions, otlp);
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var waited = Stopwatch.StartNew();
@@ -109,36 +111,64 @@ internal sealed class LocalHostProcess : IAsyncDisposable
             await Task.Delay(200);
         }
 
+        string exit = process.HasExited ? $"it exited with code {process.ExitCode}" : "it is still running";
         await host.DisposeAsync();
-        throw new InvalidOperationException($"the local host did not answer /api/health; its output is in {logPath}");
+        throw new InvalidOperationException($"the local host did not answer /api/health ({exit}); its output is in {logPath}");
     }
 
     /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed, claims are not released.</summary>
     public async Task KillAsync()
     {
-        if (!_process.HasExited)
+        if (!_disposed && !_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
     }
 
+    /// <summary>Kills the host if it still runs and closes its log; a second call does nothing.</summary>
     public async ValueTask DisposeAsync()
     {
-        await KillAsync();
-        _process.Dispose();
-    }
-
-    private static void Keep(StreamWriter log, string? line)
-    {
-        if (line is null)
+        if (_disposed)
         {
             return;
         }
 
-        lock (log)
+        await KillAsync();
+        _disposed = true;
+        _process.Dispose();
+        _log.Dispose();
+    }
+
+    /// <summary>The host's output, one timestamped line at a time; lines that arrive after it is closed are dropped.</summary>
+    private sealed class HostLog(string path) : IDisposable
+    {
+        private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        private bool _closed;
+
+        public void Write(string? line)
         {
-            log.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (_writer)
+            {
+                if (!_closed)
+                {
+                    _writer.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {line}");
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            lock (_writer)
+            {
+                _closed = true;
+                _writer.Dispose();
+            }
         }
     }
 }
