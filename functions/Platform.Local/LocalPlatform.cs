@@ -90,7 +90,7 @@ public sealed class LocalPlatform : IAsyncDisposable
             string hostJsonDirectory = local.HostJsonDirectory ?? AppContext.BaseDirectory; // beside the app, where the build copies it
             builder.WebHost.ConfigureKestrel(endpoints.Configure);
             builder.Services.AddPlatformFunctions(builder.Configuration);
-            builder.Services.AddSingleton<Otlp.OtlpGrpcCall>();
+            builder.Services.AddSingleton<Otlp.OtlpGrpcGate>();
             IReadOnlyList<LocalFunction> functions = FunctionCatalog.Discover(typeof(HealthFunction).Assembly);
             QueueSettings queueSettings = HostJson.Queues(hostJsonDirectory);
             builder.Services.AddHostedService(sp => new LocalTriggerHost(functions, sp, sp.GetRequiredService<IConfiguration>(), queueSettings, sp.GetRequiredService<ILogger<LocalTriggerHost>>()));
@@ -110,6 +110,12 @@ public sealed class LocalPlatform : IAsyncDisposable
 
                     return next(context);
                 });
+            }
+
+            if (endpoints.OtlpGrpc is not null)
+            {
+                Otlp.OtlpGrpcGate gate = app.Services.GetRequiredService<Otlp.OtlpGrpcGate>();
+                app.Use(gate.InvokeAsync);
             }
 
             app.UseRouting();

@@ -23,6 +23,8 @@ public sealed record HttpFailure(int Status, string Title, string Detail, TimeSp
         MalformedOtlpException e => new(StatusCodes.Status400BadRequest, "Malformed OTLP request", e.Message),
         Google.Protobuf.InvalidProtocolBufferException e => new(StatusCodes.Status400BadRequest, "Malformed protobuf", e.Message),
         System.Text.Json.JsonException e => new(StatusCodes.Status400BadRequest, "Malformed JSON", e.Message),
+        // The client's body broke off or lied about its length: Kestrel says so with an IOException, never storage's.
+        BadHttpRequestException e => new(e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Payload too large" : "Bad request", e.Message),
         TopicNotFoundException e => new(StatusCodes.Status404NotFound, "Topic not found", e.Message),
         LogException e => FromLog(e),
         PartialProduceException e => new(StatusCodes.Status503ServiceUnavailable, "Partly appended", e.Message, TimeSpan.FromSeconds(1)),

@@ -22,11 +22,13 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
     private const string Protobuf = "application/x-protobuf";
     private const string Json = "application/json";
 
+    private OtlpLimits Limits => OtlpLimits.For(limits.Value.MaxRequestBytes);
+
     [Function("OtlpLogs")]
     public Task<IResult> Logs([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/logs")] HttpRequest request, CancellationToken cancellationToken) =>
         HandleAsync(request, otlp.Value.LogsTopic, async (body, json) =>
         {
-            var export = json ? OtlpJson.Parse<ExportLogsServiceRequest>(body) : OtlpJson.ParseProtobuf(ExportLogsServiceRequest.Parser, body);
+            var export = OtlpRequest.Parse(ExportLogsServiceRequest.Parser, body, json, Limits);
             OtlpIngestResult result = await ingestor.IngestAsync(export, cancellationToken);
             return new ExportLogsServiceResponse { PartialSuccess = result.Rejected == 0 ? null : new ExportLogsPartialSuccess { RejectedLogRecords = result.Rejected, ErrorMessage = result.ErrorMessage } };
         }, cancellationToken);
@@ -35,7 +37,7 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
     public Task<IResult> Metrics([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/metrics")] HttpRequest request, CancellationToken cancellationToken) =>
         HandleAsync(request, otlp.Value.MetricsTopic, async (body, json) =>
         {
-            var export = json ? OtlpJson.Parse<ExportMetricsServiceRequest>(body) : OtlpJson.ParseProtobuf(ExportMetricsServiceRequest.Parser, body);
+            var export = OtlpRequest.Parse(ExportMetricsServiceRequest.Parser, body, json, Limits);
             OtlpIngestResult result = await ingestor.IngestAsync(export, cancellationToken);
             return new ExportMetricsServiceResponse { PartialSuccess = result.Rejected == 0 ? null : new ExportMetricsPartialSuccess { RejectedDataPoints = result.Rejected, ErrorMessage = result.ErrorMessage } };
         }, cancellationToken);
@@ -44,7 +46,7 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
     public Task<IResult> Traces([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/traces")] HttpRequest request, CancellationToken cancellationToken) =>
         HandleAsync(request, otlp.Value.TracesTopic, async (body, json) =>
         {
-            var export = json ? OtlpJson.Parse<ExportTraceServiceRequest>(body) : OtlpJson.ParseProtobuf(ExportTraceServiceRequest.Parser, body);
+            var export = OtlpRequest.Parse(ExportTraceServiceRequest.Parser, body, json, Limits);
             OtlpIngestResult result = await ingestor.IngestAsync(export, cancellationToken);
             return new ExportTraceServiceResponse { PartialSuccess = result.Rejected == 0 ? null : new ExportTracePartialSuccess { RejectedSpans = result.Rejected, ErrorMessage = result.ErrorMessage } };
         }, cancellationToken);
@@ -71,8 +73,9 @@ public sealed partial class OtlpFunctions(RequestAuthorizer auth, OtlpIngestor i
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // A bug, not storage (Classify knows storage's failures): 500, which exporters do not retry forever.
             LogExportFailed(logger, ex, topic);
-            var failure = new HttpFailure(StatusCodes.Status503ServiceUnavailable, "Unavailable", "The export could not be stored; retry.", TimeSpan.FromSeconds(2));
+            var failure = new HttpFailure(StatusCodes.Status500InternalServerError, "Internal error", "The export failed on an internal error; it was not stored.");
             return new OtlpResult(failure.Status, new Google.Rpc.Status { Code = GrpcCode(failure.Status), Message = failure.Detail }, json, failure);
         }
     }

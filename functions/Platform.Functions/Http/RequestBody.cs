@@ -24,22 +24,8 @@ internal static class RequestBody
 
         try
         {
-            using var buffer = new MemoryStream();
-            byte[] chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    throw new PayloadTooLargeException(encoding == "gzip"
-                        ? $"The body decompresses to more than {maxBytes} bytes."
-                        : $"The body is larger than {maxBytes} bytes.");
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
+            string tooLarge = encoding == "gzip" ? $"The body decompresses to more than {maxBytes} bytes." : $"The body is larger than {maxBytes} bytes.";
+            return await BoundedCopy.ReadAllAsync(source, maxBytes, tooLarge, cancellationToken, encoding == "gzip" ? null : request.ContentLength);
         }
         catch (InvalidDataException ex)
         {

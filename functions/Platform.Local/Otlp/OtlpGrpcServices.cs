@@ -3,16 +3,15 @@ using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
 using Platform.Core.Ingestion.Otlp;
-using Platform.Core.Security;
 using Platform.Functions.Http;
 
 namespace Platform.Local.Otlp;
 
 /// <summary>OTLP/gRPC logs (local host only: Azure Functions serves HTTP, so the cloud offers OTLP/HTTP).</summary>
-internal sealed class OtlpLogsGrpcService(OtlpGrpcCall call, OtlpIngestor ingestor, Microsoft.Extensions.Options.IOptions<OtlpOptions> options) : LogsService.LogsServiceBase
+internal sealed class OtlpLogsGrpcService(OtlpIngestor ingestor) : LogsService.LogsServiceBase
 {
     public override Task<ExportLogsServiceResponse> Export(ExportLogsServiceRequest request, ServerCallContext context) =>
-        call.RunAsync(context, options.Value.LogsTopic, async ct =>
+        OtlpGrpcCall.RunAsync(context, async ct =>
         {
             OtlpIngestResult r = await ingestor.IngestAsync(request, ct);
             return new ExportLogsServiceResponse { PartialSuccess = r.Rejected == 0 ? null : new ExportLogsPartialSuccess { RejectedLogRecords = r.Rejected, ErrorMessage = r.ErrorMessage } };
@@ -20,10 +19,10 @@ internal sealed class OtlpLogsGrpcService(OtlpGrpcCall call, OtlpIngestor ingest
 }
 
 /// <summary>OTLP/gRPC metrics.</summary>
-internal sealed class OtlpMetricsGrpcService(OtlpGrpcCall call, OtlpIngestor ingestor, Microsoft.Extensions.Options.IOptions<OtlpOptions> options) : MetricsService.MetricsServiceBase
+internal sealed class OtlpMetricsGrpcService(OtlpIngestor ingestor) : MetricsService.MetricsServiceBase
 {
     public override Task<ExportMetricsServiceResponse> Export(ExportMetricsServiceRequest request, ServerCallContext context) =>
-        call.RunAsync(context, options.Value.MetricsTopic, async ct =>
+        OtlpGrpcCall.RunAsync(context, async ct =>
         {
             OtlpIngestResult r = await ingestor.IngestAsync(request, ct);
             return new ExportMetricsServiceResponse { PartialSuccess = r.Rejected == 0 ? null : new ExportMetricsPartialSuccess { RejectedDataPoints = r.Rejected, ErrorMessage = r.ErrorMessage } };
@@ -31,38 +30,44 @@ internal sealed class OtlpMetricsGrpcService(OtlpGrpcCall call, OtlpIngestor ing
 }
 
 /// <summary>OTLP/gRPC traces.</summary>
-internal sealed class OtlpTraceGrpcService(OtlpGrpcCall call, OtlpIngestor ingestor, Microsoft.Extensions.Options.IOptions<OtlpOptions> options) : TraceService.TraceServiceBase
+internal sealed class OtlpTraceGrpcService(OtlpIngestor ingestor) : TraceService.TraceServiceBase
 {
     public override Task<ExportTraceServiceResponse> Export(ExportTraceServiceRequest request, ServerCallContext context) =>
-        call.RunAsync(context, options.Value.TracesTopic, async ct =>
+        OtlpGrpcCall.RunAsync(context, async ct =>
         {
             OtlpIngestResult r = await ingestor.IngestAsync(request, ct);
             return new ExportTraceServiceResponse { PartialSuccess = r.Rejected == 0 ? null : new ExportTracePartialSuccess { RejectedSpans = r.Rejected, ErrorMessage = r.ErrorMessage } };
         });
 }
 
-/// <summary>Authentication and failure mapping shared by the OTLP/gRPC services (the same meanings as over HTTP).</summary>
-internal sealed class OtlpGrpcCall(RequestAuthorizer auth)
+/// <summary>
+/// Failure mapping shared by the OTLP/gRPC services (the same meanings as over HTTP). The key was checked, and the
+/// message's size and cost, by <see cref="OtlpGrpcGate"/> before the message was read.
+/// </summary>
+internal static class OtlpGrpcCall
 {
-    public async Task<T> RunAsync<T>(ServerCallContext context, string topic, Func<CancellationToken, Task<T>> body)
+    public static async Task<T> RunAsync<T>(ServerCallContext context, Func<CancellationToken, Task<T>> body)
     {
         try
         {
-            await auth.RequireAsync(context.GetHttpContext().Request, ApiOperation.Produce, topic, context.CancellationToken);
             return await body(context.CancellationToken);
         }
-        catch (Exception ex) when (HttpFailure.Classify(ex) is { } failure)
+        catch (Exception ex) when (Status(ex) is { } status)
         {
             var metadata = new Metadata();
-            if (failure.RetryAfter is { } retry)
+            if (HttpFailure.Classify(ex)?.RetryAfter is { } retry)
             {
                 // OTLP/gRPC's throttling hint travels as RetryInfo; the seconds are also given plainly.
                 metadata.Add("retry-after", ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
 
-            throw new RpcException(new Status(Code(failure.Status), failure.Detail), metadata);
+            throw new RpcException(status, metadata);
         }
     }
+
+    /// <summary>The gRPC status of a known failure; null for a bug.</summary>
+    public static Status? Status(Exception exception) =>
+        HttpFailure.Classify(exception) is { } failure ? new Status(Code(failure.Status), failure.Detail) : null;
 
     private static StatusCode Code(int status) => status switch
     {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Google.Protobuf;
 
 namespace Platform.Core.Ingestion.Otlp;
@@ -13,51 +12,24 @@ namespace Platform.Core.Ingestion.Otlp;
 public static class OtlpJson
 {
     private static readonly JsonParser Parser = new(JsonParser.Settings.Default.WithIgnoreUnknownFields(true));
-    private static readonly HashSet<string> IdFields = new(StringComparer.Ordinal) { "traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id" };
 
     /// <summary>Formats a response (partial success, status) as OTLP/JSON.</summary>
     public static string Format(IMessage message) => JsonFormatter.Default.Format(message);
 
-    /// <summary>Parses an OTLP/protobuf request.</summary>
-    /// <exception cref="MalformedOtlpException">The bytes are not a valid message of that type.</exception>
-    public static T ParseProtobuf<T>(MessageParser<T> parser, byte[] body)
-        where T : IMessage<T>
-    {
-        ArgumentNullException.ThrowIfNull(parser);
-        try
-        {
-            return parser.ParseFrom(body);
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            throw new MalformedOtlpException($"The body is not a valid OTLP/protobuf request: {ex.Message}", ex);
-        }
-    }
-
-    /// <summary>Parses an OTLP/JSON request.</summary>
+    /// <summary>Parses an OTLP/JSON request, refused before any object is made when it would cost more than <paramref name="limits"/>.</summary>
     /// <exception cref="MalformedOtlpException">Malformed JSON, ids that are not hex, or values of the wrong type.</exception>
-    public static T Parse<T>(ReadOnlySpan<byte> utf8)
+    /// <exception cref="PayloadTooLargeException">More messages or values than the limits allow.</exception>
+    public static T Parse<T>(ReadOnlySpan<byte> utf8, OtlpLimits limits)
         where T : IMessage<T>, new()
     {
-        JsonNode? root;
+        ArgumentNullException.ThrowIfNull(limits);
+        using var rewritten = new MemoryStream(utf8.Length + 256);
+        Rewrite(utf8, rewritten, limits);
+        rewritten.Position = 0;
         try
         {
-            root = JsonNode.Parse(utf8);
-        }
-        catch (JsonException ex)
-        {
-            throw new MalformedOtlpException($"The body is not valid JSON: {ex.Message}");
-        }
-
-        if (root is not JsonObject)
-        {
-            throw new MalformedOtlpException("An OTLP/JSON request must be a JSON object.");
-        }
-
-        ConvertIds(root);
-        try
-        {
-            return Parser.Parse<T>(root.ToJsonString());
+            using var text = new StreamReader(rewritten, System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: false);
+            return Parser.Parse<T>(text);
         }
         catch (Exception ex) when (ex is InvalidJsonException or InvalidProtocolBufferException or FormatException or InvalidOperationException or OverflowException)
         {
@@ -66,36 +38,127 @@ public static class OtlpJson
         }
     }
 
-    private static void ConvertIds(JsonNode? node)
+    /// <summary>
+    /// One streaming pass, no tree: checks the JSON, counts what parsing it would make, and writes it again with trace
+    /// and span ids turned from hex into the base64 that protobuf's JSON mapping reads.
+    /// </summary>
+    private static void Rewrite(ReadOnlySpan<byte> utf8, Stream output, OtlpLimits limits)
     {
-        switch (node)
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = limits.MaxDepth * 2 });
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        int messages = 0, values = 0;
+        bool idNext = false;
+        try
         {
-            case JsonObject obj:
-                foreach (string name in obj.Select(p => p.Key).ToList())
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new MalformedOtlpException("An OTLP/JSON request must be a JSON object.");
+            }
+
+            do
+            {
+                switch (reader.TokenType)
                 {
-                    JsonNode? child = obj[name];
-                    if (IdFields.Contains(name) && child is JsonValue value && value.TryGetValue(out string? hex))
-                    {
-                        obj[name] = HexToBase64(hex, name);
-                    }
-                    else
-                    {
-                        ConvertIds(child);
-                    }
+                    case JsonTokenType.StartObject:
+                        if (++messages > limits.MaxMessages)
+                        {
+                            throw limits.TooManyMessages();
+                        }
+
+                        writer.WriteStartObject();
+                        break;
+                    case JsonTokenType.EndObject:
+                        writer.WriteEndObject();
+                        break;
+                    case JsonTokenType.StartArray:
+                        writer.WriteStartArray();
+                        break;
+                    case JsonTokenType.EndArray:
+                        writer.WriteEndArray();
+                        break;
+                    case JsonTokenType.PropertyName:
+                        Count(ref values, limits);
+                        idNext = IsIdField(ref reader);
+                        WriteString(ref reader, writer, propertyName: true);
+                        continue;
+                    case JsonTokenType.String when idNext:
+                        Count(ref values, limits);
+                        writer.WriteStringValue(HexToBase64(reader.GetString()!));
+                        break;
+                    case JsonTokenType.String:
+                        Count(ref values, limits);
+                        WriteString(ref reader, writer, propertyName: false);
+                        break;
+                    case JsonTokenType.Number:
+                        Count(ref values, limits);
+                        writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+                        break;
+                    case JsonTokenType.True or JsonTokenType.False:
+                        Count(ref values, limits);
+                        writer.WriteBooleanValue(reader.TokenType == JsonTokenType.True);
+                        break;
+                    case JsonTokenType.Null:
+                        Count(ref values, limits);
+                        writer.WriteNullValue();
+                        break;
                 }
 
-                break;
-            case JsonArray array:
-                foreach (JsonNode? item in array)
-                {
-                    ConvertIds(item);
-                }
-
-                break;
+                idNext = false;
+            }
+            while (reader.Read());
+        }
+        catch (JsonException ex)
+        {
+            throw new MalformedOtlpException($"The body is not valid JSON: {ex.Message}");
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new MalformedOtlpException($"The body is not valid JSON: {ex.Message}");
         }
     }
 
-    private static string HexToBase64(string hex, string field)
+    private static void Count(ref int values, OtlpLimits limits)
+    {
+        if (++values > limits.MaxValues)
+        {
+            throw limits.TooManyValues();
+        }
+    }
+
+    private static bool IsIdField(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("traceId"u8) || reader.ValueTextEquals("spanId"u8) || reader.ValueTextEquals("parentSpanId"u8)
+        || reader.ValueTextEquals("trace_id"u8) || reader.ValueTextEquals("span_id"u8) || reader.ValueTextEquals("parent_span_id"u8);
+
+    private static void WriteString(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool propertyName)
+    {
+        // Strings are copied unescaped through a pooled buffer; invalid UTF-8 is refused here, as the JSON spec asks.
+        int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(length, 16));
+        try
+        {
+            int written = reader.CopyString(buffer);
+            ReadOnlySpan<byte> value = buffer.AsSpan(0, written);
+            if (!System.Text.Unicode.Utf8.IsValid(value))
+            {
+                throw new MalformedOtlpException(string.Create(CultureInfo.InvariantCulture, $"The body is not valid UTF-8 (a string ending at byte {reader.BytesConsumed})."));
+            }
+
+            if (propertyName)
+            {
+                writer.WritePropertyName(value);
+            }
+            else
+            {
+                writer.WriteStringValue(value);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static string HexToBase64(string hex)
     {
         try
         {
@@ -103,7 +166,7 @@ public static class OtlpJson
         }
         catch (FormatException)
         {
-            throw new MalformedOtlpException(string.Create(CultureInfo.InvariantCulture, $"{field} '{hex}' is not a hex string (OTLP/JSON writes trace and span ids in hex)."));
+            throw new MalformedOtlpException(string.Create(CultureInfo.InvariantCulture, $"'{hex}' is not a hex string (OTLP/JSON writes trace and span ids in hex)."));
         }
     }
 }

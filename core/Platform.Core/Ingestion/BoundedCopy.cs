@@ -1,0 +1,34 @@
+namespace Platform.Core.Ingestion;
+
+/// <summary>Reads a stream whole, refusing it (413) the moment it passes a limit, before the excess is kept.</summary>
+public static class BoundedCopy
+{
+    /// <summary>All of <paramref name="source"/>, at most <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="PayloadTooLargeException">More than <paramref name="maxBytes"/>, with <paramref name="tooLarge"/> as its message.</exception>
+    public static async Task<byte[]> ReadAllAsync(Stream source, int maxBytes, string tooLarge, CancellationToken cancellationToken, long? expectedLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var buffer = new MemoryStream(expectedLength is > 0 and var n && n <= maxBytes ? (int)n : 0);
+        byte[] chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    throw new PayloadTooLargeException(tooLarge);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        // The exact-size buffer is handed over as is; otherwise one copy trims it.
+        return buffer.Capacity == buffer.Length ? buffer.GetBuffer() : buffer.ToArray();
+    }
+}
