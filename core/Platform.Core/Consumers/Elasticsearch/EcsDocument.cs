@@ -14,7 +14,11 @@ namespace Platform.Core.Consumers.Elasticsearch;
 public static class EcsDocument
 {
     /// <summary>The document, and the dataset it belongs to.</summary>
-    public static (JsonObject Document, string Dataset) Map(Resource? resource, InstrumentationScope? scope, LogRecord log, string @namespace, string defaultDataset)
+    /// <remarks>
+    /// Attributes never set the fields the mapper owns (<c>@timestamp</c>, <c>data_stream.*</c>): an attribute of that name is
+    /// kept as <c>attributes.{name}</c>. The dataset comes from the attributes only when <paramref name="datasetFromAttributes"/>.
+    /// </remarks>
+    public static (JsonObject Document, string Dataset) Map(Resource? resource, InstrumentationScope? scope, LogRecord log, string @namespace, string defaultDataset, bool datasetFromAttributes)
     {
         ArgumentNullException.ThrowIfNull(log);
         var doc = new JsonObject();
@@ -24,13 +28,13 @@ public static class EcsDocument
         {
             foreach (KeyValue kv in resource.Attributes)
             {
-                doc[kv.Key] = Value(kv.Value);
+                doc[FieldOf(kv.Key)] = Value(kv.Value);
             }
         }
 
         foreach (KeyValue kv in log.Attributes)
         {
-            doc[kv.Key] = Value(kv.Value);
+            doc[FieldOf(kv.Key)] = Value(kv.Value);
         }
 
         doc["message"] = log.Body?.ValueCase == AnyValue.ValueOneofCase.StringValue ? log.Body.StringValue : Value(log.Body)?.ToJsonString();
@@ -61,7 +65,7 @@ public static class EcsDocument
         }
 
         doc["host.name"] ??= doc["host.hostname"]?.DeepClone();
-        string dataset = Clean(doc["data_stream.dataset"]?.GetValue<string>() ?? doc["event.dataset"]?.GetValue<string>() ?? defaultDataset);
+        string dataset = Clean((datasetFromAttributes ? Text(doc["attributes.data_stream.dataset"]) ?? Text(doc["event.dataset"]) : null) ?? defaultDataset);
         doc["data_stream.type"] = "logs";
         doc["data_stream.dataset"] = dataset;
         doc["data_stream.namespace"] = @namespace;
@@ -79,6 +83,12 @@ public static class EcsDocument
         >= 1 => "trace",
         _ => "unspecified",
     };
+
+    private static string FieldOf(string attribute) =>
+        attribute == "@timestamp" || attribute.StartsWith("data_stream.", StringComparison.Ordinal) ? "attributes." + attribute : attribute;
+
+    // A dataset named by an attribute of another type (a number, a map) names none.
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 
     private static JsonNode? Value(AnyValue? value) => value?.ValueCase switch
     {

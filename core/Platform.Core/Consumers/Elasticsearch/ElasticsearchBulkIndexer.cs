@@ -32,15 +32,16 @@ public sealed class ElasticsearchBulkIndexer(ElasticsearchClient client) : IBulk
         }
 
         BulkResponse response = await client.BulkAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.Items.Count != documents.Count)
+        // A call refused as a whole has no items at all (the client leaves them null).
+        if (response.Items is not { } items || items.Count != documents.Count)
         {
-            // No per-item answer (connection lost, 429/5xx or an auth or request error for the whole call):
-            // nothing is known to be indexed, so every item is retriable; the partition pauses rather than loses.
+            // No per-item answer: the call's own status (0 when none came) for every item; the router decides what it means.
+            // A 200 without items (a broken proxy, a truncated answer) tells nothing was indexed: retriable, as no answer.
             int status = response.ApiCallDetails?.HttpStatusCode ?? 0;
             string reason = response.ElasticsearchServerError?.Error?.Reason ?? response.ApiCallDetails?.OriginalException?.Message ?? $"bulk call answered {status} without item results";
-            return [.. documents.Select(d => new BulkItemResult(d.Id, status is 429 or >= 500 ? status : 503, "bulk_failed", reason))];
+            return [.. documents.Select(d => new BulkItemResult(d.Id, status is >= 200 and < 300 ? 0 : status, BulkItemResult.WholeCallType, reason))];
         }
 
-        return [.. response.Items.Select((item, i) => new BulkItemResult(documents[i].Id, item.Status, item.Error?.Type, item.Error?.Reason))];
+        return [.. items.Select((item, i) => new BulkItemResult(documents[i].Id, item.Status, item.Error?.Type, item.Error?.Reason))];
     }
 }

@@ -40,8 +40,15 @@ public sealed class ElasticsearchOptions
     /// <summary>Data stream namespace. Default <c>default</c>.</summary>
     public string Namespace { get; set; } = "default";
 
-    /// <summary>Dataset when a record names none (<c>data_stream.dataset</c> or <c>event.dataset</c>). Default <c>generic</c>.</summary>
+    /// <summary>Dataset of every document, unless <see cref="DatasetFromAttributes"/> lets a record name its own. Default <c>generic</c>.</summary>
     public string DefaultDataset { get; set; } = "generic";
+
+    /// <summary>
+    /// When true, a record's <c>data_stream.dataset</c> (or <c>event.dataset</c>) attribute chooses its data stream,
+    /// <c>logs-{dataset}-{namespace}</c>. Off by default: whoever may produce OTLP logs would otherwise choose which
+    /// data stream (and so which index privileges and retention) their documents land in. Routes choose indices too.
+    /// </summary>
+    public bool DatasetFromAttributes { get; set; }
 
     /// <summary>Attempts of a bulk item refused with 429 or 5xx before the record is handed back for a later retry. Default 5.</summary>
     public int ItemAttempts { get; set; } = 5;

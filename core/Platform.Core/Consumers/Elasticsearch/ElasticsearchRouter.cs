@@ -15,7 +15,8 @@ namespace Platform.Core.Consumers.Elasticsearch;
 /// Routes OTLP logs to Elasticsearch: each log record becomes an ECS document, bulk-created (never indexed)
 /// in <c>logs-{dataset}-{namespace}</c> with an id made of topic, partition, offset and position, so a
 /// redelivered batch never duplicates a document. Items refused with 429/5xx are retried with back-off;
-/// other refusals fail their source record, which the runtime dead-letters with Elasticsearch's reason.
+/// other refusals fail their source record, which the runtime dead-letters with Elasticsearch's reason. A call refused
+/// as a whole (400, 413) is bisected to the documents at fault; refused credentials (401, 403) pause the partition.
 /// Routing rules send matching records to another index and/or another topic.
 /// </summary>
 public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProducer producer, IOptions<ElasticsearchOptions> options, TimeProvider time, ILogger<ElasticsearchRouter> logger) : IConsumerHandler
@@ -55,7 +56,7 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
                     {
                         foreach (OpenTelemetry.Proto.Logs.V1.LogRecord log in sl.LogRecords)
                         {
-                            (System.Text.Json.Nodes.JsonObject doc, string dataset) = EcsDocument.Map(rl.Resource, sl.Scope, log, o.Namespace, o.DefaultDataset);
+                            (System.Text.Json.Nodes.JsonObject doc, string dataset) = EcsDocument.Map(rl.Resource, sl.Scope, log, o.Namespace, o.DefaultDataset, o.DatasetFromAttributes);
                             ElasticsearchRoute? route = o.Routes.FirstOrDefault(r => Matches(r, rl.Resource, log));
                             string id = string.Create(CultureInfo.InvariantCulture, $"{batch.Partition.Topic}-{batch.Partition.Partition}-{record.Offset}-{position++}");
                             mine.Add(new BulkDocument(route?.Index ?? $"logs-{dataset}-{o.Namespace}", id, doc));
@@ -100,7 +101,7 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
         List<BulkDocument> pending = documents;
         for (int attempt = 1; pending.Count > 0; attempt++)
         {
-            IReadOnlyList<BulkItemResult> results = await indexer.CreateAsync(pending, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<BulkItemResult> results = await CreateBisectingAsync(pending, cancellationToken).ConfigureAwait(false);
             var retry = new List<BulkDocument>();
             for (int i = 0; i < pending.Count; i++)
             {
@@ -111,6 +112,19 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
                 }
 
                 long offset = sourceOf[pending[i].Id];
+                if (result.RefusedCredentials)
+                {
+                    // Not the record's fault: nothing is dead-lettered; the partition waits until the key is fixed.
+                    string credentials = $"Elasticsearch refused the router's credentials ({result.Status} {result.ErrorType}: {result.ErrorReason}); check {ElasticsearchOptions.SectionName}:ApiKey and its privileges on {pending[i].Index}";
+                    LogCredentialsRefused(logger, batch.Partition.Topic, batch.Partition.Partition, credentials);
+                    foreach (BulkDocument unsettled in pending.Skip(i))
+                    {
+                        failures.TryAdd(sourceOf[unsettled.Id], new RecordFailure(sourceOf[unsettled.Id], credentials, Retriable: true));
+                    }
+
+                    return [.. failures.Values];
+                }
+
                 string reason = $"Elasticsearch refused {pending[i].Index}/{pending[i].Id}: {result.Status} {result.ErrorType}: {result.ErrorReason}";
                 if (!result.Retriable)
                 {
@@ -137,6 +151,25 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
         return [.. failures.Values];
     }
 
+    /// <summary>
+    /// One _bulk call; when Elasticsearch refuses the whole call as malformed (400) or too large (413), the documents are
+    /// halved and sent again until the one(s) at fault stand alone and are refused on their own: one bad document never
+    /// holds back the others, and a large batch is indexed in pieces that fit.
+    /// </summary>
+    private async Task<IReadOnlyList<BulkItemResult>> CreateBisectingAsync(List<BulkDocument> documents, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<BulkItemResult> results = await indexer.CreateAsync(documents, cancellationToken).ConfigureAwait(false);
+        if (documents.Count < 2 || results.Count == 0 || results[0] is not { WholeCall: true, Status: 400 or 413 })
+        {
+            return results;
+        }
+
+        int half = documents.Count / 2;
+        IReadOnlyList<BulkItemResult> first = await CreateBisectingAsync([.. documents.Take(half)], cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<BulkItemResult> second = await CreateBisectingAsync([.. documents.Skip(half)], cancellationToken).ConfigureAwait(false);
+        return [.. first, .. second];
+    }
+
     private static bool Matches(ElasticsearchRoute route, Resource? resource, OpenTelemetry.Proto.Logs.V1.LogRecord log)
     {
         static string? Find(IEnumerable<KeyValue> attributes, string key) =>
@@ -144,6 +177,9 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
         string? value = Find(log.Attributes, route.Attribute) ?? (resource is null ? null : Find(resource.Attributes, route.Attribute));
         return value is not null && string.Equals(value, route.Value, StringComparison.Ordinal);
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Routing {Topic}/{Partition} waits: {Reason}")]
+    private static partial void LogCredentialsRefused(ILogger logger, string topic, int partition, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Elasticsearch asked to retry {Count} items of {Topic}/{Partition} (attempt {Attempt})")]
     private static partial void LogItemsRetried(ILogger logger, int count, string topic, int partition, int attempt);

@@ -49,7 +49,7 @@ public sealed class EcsDocumentGoldenTests
             },
         };
 
-        (System.Text.Json.Nodes.JsonObject document, string dataset) = EcsDocument.Map(resource, scope, log, "default", "generic");
+        (System.Text.Json.Nodes.JsonObject document, string dataset) = EcsDocument.Map(resource, scope, log, "default", "generic", datasetFromAttributes: true);
         string actual = $"dataset: {dataset}\n{document.ToJsonString(new JsonSerializerOptions { WriteIndented = true })}";
         Golden.Matches(Path.Combine("Consumers", "Elasticsearch", "golden", "ecs-log.txt"), actual);
     }

@@ -199,4 +199,114 @@ public sealed class ElasticsearchRouterTests
         Assert.Contains("Cannot become an ECS document", System.Text.Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.error").Value!.Value.Span), StringComparison.Ordinal);
         Assert.Equal(2, (await rig.Checkpoints.GetAsync("elasticsearch", new Platform.Core.Log.TopicPartition("otlp.logs", 0), default))!.Offset);
     }
+
+    [Fact]
+    public async Task A_bulk_refused_whole_as_malformed_is_bisected_to_the_one_bad_document_and_the_rest_are_indexed()
+    {
+        var (rig, es, registration) = await SetUpAsync();
+        await using var _ = rig;
+        await using var __ = es;
+        es.RefuseBulk = sources => sources.Any(d => d["message"]?.GetValue<string>() == "poison") ? (400, "x_content_parse_exception", "[1:20] Unexpected character") : null;
+        for (int i = 0; i < 7; i++)
+        {
+            await ProduceAsync(rig, Export("svc", (i == 4 ? "poison" : $"m{i}", null)));
+        }
+
+        RunResult run = await rig.Runner("i").RunAsync(registration, default);
+
+        Assert.Equal((6, 1), (run.Handled, run.DeadLettered));
+        Assert.Equal(6, es.Documents.Count);
+        var dead = Assert.Single(await Records.ReadAllAsync(rig.Engine.Reader, DeadLetterWriter.TopicFor("otlp.logs"), 0));
+        Assert.Equal("4", Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.offset").Value!.Value.Span));
+        Assert.Contains("400 bulk_failed: [1:20] Unexpected character", Encoding.UTF8.GetString(dead.Headers.Single(h => h.Key == "dlq.error").Value!.Value.Span), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_bulk_refused_as_too_large_is_split_until_the_pieces_fit_and_nothing_is_dead_lettered()
+    {
+        var (rig, es, registration) = await SetUpAsync();
+        await using var _ = rig;
+        await using var __ = es;
+        es.RefuseBulk = sources => sources.Count > 3 ? (413, "http_content_too_long", "request body is too large") : null;
+        for (int i = 0; i < 10; i++)
+        {
+            await ProduceAsync(rig, Export("svc", ($"m{i}", null)));
+        }
+
+        RunResult run = await rig.Runner("i").RunAsync(registration, default);
+
+        Assert.Equal((10, 0), (run.Handled, run.DeadLettered));
+        Assert.Equal(10, es.Documents.Count);
+    }
+
+    [Theory]
+    [InlineData(401, "security_exception", "unable to authenticate with provided credentials")]
+    [InlineData(403, "security_exception", "action [indices:data/write/bulk[s]] is unauthorized for API key")]
+    public async Task Refused_credentials_pause_the_partition_with_a_clear_error_and_dead_letter_nothing(int status, string type, string reason)
+    {
+        var (rig, es, registration) = await SetUpAsync();
+        await using var _ = rig;
+        await using var __ = es;
+        bool refused = true;
+        es.RefuseBulk = _ => refused ? (status, type, reason) : null;
+        await ProduceAsync(rig, Export("svc", ("a", null), ("b", null)));
+        ConsumerRunner runner = rig.Runner("i", new ConsumerOptions { ClaimDuration = TimeSpan.FromSeconds(5), HandlerAttempts = 2, RetryBackoff = TimeSpan.FromMilliseconds(5) });
+
+        RunResult paused = await runner.RunAsync(registration, default);
+
+        Assert.Equal((0, 0), (paused.Handled, paused.DeadLettered));
+        Assert.Null(await rig.Engine.Topics.FindAsync(DeadLetterWriter.TopicFor("otlp.logs"), default));
+        Assert.Equal(1, (await rig.Groups.GetLagAsync("elasticsearch", "otlp.logs", default)).Sum(l => l.Lag));
+        refused = false;
+        Assert.Equal(1, (await runner.RunAsync(registration, default)).Handled);
+        Assert.Equal(2, es.Documents.Count);
+    }
+
+    [Theory]
+    [InlineData(false, "logs-generic-default")]
+    [InlineData(true, "logs-payments-default")]
+    public async Task Attributes_never_set_the_timestamp_and_choose_the_data_stream_only_when_allowed(bool datasetFromAttributes, string index)
+    {
+        var (rig, es, registration) = await SetUpAsync(o => o.DatasetFromAttributes = datasetFromAttributes);
+        await using var _ = rig;
+        await using var __ = es;
+        var export = new ExportLogsServiceRequest
+        {
+            ResourceLogs =
+            {
+                new ResourceLogs
+                {
+                    Resource = new Resource { Attributes = { new KeyValue { Key = "data_stream.dataset", Value = new AnyValue { StringValue = "payments" } } } },
+                    ScopeLogs =
+                    {
+                        new ScopeLogs
+                        {
+                            LogRecords =
+                            {
+                                new LogRecord
+                                {
+                                    TimeUnixNano = 1_700_000_000_000_000_000,
+                                    Body = new AnyValue { StringValue = "m" },
+                                    Attributes =
+                                    {
+                                        new KeyValue { Key = "@timestamp", Value = new AnyValue { StringValue = "1999-01-01T00:00:00Z" } },
+                                        new KeyValue { Key = "data_stream.namespace", Value = new AnyValue { StringValue = "someone-elses" } },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        };
+        await ProduceAsync(rig, export.ToByteArray());
+        await rig.Runner("i").RunAsync(registration, default);
+
+        ((string Index, string Id) key, JsonObject doc) = Assert.Single(es.Documents.Select(d => (d.Key, d.Value)));
+        Assert.Equal(index, key.Index);
+        Assert.Equal("2023-11-14T22:13:20.0000000Z", doc["@timestamp"]!.GetValue<string>());
+        Assert.Equal("1999-01-01T00:00:00Z", doc["attributes.@timestamp"]!.GetValue<string>());
+        Assert.Equal("default", doc["data_stream.namespace"]!.GetValue<string>());
+        Assert.Equal("someone-elses", doc["attributes.data_stream.namespace"]!.GetValue<string>());
+    }
 }

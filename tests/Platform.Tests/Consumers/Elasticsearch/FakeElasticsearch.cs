@@ -26,6 +26,9 @@ public sealed class FakeElasticsearch : IAsyncDisposable
     /// <summary>Given index, id, source and the attempt number of this id, an error (status, type, reason) or null to accept.</summary>
     public Func<string, string, JsonObject, int, (int Status, string Type, string Reason)?> Refuse { get; set; } = (_, _, _, _) => null;
 
+    /// <summary>Given the sources of one _bulk call, an error for the whole call (status, type, reason) or null to go on per item.</summary>
+    public Func<IReadOnlyList<JsonObject>, (int Status, string Type, string Reason)?> RefuseBulk { get; set; } = _ => null;
+
     private int _bulkRequests;
 
     public int BulkRequests => Volatile.Read(ref _bulkRequests);
@@ -60,6 +63,13 @@ public sealed class FakeElasticsearch : IAsyncDisposable
         Interlocked.Increment(ref _bulkRequests);
         using var reader = new StreamReader(context.Request.Body);
         string[] lines = (await reader.ReadToEndAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (RefuseBulk([.. lines.Where((_, n) => n % 2 == 1).Select(l => JsonNode.Parse(l)!.AsObject())]) is { } whole)
+        {
+            // Elasticsearch's answer to a request it refuses as a whole: no items, the error and the status.
+            var error = new JsonObject { ["type"] = whole.Type, ["reason"] = whole.Reason };
+            return Results.Json(new JsonObject { ["error"] = new JsonObject { ["root_cause"] = new JsonArray(error.DeepClone()), ["type"] = whole.Type, ["reason"] = whole.Reason }, ["status"] = whole.Status }, statusCode: whole.Status);
+        }
+
         var items = new JsonArray();
         bool errors = false;
         for (int i = 0; i + 1 < lines.Length; i += 2)
