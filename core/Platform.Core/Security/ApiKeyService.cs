@@ -38,12 +38,17 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
 
         if (grants.Count == 0 || grants.Any(g => g is null || g.Operations == ApiOperation.None || (g.Operations & ~ApiOperation.All) != 0))
         {
-            throw new LogException(LogErrorKind.InvalidRequest, "A key needs at least one grant; each names operations (produce, consume, admin) and a topic pattern: '*', 'prefix.*' or a topic name.");
+            throw new LogException(LogErrorKind.InvalidRequest, "A key needs at least one grant; each names operations (produce, consume, admin) and a topic pattern ('*', 'prefix.*' or a topic name) or a group pattern.");
         }
 
         foreach (TopicGrant grant in grants)
         {
-            if (TopicGrant.Validate(grant.Pattern) is { } problem)
+            if (grant.Resource == GrantResource.Group && (grant.Operations & ApiOperation.Produce) != 0)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, $"Group grant '{grant.Pattern}': groups take consume and admin, not produce.");
+            }
+
+            if (grant.Validate() is { } problem)
             {
                 throw new LogException(LogErrorKind.InvalidRequest, problem);
             }
@@ -67,7 +72,7 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
 
         if (options.Value.AdminKey is { } admin && CryptographicOperations.FixedTimeEquals(Hash(presented), Hash(admin)))
         {
-            return new ApiPrincipal("admin", "configured admin key", [new TopicGrant("*", ApiOperation.All)]);
+            return new ApiPrincipal("admin", "configured admin key", [new TopicGrant("*", ApiOperation.All), new TopicGrant("*", ApiOperation.All, GrantResource.Group)]);
         }
 
         if (!presented.StartsWith(Prefix, StringComparison.Ordinal) || presented.IndexOf('_', Prefix.Length) is var sep && sep < 0)

@@ -11,8 +11,12 @@ public sealed record ApiPrincipal(string KeyId, string Name, IReadOnlyList<Topic
     public bool Allows(ApiOperation operation, string? topic)
     {
         bool producesToDeadLetter = (operation & ApiOperation.Produce) != 0 && IsDeadLetter(topic);
-        return Grants.Any(g => (g.Operations & operation) == operation && g.Matches(topic) && (!producesToDeadLetter || g.Pattern == "*" || g.Pattern == topic));
+        return Grants.Any(g => g.Resource == GrantResource.Topic && (g.Operations & operation) == operation && g.Matches(topic) && (!producesToDeadLetter || g.Pattern == "*" || g.Pattern == topic));
     }
+
+    /// <summary>True when some group grant allows <paramref name="operation"/> on consumer group <paramref name="group"/>.</summary>
+    public bool AllowsGroup(ApiOperation operation, string group) =>
+        Grants.Any(g => g.Resource == GrantResource.Group && (g.Operations & operation) == operation && g.Matches(group));
 
     private static bool IsDeadLetter(string? topic) => topic?.EndsWith(".dlq", StringComparison.Ordinal) == true;
 }

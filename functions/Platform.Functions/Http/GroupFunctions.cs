@@ -7,13 +7,16 @@ using Platform.Core.Ingestion.Http;
 
 namespace Platform.Functions.Http;
 
-/// <summary>Consumer group admin: lag per partition, and offset resets.</summary>
+/// <summary>
+/// Consumer group admin: lag per partition (consume on the topic and on the group), and offset resets (admin on both),
+/// as Kafka's authorizer asks for the group resource beside the topic.
+/// </summary>
 public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups)
 {
     [Function("GroupLag")]
     public async Task<IResult> Lag([HttpTrigger(AuthorizationLevel.Function, "get", Route = "groups/{group}/topics/{topic}")] HttpRequest request, string group, string topic, CancellationToken cancellationToken)
     {
-        await auth.RequireAsync(request, ApiOperation.Consume, topic, cancellationToken);
+        await auth.RequireGroupAsync(request, ApiOperation.Consume, group, topic, cancellationToken);
         IReadOnlyList<PartitionLag> lag = await groups.GetLagAsync(group, topic, cancellationToken);
         return Results.Ok(View(group, topic, lag));
     }
@@ -21,7 +24,7 @@ public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups
     [Function("GroupReset")]
     public async Task<IResult> Reset([HttpTrigger(AuthorizationLevel.Function, "post", Route = "groups/{group}/topics/{topic}/reset")] HttpRequest request, string group, string topic, CancellationToken cancellationToken)
     {
-        await auth.RequireAsync(request, ApiOperation.Admin, topic, cancellationToken);
+        await auth.RequireGroupAsync(request, ApiOperation.Admin, group, topic, cancellationToken);
         ResetRequest body = await JsonBody.ReadAsync<ResetRequest>(request, 4096, cancellationToken);
         (ResetTarget target, long value) = body.To?.ToLowerInvariant() switch
         {

@@ -13,9 +13,13 @@ public sealed class KeyFunctions(RequestAuthorizer auth, ApiKeyService keys)
     {
         await auth.RequireAsync(request, ApiOperation.Admin, null, cancellationToken);
         CreateKeyRequest body = await JsonBody.ReadAsync<CreateKeyRequest>(request, 16 * 1024, cancellationToken);
-        TopicGrant[] grants = [.. (body.Grants ?? []).Select((g, i) => g is null
-            ? throw new BadRequestException($"grants[{i}] must be an object with topics and operations.")
-            : new TopicGrant(g.Topics ?? string.Empty, ParseOperations(g.Operations, i)))];
+        TopicGrant[] grants = [.. (body.Grants ?? []).Select((g, i) => g switch
+        {
+            null => throw new BadRequestException($"grants[{i}] must be an object with topics (or groups) and operations."),
+            { Topics: not null, Groups: not null } => throw new BadRequestException($"grants[{i}] names both topics and groups: one grant is on one kind of resource."),
+            { Groups: { } groups } => new TopicGrant(groups, ParseOperations(g.Operations, i), GrantResource.Group),
+            _ => new TopicGrant(g.Topics ?? string.Empty, ParseOperations(g.Operations, i)),
+        })];
         var (key, secret) = await keys.CreateAsync(body.Name ?? string.Empty, grants, cancellationToken);
         return Results.Created($"/api/keys/{key.Id}", new { key.Id, key.Name, grants = Describe(key.Grants), key = secret });
     }
@@ -36,7 +40,11 @@ public sealed class KeyFunctions(RequestAuthorizer auth, ApiKeyService keys)
     }
 
     private static object[] Describe(IEnumerable<TopicGrant> grants) =>
-        [.. grants.Select(g => new { topics = g.Pattern, operations = Enum.GetValues<ApiOperation>().Where(o => o is not ApiOperation.None and not ApiOperation.All && g.Operations.HasFlag(o)).Select(o => o.ToString().ToLowerInvariant()) })];
+        [.. grants.Select(g =>
+        {
+            IEnumerable<string> operations = Enum.GetValues<ApiOperation>().Where(o => o is not ApiOperation.None and not ApiOperation.All && g.Operations.HasFlag(o)).Select(o => o.ToString().ToLowerInvariant());
+            return g.Resource == GrantResource.Group ? (object)new { groups = g.Pattern, operations } : new { topics = g.Pattern, operations };
+        })];
 
     private static ApiOperation ParseOperations(IReadOnlyList<string?>? operations, int index)
     {
@@ -55,7 +63,7 @@ public sealed class KeyFunctions(RequestAuthorizer auth, ApiKeyService keys)
         return result;
     }
 
-    internal sealed record GrantRequest(string? Topics, IReadOnlyList<string?>? Operations);
+    internal sealed record GrantRequest(string? Topics, string? Groups, IReadOnlyList<string?>? Operations);
 
     internal sealed record CreateKeyRequest(string? Name, IReadOnlyList<GrantRequest?>? Grants);
 }

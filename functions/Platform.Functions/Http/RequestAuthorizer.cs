@@ -21,6 +21,20 @@ public sealed class RequestAuthorizer(ApiKeyService keys)
         return principal;
     }
 
+    /// <summary>The caller, when its key allows <paramref name="operation"/> on <paramref name="topic"/> and on consumer group <paramref name="group"/>.</summary>
+    /// <exception cref="UnauthorizedException">Missing or unknown key.</exception>
+    /// <exception cref="ForbiddenException">The key does not allow it.</exception>
+    public async Task<ApiPrincipal> RequireGroupAsync(HttpRequest request, ApiOperation operation, string group, string topic, CancellationToken cancellationToken)
+    {
+        ApiPrincipal principal = await RequireAsync(request, operation, topic, cancellationToken);
+        if (!principal.AllowsGroup(operation, group))
+        {
+            throw new ForbiddenException($"This key may not {operation.ToString().ToLowerInvariant()} as consumer group '{group}': it needs a grant on the group (\"groups\": \"{group}\", a prefix pattern or \"*\").");
+        }
+
+        return principal;
+    }
+
     /// <summary>The caller, whatever it may do.</summary>
     /// <exception cref="UnauthorizedException">Missing or unknown key.</exception>
     public async Task<ApiPrincipal> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)

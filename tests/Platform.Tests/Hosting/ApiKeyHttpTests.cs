@@ -97,4 +97,50 @@ public sealed class ApiKeyHttpTests(AzuriteFixture azurite)
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("the platform creates those itself", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Consumer_groups_are_resources_a_key_needs_a_grant_on_beside_the_topic()
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, "group-grants");
+        Assert.Equal(HttpStatusCode.Created, (await host.Client.PostAsJsonAsync("/api/topics", new { name = "orders", partitions = 1 })).StatusCode);
+        HttpResponseMessage created = await host.Client.PostAsJsonAsync("/api/keys", new
+        {
+            name = "team billing",
+            grants = new object[]
+            {
+                new { topics = "orders", operations = new[] { "consume", "admin" } },
+                new { groups = "billing.*", operations = new[] { "consume", "admin" } },
+            },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        JsonElement key = await created.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("billing.*", key.GetProperty("grants")[1].GetProperty("groups").GetString());
+        using HttpClient billing = host.Anonymous(key.GetProperty("key").GetString());
+
+        // Its own groups: lag and reset. The platform's router group, or anyone else's: 403, whatever the topic grant says.
+        Assert.Equal(HttpStatusCode.OK, (await billing.GetAsync("/api/groups/billing.invoices/topics/orders")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await billing.PostAsJsonAsync("/api/groups/billing.invoices/topics/orders/reset", new { to = "earliest" })).StatusCode);
+        HttpResponseMessage foreign = await billing.PostAsJsonAsync("/api/groups/elasticsearch/topics/orders/reset", new { to = "latest" });
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        Assert.Contains("consumer group 'elasticsearch'", await foreign.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await billing.GetAsync("/api/groups/billingx/topics/orders")).StatusCode);
+
+        // A group grant alone is not a topic grant.
+        HttpResponseMessage groupOnly = await host.Client.PostAsJsonAsync("/api/keys", new { name = "g", grants = new[] { new { groups = "*", operations = new[] { "admin" } } } });
+        using HttpClient groupKey = host.Anonymous((await groupOnly.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("key").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await groupKey.PostAsJsonAsync("/api/groups/any/topics/orders/reset", new { to = "latest" })).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"n","grants":[{"groups":"*","operations":["produce"]}]}""", "groups take consume and admin")]
+    [InlineData("""{"name":"n","grants":[{"topics":"*","groups":"*","operations":["consume"]}]}""", "names both topics and groups")]
+    [InlineData("""{"name":"n","grants":[{"groups":"a#b","operations":["consume"]}]}""", "can never match a group")]
+    [InlineData("""{"name":"n","grants":[{"groups":"team*","operations":["consume"]}]}""", "would be ambiguous")]
+    public async Task A_group_grant_that_is_malformed_is_refused(string body, string expected)
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, "bad-group-grant");
+        HttpResponseMessage response = await host.Client.PostAsync("/api/keys", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
