@@ -34,6 +34,7 @@ public static class LogServiceCollectionExtensions
         services.TryAddSingleton<LogProducer>();
         services.TryAddSingleton<LogReader>();
         services.TryAddSingleton<WaitingReader>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));
         services.TryAddSingleton<OffsetIndexRebuilder>();
         services.AddHostedService<StorageProvisioner>();
         return services;

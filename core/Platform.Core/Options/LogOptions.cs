@@ -60,6 +60,12 @@ public sealed class LogOptions
     /// <summary>Entries written per index call. Default 100 (a table transaction's limit).</summary>
     public int IndexBatchSize { get; set; } = 100;
 
+    /// <summary>Most long-poll fetches (waitMs) waiting at once on this instance; beyond it a fetch is refused (429). Default 1,000.</summary>
+    public int MaxWaitingFetches { get; set; } = 1000;
+
+    /// <summary>How often a partition that long-polls wait on is looked at in storage (one look, however many wait). Default 200 ms.</summary>
+    public TimeSpan WaitCheckInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The max-size condition on appends to segments this writer creates: the seal threshold plus one block.</summary>
     public long SegmentHardLimitBytes => SegmentBytes + Storage.SegmentLimits.MaxBlockBytes;
 

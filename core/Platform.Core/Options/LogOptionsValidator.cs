@@ -35,6 +35,16 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:MaxBatchRecords must be at least 1.");
         }
 
+        if (options.MaxWaitingFetches < 1)
+        {
+            errors.Add($"{LogOptions.SectionName}:MaxWaitingFetches must be at least 1; it is {options.MaxWaitingFetches}.");
+        }
+
+        if (options.WaitCheckInterval < TimeSpan.FromMilliseconds(10) || options.WaitCheckInterval > TimeSpan.FromSeconds(10))
+        {
+            errors.Add($"{LogOptions.SectionName}:WaitCheckInterval must be between 10 ms and 10 s; it is {options.WaitCheckInterval}.");
+        }
+
         if (options.Linger < TimeSpan.Zero || options.Linger > TimeSpan.FromSeconds(1))
         {
             errors.Add($"{LogOptions.SectionName}:Linger must be between 0 and 1 s; it is {options.Linger}.");
