@@ -15,6 +15,18 @@ public sealed class LocalHostOptions
     /// <summary>OTLP/gRPC (HTTP/2 cleartext). Default <c>http://127.0.0.1:4317</c>.</summary>
     public string? OtlpGrpcUrl { get; set; } = "http://127.0.0.1:4317";
 
+    /// <summary>A PFX certificate for https URLs (needed by any https endpoint).</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The PFX's password, if it has one.</summary>
+    public string? CertificatePassword { get; set; }
+
+    /// <summary>
+    /// Lets an http URL listen beyond loopback (0.0.0.0, a LAN address): for a proxy that terminates TLS in front. Off:
+    /// such a URL stops the host at start, since keys would otherwise cross the network in cleartext by accident.
+    /// </summary>
+    public bool AllowCleartextRemote { get; set; }
+
     /// <summary>One log line per request (ASP.NET Core's request logging at Information); off by default, or with <c>--verbose</c>.</summary>
     public bool Verbose { get; set; }
 
