@@ -60,6 +60,11 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
     public async Task<IReadOnlyList<PartitionLag>> ResetAsync(string group, string topic, ResetTarget target, long value, CancellationToken cancellationToken)
     {
         CheckGroup(group);
+        if (target == ResetTarget.Offset && value < 0)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, $"Offset {value} is negative; offsets start at 0 (an offset past either end is moved to it, as Kafka's reset does).");
+        }
+
         TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
         for (int p = 0; p < config.Partitions; p++)
         {

@@ -81,7 +81,7 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
         }
 
         string id = presented[Prefix.Length..sep];
-        if (id.Length != IdLength || !id.All(char.IsAsciiHexDigitLower))
+        if (!IsIssuable(id))
         {
             return null; // not an id this service issues: no lookup
         }
@@ -119,9 +119,16 @@ public sealed class ApiKeyService(ApiKeyStore store, IOptions<AuthOptions> optio
     /// <summary>Revokes a key (within the cache time on other instances).</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
+        if (!IsIssuable(id))
+        {
+            return false; // never a key of ours; and never a storage key with '/' or '..' in it
+        }
+
         _cache.TryRemove(id, out _);
         return await store.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
     }
+
+    private static bool IsIssuable(string? id) => id is { Length: IdLength } && id.All(char.IsAsciiHexDigitLower);
 
     private static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
 

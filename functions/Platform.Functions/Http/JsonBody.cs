@@ -7,11 +7,17 @@ namespace Platform.Functions.Http;
 /// <summary>Reads small JSON bodies with a size limit.</summary>
 internal static class JsonBody
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    // Two values for one field are ambiguous: refused, not last-one-wins.
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { AllowDuplicateProperties = false };
 
     public static async Task<T> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
         where T : class
     {
+        if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(request.ContentType, out var type) || !string.Equals(type.MediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UnsupportedMediaTypeException($"Content-Type '{request.ContentType}' is not accepted here: send application/json.");
+        }
+
         byte[] body = await RequestBody.ReadAsync(request, maxBytes, cancellationToken);
         if (body.Length == 0)
         {

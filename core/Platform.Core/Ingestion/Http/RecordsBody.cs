@@ -12,10 +12,31 @@ namespace Platform.Core.Ingestion.Http;
 /// </summary>
 public static class RecordsBody
 {
+    // A record with two "value"s or two "partition"s is ambiguous: refused, not last-one-wins.
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    private static int FirstInvalidUtf8(ReadOnlySpan<byte> body)
+    {
+        int valid = 0;
+        Span<char> chars = stackalloc char[256];
+        while (System.Text.Unicode.Utf8.ToUtf16(body[valid..], chars, out int read, out _, replaceInvalidSequences: false) is var status && status != System.Buffers.OperationStatus.InvalidData && read > 0)
+        {
+            valid += read;
+        }
+
+        return valid;
+    }
+
     /// <summary>The records of a body of <paramref name="contentType"/>; raw bodies take the key and partition from the query.</summary>
     public static IReadOnlyList<ProduceRecord> Parse(string? contentType, ReadOnlyMemory<byte> body, string? rawKey, int? rawPartition, int maxRecords)
     {
         string mediaType = MediaTypeHeaderValue.TryParse(contentType, out MediaTypeHeaderValue? parsed) ? parsed.MediaType?.ToLowerInvariant() ?? string.Empty : string.Empty;
+        if (mediaType is "application/json" or "application/x-ndjson" or "application/jsonl" && !System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            // JSON is UTF-8 (RFC 8259); a string that is not would otherwise fail only when read, deep in the parse.
+            throw new BadRequestException($"The body is not valid UTF-8 (at byte {FirstInvalidUtf8(body.Span)}); JSON must be UTF-8.");
+        }
+
         List<ProduceRecord> records = mediaType switch
         {
             "application/json" => ParseJson(body, maxRecords),
@@ -34,7 +55,7 @@ public static class RecordsBody
             throw new BadRequestException("A JSON body is required.");
         }
 
-        using JsonDocument doc = JsonDocument.Parse(body);
+        using JsonDocument doc = JsonDocument.Parse(body, Strict);
         JsonElement root = doc.RootElement;
         JsonElement list = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("records", out JsonElement r) ? r : root;
         if (list.ValueKind == JsonValueKind.Object)
@@ -86,7 +107,7 @@ public static class RecordsBody
 
             try
             {
-                using JsonDocument doc = JsonDocument.Parse(text);
+                using JsonDocument doc = JsonDocument.Parse(text, Strict);
                 records.Add(ParseRecord(doc.RootElement, records.Count));
             }
             catch (JsonException ex)

@@ -46,8 +46,9 @@ public static class OtlpJson
     {
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = limits.MaxDepth * 2 });
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
-        int messages = 0, values = 0;
+        int messages = 0, values = 0, objects = 0;
         bool idNext = false;
+        var names = new List<HashSet<ulong>>(); // per open object, the names it has had: a name twice is refused
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -65,9 +66,16 @@ public static class OtlpJson
                             throw limits.TooManyMessages();
                         }
 
+                        if (names.Count == objects)
+                        {
+                            names.Add([]);
+                        }
+
+                        names[objects++].Clear();
                         writer.WriteStartObject();
                         break;
                     case JsonTokenType.EndObject:
+                        objects--;
                         writer.WriteEndObject();
                         break;
                     case JsonTokenType.StartArray:
@@ -79,7 +87,7 @@ public static class OtlpJson
                     case JsonTokenType.PropertyName:
                         Count(ref values, limits);
                         idNext = IsIdField(ref reader);
-                        WriteString(ref reader, writer, propertyName: true);
+                        WriteString(ref reader, writer, names[objects - 1]);
                         continue;
                     case JsonTokenType.String when idNext:
                         Count(ref values, limits);
@@ -87,7 +95,7 @@ public static class OtlpJson
                         break;
                     case JsonTokenType.String:
                         Count(ref values, limits);
-                        WriteString(ref reader, writer, propertyName: false);
+                        WriteString(ref reader, writer, names: null);
                         break;
                     case JsonTokenType.Number:
                         Count(ref values, limits);
@@ -129,7 +137,8 @@ public static class OtlpJson
         reader.ValueTextEquals("traceId"u8) || reader.ValueTextEquals("spanId"u8) || reader.ValueTextEquals("parentSpanId"u8)
         || reader.ValueTextEquals("trace_id"u8) || reader.ValueTextEquals("span_id"u8) || reader.ValueTextEquals("parent_span_id"u8);
 
-    private static void WriteString(ref Utf8JsonReader reader, Utf8JsonWriter writer, bool propertyName)
+    // A property name when `names` (the names its object has had) is given; a string value otherwise.
+    private static void WriteString(ref Utf8JsonReader reader, Utf8JsonWriter writer, HashSet<ulong>? names)
     {
         // Strings are copied unescaped through a pooled buffer; invalid UTF-8 is refused here, as the JSON spec asks.
         int length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
@@ -143,8 +152,13 @@ public static class OtlpJson
                 throw new MalformedOtlpException(string.Create(CultureInfo.InvariantCulture, $"The body is not valid UTF-8 (a string ending at byte {reader.BytesConsumed})."));
             }
 
-            if (propertyName)
+            if (names is not null)
             {
+                if (!names.Add(Fnv1a(value)))
+                {
+                    throw new MalformedOtlpException($"The body names '{System.Text.Encoding.UTF8.GetString(value)}' twice in one object; which one counts would be a guess.");
+                }
+
                 writer.WritePropertyName(value);
             }
             else
@@ -156,6 +170,17 @@ public static class OtlpJson
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
+    }
+
+    private static ulong Fnv1a(ReadOnlySpan<byte> bytes)
+    {
+        ulong hash = 14695981039346656037;
+        foreach (byte b in bytes)
+        {
+            hash = (hash ^ b) * 1099511628211;
+        }
+
+        return hash;
     }
 
     private static string HexToBase64(string hex)

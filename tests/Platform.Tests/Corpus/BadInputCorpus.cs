@@ -1,0 +1,405 @@
+using System.IO.Compression;
+using System.Text;
+using Google.Protobuf;
+using OpenTelemetry.Proto.Collector.Logs.V1;
+using OpenTelemetry.Proto.Collector.Metrics.V1;
+using OpenTelemetry.Proto.Collector.Trace.V1;
+using OpenTelemetry.Proto.Common.V1;
+using OpenTelemetry.Proto.Logs.V1;
+using OpenTelemetry.Proto.Metrics.V1;
+using OpenTelemetry.Proto.Resource.V1;
+using OpenTelemetry.Proto.Trace.V1;
+
+namespace Platform.Tests.Corpus;
+
+/// <summary>
+/// A valid example body for every route and media type, and the bad requests derived from each. The topic
+/// <see cref="Topic"/> has <see cref="Partitions"/> partitions, so partition <see cref="Partitions"/> does not exist.
+/// </summary>
+public static class BadInputCorpus
+{
+    public const string Topic = "corpus";
+    public const int Partitions = 2;
+
+    private const string Json = "application/json";
+    private const string Protobuf = "application/x-protobuf";
+    private const string RecordsPath = "/api/topics/corpus/records";
+
+    public const string RecordsSeed = """{"records":[{"key":"k","value":"v","headers":{"h":"x"},"partition":0,"timestamp":1700000000000}]}""";
+    public const string TopicSeed = """{"name":"corpus-new","partitions":1,"retentionMs":604800000,"cleanupPolicy":"delete","compression":"zstd","maxRecordBytes":1024}""";
+    public const string KeySeed = """{"name":"corpus key","grants":[{"topics":"corpus","operations":["produce"]}]}""";
+    public const string ResetSeed = """{"to":"offset","offset":0}""";
+
+    public static IEnumerable<BadInputCase> All() =>
+        Records().Concat(Ndjson()).Concat(Raw()).Concat(Consume()).Concat(Topics()).Concat(Keys()).Concat(Resets()).Concat(OtlpJson()).Concat(OtlpProtobuf()).Concat(Encodings());
+
+    private static IEnumerable<BadInputCase> Records()
+    {
+        var fields = new Dictionary<string, string[]>
+        {
+            ["records"] = ["null", "string", "number", "true", "array", "array of numbers"],
+            ["records[0]"] = ["null", "string", "number", "true", "array"],
+            ["records[0].key"] = ["number", "true", "object", "array"],
+            ["records[0].headers"] = ["string", "number", "true", "array of numbers"],
+            ["records[0].headers.h"] = ["number", "true", "object", "array"],
+            ["records[0].partition"] = ["string", "negative", "fraction", "huge", "overflow double", "true", "object", "array"],
+            ["records[0].timestamp"] = ["string", "negative", "fraction", "huge", "overflow double", "true", "object", "array"],
+            ["records[0].keyBase64"] = ["string", "number", "true", "object", "array"],
+            ["records[0].valueBase64"] = ["number", "true", "object", "array"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(RecordsSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Post, RecordsPath, body, Json);
+        }
+
+        yield return new BadInputCase("out of range", "partition that does not exist", HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(RecordsSeed.Replace("\"partition\":0", $"\"partition\":{Partitions}", StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("out of range", "keyBase64 of 11 characters", HttpMethod.Post, RecordsPath, """{"keyBase64":"YWJjZGVmZ2h","value":"v"}"""u8.ToArray(), Json);
+        yield return new BadInputCase("out of range", "headers with a key that is not a string", HttpMethod.Post, RecordsPath, """{"value":"v","headers":[{"key":5,"value":"x"}]}"""u8.ToArray(), Json);
+        yield return new BadInputCase("out of range", "no records", HttpMethod.Post, RecordsPath, """{"records":[]}"""u8.ToArray(), Json);
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(RecordsSeed, "partition"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Post, RecordsPath, body, Json);
+        }
+    }
+
+    private static IEnumerable<BadInputCase> Ndjson()
+    {
+        const string first = """{"value":"a"}""";
+        string[] badLines =
+        [
+            "5", "\"x\"", "[]", "null", "true", """{"key":5}""", """{"value":"b","partition":"1"}""", """{"value":"b","partition":9}""",
+            """{"value":"b","timestamp":"never"}""", """{"headers":5}""", """{"value":"b""", """{"value":"b","value":"c"}""",
+        ];
+        foreach (string line in badLines)
+        {
+            yield return new BadInputCase("ndjson line", $"second line {line}", HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(first + "\n" + line + "\n"), "application/x-ndjson");
+        }
+
+        foreach ((string name, byte[] invalid) in JsonMutations.InvalidUtf8)
+        {
+            yield return new BadInputCase("invalid UTF-8", $"ndjson value with {name}", HttpMethod.Post, RecordsPath, [.. """{"value":"""u8.ToArray(), (byte)'"', .. invalid, (byte)'"', (byte)'}'], "application/x-ndjson");
+        }
+
+        yield return new BadInputCase("empty", "ndjson of blank lines", HttpMethod.Post, RecordsPath, "\n\n \n"u8.ToArray(), "application/x-ndjson");
+    }
+
+    private static IEnumerable<BadInputCase> Raw()
+    {
+        foreach (string partition in new[] { "abc", "-1", "2", "99999999999", "1.5", string.Empty, "0x1" })
+        {
+            yield return new BadInputCase("query", $"raw record with partition={partition}", HttpMethod.Post, $"{RecordsPath}?partition={Uri.EscapeDataString(partition)}", "raw"u8.ToArray(), "application/octet-stream");
+        }
+
+        foreach (string type in new[] { "application/xml", "text/html", "multipart/form-data; boundary=x", "application/x-www-form-urlencoded", "nonsense" })
+        {
+            yield return new BadInputCase("content type", $"records as {type}", HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(RecordsSeed), type);
+        }
+
+        yield return new BadInputCase("content type", "records without a content type", HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(RecordsSeed), null);
+    }
+
+    private static IEnumerable<BadInputCase> Consume()
+    {
+        const string path = "/api/topics/corpus/partitions";
+        foreach (string partition in new[] { "abc", "-1", "2", "99999999999", "1.5", "%20" })
+        {
+            yield return new BadInputCase("path", $"partition {partition}", HttpMethod.Get, $"{path}/{partition}/records?offset=0", null, null);
+        }
+
+        foreach (string query in new[]
+        {
+            "offset=-1", "offset=abc", "offset=99999999999999999999", "offset=5", "maxBytes=abc", "maxBytes=99999999999", "maxRecords=x",
+            "waitMs=abc", "waitMs=1e3", "format=xml", "timestamp=never", "timestamp=99999999999999999999", "offset=0&format=",
+        })
+        {
+            yield return new BadInputCase("query", query, HttpMethod.Get, $"{path}/0/records?{query}", null, null);
+        }
+
+        yield return new BadInputCase("path", "a topic name storage refuses", HttpMethod.Get, "/api/topics/a%23b/partitions/0/records", null, null);
+    }
+
+    private static IEnumerable<BadInputCase> Topics()
+    {
+        var fields = new Dictionary<string, string[]>
+        {
+            ["name"] = ["null", "empty string", "number", "true", "object", "array"],
+            ["partitions"] = ["string", "negative", "fraction", "huge", "overflow double", "true", "object", "array"],
+            ["retentionMs"] = ["string", "fraction", "huge", "true", "object"],
+            ["cleanupPolicy"] = ["string", "number", "true", "object"],
+            ["compression"] = ["string", "number", "true", "array"],
+            ["maxRecordBytes"] = ["string", "negative", "fraction", "huge", "true", "object"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(TopicSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Post, "/api/topics", body, Json);
+        }
+
+        foreach (string name in new[] { "UPPER", "a/b", "a#b", "has space", new string('x', 300), "corpus-new.dlq", "..", "-" })
+        {
+            yield return new BadInputCase("out of range", $"topic name '{name[..Math.Min(20, name.Length)]}'", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed.Replace("corpus-new", name, StringComparison.Ordinal)), Json);
+        }
+
+        yield return new BadInputCase("out of range", "0 partitions", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed.Replace("\"partitions\":1", "\"partitions\":0", StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("out of range", "a million partitions", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed.Replace("\"partitions\":1", "\"partitions\":1000000", StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("content type", "topic as text/plain", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed), "text/plain");
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(TopicSeed, "partitions"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Post, "/api/topics", body, Json);
+        }
+    }
+
+    private static IEnumerable<BadInputCase> Keys()
+    {
+        var fields = new Dictionary<string, string[]>
+        {
+            ["name"] = ["null", "empty string", "number", "true", "object", "array"],
+            ["grants"] = ["null", "string", "number", "true", "object", "array", "array of numbers"],
+            ["grants[0]"] = ["null", "string", "number", "array"],
+            ["grants[0].topics"] = ["null", "empty string", "number", "true", "object", "array"],
+            ["grants[0].operations"] = ["null", "string", "number", "true", "object", "array", "array of numbers"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(KeySeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Post, "/api/keys", body, Json);
+        }
+
+        foreach (string pattern in new[] { "a*b", "team*", "UPPER.*", "*.x", "a b" })
+        {
+            yield return new BadInputCase("out of range", $"grant pattern '{pattern}'", HttpMethod.Post, "/api/keys", Encoding.UTF8.GetBytes(KeySeed.Replace("\"corpus\"", $"\"{pattern}\"", StringComparison.Ordinal)), Json);
+        }
+
+        yield return new BadInputCase("out of range", "operation 'fly'", HttpMethod.Post, "/api/keys", Encoding.UTF8.GetBytes(KeySeed.Replace("produce", "fly", StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("out of range", "a 101-character name", HttpMethod.Post, "/api/keys", Encoding.UTF8.GetBytes(KeySeed.Replace("corpus key", new string('n', 101), StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("out of range", "topics and groups in one grant", HttpMethod.Post, "/api/keys", Encoding.UTF8.GetBytes(KeySeed.Replace("\"topics\":\"corpus\"", "\"topics\":\"corpus\",\"groups\":\"g\"", StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("out of range", "a group grant to produce", HttpMethod.Post, "/api/keys", Encoding.UTF8.GetBytes(KeySeed.Replace("\"topics\"", "\"groups\"", StringComparison.Ordinal)), Json);
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(KeySeed, "name"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Post, "/api/keys", body, Json);
+        }
+
+        yield return new BadInputCase("path", "delete a key id that is not one", HttpMethod.Delete, "/api/keys/..%2F..", null, null);
+    }
+
+    private static IEnumerable<BadInputCase> Resets()
+    {
+        const string path = "/api/groups/corpus-group/topics/corpus/reset";
+        var fields = new Dictionary<string, string[]>
+        {
+            ["to"] = ["null", "string", "number", "true", "object", "array"],
+            ["offset"] = ["null", "string", "negative", "fraction", "huge", "overflow double", "true", "object", "array"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(ResetSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Post, path, body, Json);
+        }
+
+        foreach (string body in new[] { """{"to":"timestamp","timestamp":"never"}""", """{"to":"timestamp","timestamp":true}""", """{"to":"timestamp"}""", """{"to":"offset"}""" })
+        {
+            yield return new BadInputCase("out of range", body, HttpMethod.Post, path, Encoding.UTF8.GetBytes(body), Json);
+        }
+
+        yield return new BadInputCase("path", "a group name storage refuses", HttpMethod.Post, "/api/groups/a%23b/topics/corpus/reset", Encoding.UTF8.GetBytes(ResetSeed), Json);
+        yield return new BadInputCase("path", "a group name storage refuses (lag)", HttpMethod.Get, "/api/groups/a%3Fb/topics/corpus", null, null);
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(ResetSeed, "offset"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Post, path, body, Json);
+        }
+    }
+
+    private static IEnumerable<BadInputCase> OtlpJson()
+    {
+        string logs = OtlpJsonText(LogsExport());
+        var logFields = new Dictionary<string, string[]>
+        {
+            ["resourceLogs"] = ["string", "number", "true", "object", "array of numbers"],
+            ["resourceLogs[0]"] = ["string", "number", "true", "array"],
+            ["resourceLogs[0].resource"] = ["string", "number", "true", "array"],
+            ["resourceLogs[0].resource.attributes"] = ["string", "number", "true", "object", "array of numbers"],
+            ["resourceLogs[0].scopeLogs[0].logRecords"] = ["string", "number", "true", "object"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].timeUnixNano"] = ["string", "negative", "fraction", "huge", "true", "object", "array"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].body"] = ["string", "number", "true", "array"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].traceId"] = ["string", "number", "true", "object", "array"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].spanId"] = ["string", "number", "true", "object"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].flags"] = ["string", "negative", "fraction", "true", "object"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].severityText"] = ["number", "true", "object", "array"],
+            ["resourceLogs[0].scopeLogs[0].logRecords[0].attributes"] = ["string", "number", "object", "array of numbers"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(logs, logFields))
+        {
+            yield return new BadInputCase("otlp wrong type", name, HttpMethod.Post, "/api/v1/logs", body, Json, Otlp: true);
+        }
+
+        string metrics = OtlpJsonText(MetricsExport());
+        var metricFields = new Dictionary<string, string[]>
+        {
+            ["resourceMetrics"] = ["string", "number", "object"],
+            ["resourceMetrics[0].scopeMetrics[0].metrics[0].gauge"] = ["string", "number", "array"],
+            ["resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints"] = ["string", "object", "array of numbers"],
+            ["resourceMetrics[0].scopeMetrics[0].metrics[0].gauge.dataPoints[0].asDouble"] = ["string", "true", "object", "array"],
+            ["resourceMetrics[0].scopeMetrics[0].metrics[0].name"] = ["number", "object"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(metrics, metricFields))
+        {
+            yield return new BadInputCase("otlp wrong type", name, HttpMethod.Post, "/api/v1/metrics", body, Json, Otlp: true);
+        }
+
+        string traces = OtlpJsonText(TracesExport());
+        var traceFields = new Dictionary<string, string[]>
+        {
+            ["resourceSpans"] = ["string", "number", "object"],
+            ["resourceSpans[0].scopeSpans[0].spans[0].traceId"] = ["string", "number", "object"],
+            ["resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano"] = ["string", "negative", "true", "object"],
+            ["resourceSpans[0].scopeSpans[0].spans[0].kind"] = ["fraction", "true", "object", "array"],
+            ["resourceSpans[0].scopeSpans[0].spans[0].events"] = ["string", "number", "object"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(traces, traceFields))
+        {
+            yield return new BadInputCase("otlp wrong type", name, HttpMethod.Post, "/api/v1/traces", body, Json, Otlp: true);
+        }
+
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(logs, "timeUnixNano"))
+        {
+            yield return new BadInputCase("otlp " + cls, name, HttpMethod.Post, "/api/v1/logs", body, Json, Otlp: true);
+        }
+
+        yield return new BadInputCase("otlp wrong type", "a trace id of odd length", HttpMethod.Post, "/api/v1/logs", Encoding.UTF8.GetBytes(logs.Replace("5b8efff798038103d269b633813fc60c", "abc", StringComparison.Ordinal)), Json, Otlp: true);
+        yield return new BadInputCase("otlp wrong type", "a trace id that is not hex", HttpMethod.Post, "/api/v1/logs", Encoding.UTF8.GetBytes(logs.Replace("5b8efff798038103d269b633813fc60c", "zz8efff798038103d269b633813fc60c", StringComparison.Ordinal)), Json, Otlp: true);
+    }
+
+    private static IEnumerable<BadInputCase> OtlpProtobuf()
+    {
+        (string Path, byte[] Body)[] seeds = [("/api/v1/logs", LogsExport().ToByteArray()), ("/api/v1/metrics", MetricsExport().ToByteArray()), ("/api/v1/traces", TracesExport().ToByteArray())];
+        foreach ((string path, byte[] body) in seeds)
+        {
+            // One top-level resource: a cut anywhere inside it breaks its length prefix.
+            foreach (int length in JsonMutations.LengthClasses(body.Length))
+            {
+                yield return new BadInputCase("otlp truncation", $"first {length} of {body.Length} bytes", HttpMethod.Post, path, body[..length], Protobuf, Otlp: true);
+            }
+
+            yield return new BadInputCase("otlp garbage", "0xFF bytes", HttpMethod.Post, path, [0xFF, 0xFF, 0xFF, 0xFF], Protobuf, Otlp: true);
+            yield return new BadInputCase("otlp garbage", "a length beyond the body", HttpMethod.Post, path, [0x0A, 0xFF, 0xFF, 0x03, 0x01], Protobuf, Otlp: true);
+            yield return new BadInputCase("otlp garbage", "a group wire type", HttpMethod.Post, path, [0x0B, 0x0C], Protobuf, Otlp: true);
+            yield return new BadInputCase("otlp garbage", "a varint of 11 bytes", HttpMethod.Post, path, [0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], Protobuf, Otlp: true);
+            yield return new BadInputCase("otlp garbage", "JSON sent as protobuf", HttpMethod.Post, path, """{"resourceLogs":[]}"""u8.ToArray(), Protobuf, Otlp: true);
+            yield return new BadInputCase("otlp content type", "protobuf as text/plain", HttpMethod.Post, path, body, "text/plain", Otlp: true);
+            yield return new BadInputCase("otlp content type", "protobuf without a content type", HttpMethod.Post, path, body, null, Otlp: true);
+            yield return new BadInputCase("otlp encoding", "gzip that is not gzip", HttpMethod.Post, path, body, Protobuf, "gzip", Otlp: true);
+            yield return new BadInputCase("otlp encoding", "gzip cut in half", HttpMethod.Post, path, Gzip(body)[..(Gzip(body).Length / 2)], Protobuf, "gzip", Otlp: true);
+            yield return new BadInputCase("otlp encoding", "brotli", HttpMethod.Post, path, body, Protobuf, "br", Otlp: true);
+            yield return new BadInputCase("otlp encoding", "gzip of truncated protobuf", HttpMethod.Post, path, Gzip(body[..(body.Length / 2)]), Protobuf, "gzip", Otlp: true);
+        }
+    }
+
+    private static IEnumerable<BadInputCase> Encodings()
+    {
+        byte[] records = Encoding.UTF8.GetBytes(RecordsSeed);
+        yield return new BadInputCase("encoding", "gzip that is not gzip", HttpMethod.Post, RecordsPath, records, Json, "gzip");
+        yield return new BadInputCase("encoding", "gzip cut in half", HttpMethod.Post, RecordsPath, Gzip(records)[..(Gzip(records).Length / 2)], Json, "gzip");
+        yield return new BadInputCase("encoding", "deflate", HttpMethod.Post, RecordsPath, records, Json, "deflate");
+        yield return new BadInputCase("encoding", "gzip of invalid JSON", HttpMethod.Post, RecordsPath, Gzip(records[..^2]), Json, "gzip");
+        yield return new BadInputCase("encoding", "gzip, twice named", HttpMethod.Post, RecordsPath, Gzip(records), Json, "gzip, gzip");
+        yield return new BadInputCase("encoding", "topic body as gzip that is not", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed), Json, "gzip");
+    }
+
+    private static byte[] Gzip(byte[] data)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest))
+        {
+            gzip.Write(data);
+        }
+
+        return output.ToArray();
+    }
+
+    // OTLP/JSON as exporters write it: lowerCamelCase, 64-bit integers as strings, ids in hex.
+    private static string OtlpJsonText(IMessage message)
+    {
+        string json = new JsonFormatter(JsonFormatter.Settings.Default.WithFormatEnumsAsIntegers(true)).Format(message);
+        foreach ((string base64, string hex) in new[] { (Convert.ToBase64String(TraceId), Convert.ToHexStringLower(TraceId)), (Convert.ToBase64String(SpanId), Convert.ToHexStringLower(SpanId)) })
+        {
+            json = json.Replace(base64, hex, StringComparison.Ordinal);
+        }
+
+        return json;
+    }
+
+    private static readonly byte[] TraceId = Convert.FromHexString("5b8efff798038103d269b633813fc60c");
+    private static readonly byte[] SpanId = Convert.FromHexString("eee19b7ec3c1b174");
+
+    private static Resource Service() => new() { Attributes = { new KeyValue { Key = "service.name", Value = new AnyValue { StringValue = "corpus" } } } };
+
+    private static ExportLogsServiceRequest LogsExport() => new()
+    {
+        ResourceLogs =
+        {
+            new ResourceLogs
+            {
+                Resource = Service(),
+                ScopeLogs =
+                {
+                    new ScopeLogs
+                    {
+                        LogRecords =
+                        {
+                            new LogRecord
+                            {
+                                TimeUnixNano = 1_700_000_000_000_000_000,
+                                SeverityNumber = SeverityNumber.Info,
+                                SeverityText = "Info",
+                                Body = new AnyValue { StringValue = "hello" },
+                                Attributes = { new KeyValue { Key = "a", Value = new AnyValue { IntValue = 1 } } },
+                                Flags = 1,
+                                TraceId = ByteString.CopyFrom(TraceId),
+                                SpanId = ByteString.CopyFrom(SpanId),
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    };
+
+    private static ExportMetricsServiceRequest MetricsExport() => new()
+    {
+        ResourceMetrics =
+        {
+            new ResourceMetrics
+            {
+                Resource = Service(),
+                ScopeMetrics = { new ScopeMetrics { Metrics = { new Metric { Name = "queue.depth", Gauge = new Gauge { DataPoints = { new NumberDataPoint { TimeUnixNano = 1_700_000_000_000_000_000, AsDouble = 4 } } } } } } },
+            },
+        },
+    };
+
+    private static ExportTraceServiceRequest TracesExport() => new()
+    {
+        ResourceSpans =
+        {
+            new ResourceSpans
+            {
+                Resource = Service(),
+                ScopeSpans =
+                {
+                    new ScopeSpans
+                    {
+                        Spans =
+                        {
+                            new Span
+                            {
+                                TraceId = ByteString.CopyFrom(TraceId),
+                                SpanId = ByteString.CopyFrom(SpanId),
+                                Name = "GET /",
+                                Kind = Span.Types.SpanKind.Server,
+                                StartTimeUnixNano = 1_700_000_000_000_000_000,
+                                EndTimeUnixNano = 1_700_000_000_100_000_000,
+                                Events = { new Span.Types.Event { Name = "e", TimeUnixNano = 1_700_000_000_050_000_000 } },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    };
+}
