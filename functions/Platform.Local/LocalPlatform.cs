@@ -112,17 +112,17 @@ public sealed class LocalPlatform : IAsyncDisposable
                 });
             }
 
+            app.UseRouting();
+
+            // After routing, so the gate knows a gRPC call by its endpoint, not by a path it could be fooled on.
+            app.Use(app.Services.GetRequiredService<Otlp.OtlpGrpcGate>().InvokeAsync);
+            HttpFunctionEndpoints.Map(app, functions, prefix);
             if (endpoints.OtlpGrpc is not null)
             {
-                Otlp.OtlpGrpcGate gate = app.Services.GetRequiredService<Otlp.OtlpGrpcGate>();
-                app.Use(gate.InvokeAsync);
+                app.MapGrpcService<Otlp.OtlpLogsGrpcService>();
+                app.MapGrpcService<Otlp.OtlpMetricsGrpcService>();
+                app.MapGrpcService<Otlp.OtlpTraceGrpcService>();
             }
-
-            app.UseRouting();
-            HttpFunctionEndpoints.Map(app, functions, prefix);
-            app.MapGrpcService<Otlp.OtlpLogsGrpcService>();
-            app.MapGrpcService<Otlp.OtlpMetricsGrpcService>();
-            app.MapGrpcService<Otlp.OtlpTraceGrpcService>();
             return new LocalPlatform(app, azurite, functions, endpoints);
         }
         catch

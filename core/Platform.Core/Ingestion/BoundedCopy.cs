@@ -8,7 +8,8 @@ public static class BoundedCopy
     public static async Task<byte[]> ReadAllAsync(Stream source, int maxBytes, string tooLarge, CancellationToken cancellationToken, long? expectedLength = null)
     {
         ArgumentNullException.ThrowIfNull(source);
-        using var buffer = new MemoryStream(expectedLength is > 0 and var n && n <= maxBytes ? (int)n : 0);
+        // Pre-sized from the declared length only up to 1 MiB: a client that promises 16 MiB and sends a byte holds no more.
+        using var buffer = new MemoryStream(expectedLength is > 0 and var n && n <= maxBytes ? (int)Math.Min(n, 1024 * 1024) : 0);
         byte[] chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {

@@ -22,7 +22,7 @@ internal sealed class OtlpGrpcGate(RequestAuthorizer auth, Microsoft.Extensions.
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (Signal(context.Request.Path) is not { } signal)
+        if (Signal(context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>()) is not { } signal)
         {
             await next(context);
             return;
@@ -54,14 +54,15 @@ internal sealed class OtlpGrpcGate(RequestAuthorizer auth, Microsoft.Extensions.
         await next(context);
     }
 
-    private (string Topic, Action<byte[], OtlpLimits> Check)? Signal(PathString path)
+    // Every method of the OTLP services (as routed, whatever the path's case or form) passes the gate.
+    private (string Topic, Action<byte[], OtlpLimits> Check)? Signal(Grpc.AspNetCore.Server.GrpcMethodMetadata? method)
     {
         OtlpOptions o = otlp.Value;
-        return path.Value switch
+        return method?.ServiceType switch
         {
-            "/opentelemetry.proto.collector.logs.v1.LogsService/Export" => (o.LogsTopic, (m, l) => OtlpRequest.Check(ExportLogsServiceRequest.Descriptor, m, l)),
-            "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export" => (o.MetricsTopic, (m, l) => OtlpRequest.Check(ExportMetricsServiceRequest.Descriptor, m, l)),
-            "/opentelemetry.proto.collector.trace.v1.TraceService/Export" => (o.TracesTopic, (m, l) => OtlpRequest.Check(ExportTraceServiceRequest.Descriptor, m, l)),
+            { } t when t == typeof(OtlpLogsGrpcService) => (o.LogsTopic, (m, l) => OtlpRequest.Check(ExportLogsServiceRequest.Descriptor, m, l)),
+            { } t when t == typeof(OtlpMetricsGrpcService) => (o.MetricsTopic, (m, l) => OtlpRequest.Check(ExportMetricsServiceRequest.Descriptor, m, l)),
+            { } t when t == typeof(OtlpTraceGrpcService) => (o.TracesTopic, (m, l) => OtlpRequest.Check(ExportTraceServiceRequest.Descriptor, m, l)),
             _ => null,
         };
     }
@@ -76,8 +77,8 @@ internal sealed class OtlpGrpcGate(RequestAuthorizer auth, Microsoft.Extensions.
             throw new PayloadTooLargeException($"The message is {length} bytes; at most {max} are accepted.");
         }
 
-        byte[] framed = new byte[length];
-        await ReadExactlyAsync(request.Body, framed, cancellationToken);
+        // Read as it arrives, never allocated on the frame header's word alone.
+        byte[] framed = await ReadFrameAsync(request.Body, (int)length, cancellationToken);
         if (header[0] == 0)
         {
             return framed;
@@ -98,6 +99,24 @@ internal sealed class OtlpGrpcGate(RequestAuthorizer auth, Microsoft.Extensions.
         {
             throw new BadRequestException($"The gzip message is malformed: {ex.Message}");
         }
+    }
+
+    private static async Task<byte[]> ReadFrameAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        using var frame = new MemoryStream(Math.Min(length, 64 * 1024));
+        byte[] chunk = new byte[Math.Min(length, 64 * 1024)];
+        while (frame.Length < length)
+        {
+            int read = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, length - frame.Length)), cancellationToken);
+            if (read == 0)
+            {
+                throw new BadRequestException("The request ends inside its gRPC message (truncated).");
+            }
+
+            frame.Write(chunk, 0, read);
+        }
+
+        return frame.Length == frame.Capacity ? frame.GetBuffer() : frame.ToArray();
     }
 
     private static async Task ReadExactlyAsync(Stream body, byte[] buffer, CancellationToken cancellationToken)

@@ -56,6 +56,13 @@ public static class BadInputCorpus
         yield return new BadInputCase("out of range", "keyBase64 of 11 characters", HttpMethod.Post, RecordsPath, """{"keyBase64":"YWJjZGVmZ2h","value":"v"}"""u8.ToArray(), Json);
         yield return new BadInputCase("out of range", "headers with a key that is not a string", HttpMethod.Post, RecordsPath, """{"value":"v","headers":[{"key":5,"value":"x"}]}"""u8.ToArray(), Json);
         yield return new BadInputCase("out of range", "no records", HttpMethod.Post, RecordsPath, """{"records":[]}"""u8.ToArray(), Json);
+        foreach (string body in new[] { """{"value":"\ud800"}""", """{"key":"\udc00x","value":"v"}""", """{"value":"v","headers":{"\ud800":"x"}}""", """{"value":"v","headers":{"h":"\udfff"}}""" })
+        {
+            yield return new BadInputCase("unpaired surrogate", body, HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(body), Json);
+            yield return new BadInputCase("unpaired surrogate", "ndjson " + body, HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(body + "\n"), "application/x-ndjson");
+        }
+
+        yield return new BadInputCase("duplicated key", "records twice at the root", HttpMethod.Post, RecordsPath, """{"records":[{"value":"a"}],"records":[{"value":"b"}]}"""u8.ToArray(), Json);
         foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(RecordsSeed, "partition"))
         {
             yield return new BadInputCase(cls, name, HttpMethod.Post, RecordsPath, body, Json);
@@ -262,6 +269,7 @@ public static class BadInputCorpus
             yield return new BadInputCase("otlp " + cls, name, HttpMethod.Post, "/api/v1/logs", body, Json, Otlp: true);
         }
 
+        yield return new BadInputCase("unpaired surrogate", "OTLP body string", HttpMethod.Post, "/api/v1/logs", Encoding.UTF8.GetBytes(logs.Replace("\"hello\"", "\"\\ud800\"", StringComparison.Ordinal)), Json, Otlp: true);
         yield return new BadInputCase("otlp wrong type", "a trace id of odd length", HttpMethod.Post, "/api/v1/logs", Encoding.UTF8.GetBytes(logs.Replace("5b8efff798038103d269b633813fc60c", "abc", StringComparison.Ordinal)), Json, Otlp: true);
         yield return new BadInputCase("otlp wrong type", "a trace id that is not hex", HttpMethod.Post, "/api/v1/logs", Encoding.UTF8.GetBytes(logs.Replace("5b8efff798038103d269b633813fc60c", "zz8efff798038103d269b633813fc60c", StringComparison.Ordinal)), Json, Otlp: true);
     }

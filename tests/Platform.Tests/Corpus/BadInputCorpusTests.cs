@@ -122,7 +122,7 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, Xunit.Abstractio
     {
         string auth = $"Authorization: Bearer {LocalHost.AdminKey}\r\n";
         yield return ("records, 100 promised, 9 sent", $"POST /api/topics/corpus/records HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"value\":", true);
-        yield return ("OTLP JSON, 100 promised, 5 sent", $"POST /api/v1/logs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"res", true);
+        yield return ("OTLP JSON, 100 promised, 5 sent", $"POST /api/v1/logs HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"res", true);
         yield return ("topic, 50 promised, 3 sent", $"POST /api/topics HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: 50\r\n\r\n{{\"n", true);
         yield return ("records, a Content-Length that is not a number", $"POST /api/topics/corpus/records HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: lots\r\n\r\n{{}}", false);
         yield return ("records, two Content-Lengths", $"POST /api/topics/corpus/records HTTP/1.1\r\nHost: x\r\n{auth}Content-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 20\r\n\r\n{{}}", false);

@@ -26,6 +26,22 @@ public sealed class OtlpGrpcGateTests(AzuriteFixture azurite)
         Assert.Equal("16", GrpcStatus(response)); // UNAUTHENTICATED
     }
 
+    [Theory]
+    [InlineData("OPENTELEMETRY.PROTO.COLLECTOR.LOGS.V1.LOGSSERVICE/EXPORT")]
+    [InlineData("opentelemetry.proto.collector.logs.v1.LogsService/Export/")]
+    [InlineData("opentelemetry.proto.collector.metrics.v1.MetricsService/Export")]
+    [InlineData("opentelemetry.proto.collector.trace.v1.TraceService/Export")]
+    public async Task No_spelling_of_an_otlp_method_reaches_it_without_a_key(string path)
+    {
+        await using LocalHost host = await StartAsync();
+        using var client = new HttpClient();
+        using HttpRequestMessage request = Call(host, Frame([], compressed: false), key: null, gzip: false);
+        request.RequestUri = new Uri(host.OtlpGrpc, path);
+        using HttpResponseMessage response = await client.SendAsync(request);
+        await response.Content.ReadAsByteArrayAsync();
+        Assert.True(GrpcStatus(response) is "16" or "12", $"{path} answered grpc-status {GrpcStatus(response)}"); // UNAUTHENTICATED, or UNIMPLEMENTED when not routed at all
+    }
+
     [Fact]
     public async Task A_gzip_bomb_is_refused_on_its_decompressed_size()
     {

@@ -85,7 +85,7 @@ public static class EcsDocument
     };
 
     private static string FieldOf(string attribute) =>
-        attribute == "@timestamp" || attribute.StartsWith("data_stream.", StringComparison.Ordinal) ? "attributes." + attribute : attribute;
+        attribute is "@timestamp" or "data_stream" || attribute.StartsWith("data_stream.", StringComparison.Ordinal) ? "attributes." + attribute : attribute;
 
     // A dataset named by an attribute of another type (a number, a map) names none.
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? text) ? text : null;

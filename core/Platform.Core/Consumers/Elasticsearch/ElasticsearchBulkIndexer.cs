@@ -35,11 +35,14 @@ public sealed class ElasticsearchBulkIndexer(ElasticsearchClient client) : IBulk
         // A call refused as a whole has no items at all (the client leaves them null).
         if (response.Items is not { } items || items.Count != documents.Count)
         {
-            // No per-item answer: the call's own status (0 when none came) for every item; the router decides what it means.
-            // A 200 without items (a broken proxy, a truncated answer) tells nothing was indexed: retriable, as no answer.
+            // No per-item answer: the call's own status for every item. A 200 without items (a broken proxy, a truncated
+            // answer) tells nothing was indexed: retriable, as no answer at all.
             int status = response.ApiCallDetails?.HttpStatusCode ?? 0;
             string reason = response.ElasticsearchServerError?.Error?.Reason ?? response.ApiCallDetails?.OriginalException?.Message ?? $"bulk call answered {status} without item results";
-            return [.. documents.Select(d => new BulkItemResult(d.Id, status is >= 200 and < 300 ? 0 : status, BulkItemResult.WholeCallType, reason))];
+            // 400, 413, 401 and 403 mean something to the router (bisect, split, pause); anything else (no answer, a 404 of
+            // a wrong URL, a proxy's 407, a 408) says nothing of the documents: retriable, the partition waits.
+            int meaning = status is 400 or 401 or 403 or 413 or 429 or >= 500 ? status : 503;
+            return [.. documents.Select(d => new BulkItemResult(d.Id, meaning, BulkItemResult.WholeCallType, reason))];
         }
 
         return [.. items.Select((item, i) => new BulkItemResult(documents[i].Id, item.Status, item.Error?.Type, item.Error?.Reason))];

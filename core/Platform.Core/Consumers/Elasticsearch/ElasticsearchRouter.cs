@@ -117,7 +117,7 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
                     // Not the record's fault: nothing is dead-lettered; the partition waits until the key is fixed.
                     string credentials = $"Elasticsearch refused the router's credentials ({result.Status} {result.ErrorType}: {result.ErrorReason}); check {ElasticsearchOptions.SectionName}:ApiKey and its privileges on {pending[i].Index}";
                     LogCredentialsRefused(logger, batch.Partition.Topic, batch.Partition.Partition, credentials);
-                    foreach (BulkDocument unsettled in pending.Skip(i))
+                    foreach (BulkDocument unsettled in retry.Concat(pending.Skip(i)))
                     {
                         failures.TryAdd(sourceOf[unsettled.Id], new RecordFailure(sourceOf[unsettled.Id], credentials, Retriable: true));
                     }
@@ -167,7 +167,13 @@ public sealed partial class ElasticsearchRouter(IBulkIndexer indexer, LogProduce
         int half = documents.Count / 2;
         IReadOnlyList<BulkItemResult> first = await CreateBisectingAsync([.. documents.Take(half)], cancellationToken).ConfigureAwait(false);
         IReadOnlyList<BulkItemResult> second = await CreateBisectingAsync([.. documents.Skip(half)], cancellationToken).ConfigureAwait(false);
-        return [.. first, .. second];
+        List<BulkItemResult> all = [.. first, .. second];
+
+        // Every document refused alone with the same whole-call 400: the request is at fault, not the documents (a
+        // setting, a proxy): retriable, so the partition waits for a fix instead of dead-lettering everything.
+        return all.TrueForAll(r => r is { WholeCall: true, Status: 400 })
+            ? [.. all.Select(r => r with { Status = 503, ErrorReason = $"every document alone was refused with 400 ({r.ErrorReason}): the request, not a document, is at fault" })]
+            : all;
     }
 
     private static bool Matches(ElasticsearchRoute route, Resource? resource, OpenTelemetry.Proto.Logs.V1.LogRecord log)

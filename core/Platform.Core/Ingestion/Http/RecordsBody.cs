@@ -12,8 +12,6 @@ namespace Platform.Core.Ingestion.Http;
 /// </summary>
 public static class RecordsBody
 {
-    // A record with two "value"s or two "partition"s is ambiguous: refused, not last-one-wins.
-    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     private static int FirstInvalidUtf8(ReadOnlySpan<byte> body)
     {
@@ -37,13 +35,22 @@ public static class RecordsBody
             throw new BadRequestException($"The body is not valid UTF-8 (at byte {FirstInvalidUtf8(body.Span)}); JSON must be UTF-8.");
         }
 
-        List<ProduceRecord> records = mediaType switch
+        List<ProduceRecord> records;
+        try
         {
-            "application/json" => ParseJson(body, maxRecords),
-            "application/x-ndjson" or "application/jsonl" => ParseNdjson(body, maxRecords),
-            "application/octet-stream" or "text/plain" => [new ProduceRecord { Key = rawKey is null ? null : Encoding.UTF8.GetBytes(rawKey), Value = body.ToArray(), Partition = rawPartition }],
-            _ => throw new UnsupportedMediaTypeException($"Content-Type '{contentType}' is not accepted: use application/json, application/x-ndjson or application/octet-stream."),
-        };
+            records = mediaType switch
+            {
+                "application/json" => ParseJson(body, maxRecords),
+                "application/x-ndjson" or "application/jsonl" => ParseNdjson(body, maxRecords),
+                "application/octet-stream" or "text/plain" => [new ProduceRecord { Key = rawKey is null ? null : Encoding.UTF8.GetBytes(rawKey), Value = body.ToArray(), Partition = rawPartition }],
+                _ => throw new UnsupportedMediaTypeException($"Content-Type '{contentType}' is not accepted: use application/json, application/x-ndjson or application/octet-stream."),
+            };
+        }
+        catch (InvalidOperationException ex)
+        {
+            // Valid UTF-8 can still escape a lone surrogate ("\ud800"), which no string may hold.
+            throw new BadRequestException($"The body holds a string that is not text (an unpaired surrogate escape): {ex.Message}");
+        }
 
         return records.Count == 0 ? throw new BadRequestException("The request has no records.") : records;
     }
@@ -55,8 +62,9 @@ public static class RecordsBody
             throw new BadRequestException("A JSON body is required.");
         }
 
-        using JsonDocument doc = JsonDocument.Parse(body, Strict);
+        using JsonDocument doc = JsonDocument.Parse(body);
         JsonElement root = doc.RootElement;
+        RefuseDuplicateNames(root, "The body");
         JsonElement list = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("records", out JsonElement r) ? r : root;
         if (list.ValueKind == JsonValueKind.Object)
         {
@@ -107,7 +115,7 @@ public static class RecordsBody
 
             try
             {
-                using JsonDocument doc = JsonDocument.Parse(text, Strict);
+                using JsonDocument doc = JsonDocument.Parse(text);
                 records.Add(ParseRecord(doc.RootElement, records.Count));
             }
             catch (JsonException ex)
@@ -126,6 +134,8 @@ public static class RecordsBody
             throw new BadRequestException($"Record {index} must be a JSON object.");
         }
 
+        RefuseDuplicateNames(e, $"Record {index}");
+
         return new ProduceRecord
         {
             Key = Bytes(e, "key", "keyBase64", index, isKey: true),
@@ -136,6 +146,25 @@ public static class RecordsBody
                 ? (p.ValueKind == JsonValueKind.Number && p.TryGetInt32(out int partition) ? partition : throw new BadRequestException($"Record {index}: partition must be an integer (a JSON number)."))
                 : null,
         };
+    }
+
+    // Two "value"s or two "partition"s in one record are ambiguous: refused, not last-one-wins. (Inside an opaque JSON
+    // value, and among headers, which Kafka lets repeat, names are the sender's business.)
+    private static void RefuseDuplicateNames(JsonElement e, string what)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (JsonProperty property in e.EnumerateObject())
+        {
+            if (!seen.Add(property.Name))
+            {
+                throw new BadRequestException($"{what} names '{property.Name}' twice; which one counts would be a guess.");
+            }
+        }
     }
 
     private static byte[]? Bytes(JsonElement e, string name, string base64Name, int index, bool isKey)

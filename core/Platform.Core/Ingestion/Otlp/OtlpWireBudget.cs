@@ -27,7 +27,23 @@ internal static class OtlpWireBudget
         {
             ulong tag = ReadVarint(data, ref position);
             int number = (int)(tag >> 3);
-            switch ((int)(tag & 7))
+            int wireType = (int)(tag & 7);
+            FieldDescriptor? known = descriptor.FindFieldByNumber(number);
+            if (known is null)
+            {
+                // Kept by the parser (newer senders' fields survive into the log), one object each: counted as messages.
+                CountMessage(ref messages, limits);
+            }
+            else if (known.IsRepeated && !(wireType == 2 && known.FieldType == FieldType.Message))
+            {
+                // Each element of a repeated scalar, string or bytes field is one value; packed ones are counted below.
+                if (wireType != 2 || known.FieldType is FieldType.String or FieldType.Bytes)
+                {
+                    CountValue(ref values, limits);
+                }
+            }
+
+            switch (wireType)
             {
                 case 0:
                     ReadVarint(data, ref position);
@@ -47,14 +63,9 @@ internal static class OtlpWireBudget
 
                     ReadOnlySpan<byte> field = data.Slice(position, (int)length);
                     position += (int)length;
-                    FieldDescriptor? known = descriptor.FindFieldByNumber(number);
                     if (known?.FieldType == FieldType.Message)
                     {
-                        if (++messages > limits.MaxMessages)
-                        {
-                            throw limits.TooManyMessages();
-                        }
-
+                        CountMessage(ref messages, limits);
                         Walk(field, known.MessageType, depth + 1, limits, ref messages, ref values);
                     }
                     else if (known is { IsRepeated: true } && known.FieldType is not (FieldType.String or FieldType.Bytes))
@@ -68,8 +79,24 @@ internal static class OtlpWireBudget
 
                     break;
                 default:
-                    throw new MalformedOtlpException(string.Create(CultureInfo.InvariantCulture, $"The body is not a valid OTLP/protobuf request: wire type {tag & 7} of field {number} is not one OTLP uses."));
+                    throw new MalformedOtlpException(string.Create(CultureInfo.InvariantCulture, $"The body is not a valid OTLP/protobuf request: wire type {wireType} of field {number} is not one OTLP uses."));
             }
+        }
+    }
+
+    private static void CountMessage(ref int messages, OtlpLimits limits)
+    {
+        if (++messages > limits.MaxMessages)
+        {
+            throw limits.TooManyMessages();
+        }
+    }
+
+    private static void CountValue(ref int values, OtlpLimits limits)
+    {
+        if (++values > limits.MaxValues)
+        {
+            throw limits.TooManyValues();
         }
     }
 

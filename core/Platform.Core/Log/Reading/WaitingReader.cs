@@ -40,8 +40,14 @@ public sealed class WaitingReader(LogReader reader, IOptions<LogOptions> options
         {
             var tp = new TopicPartition(topic, partition);
             long deadline = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
-            while (fetch.Records.Count == 0 && _time.GetElapsedTime(_time.GetTimestamp(), deadline) > TimeSpan.Zero)
+            while (fetch.Records.Count == 0)
             {
+                TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
+                if (left <= TimeSpan.Zero)
+                {
+                    break;
+                }
+
                 PartitionWait shared;
                 Task? woken;
                 do
@@ -52,7 +58,7 @@ public sealed class WaitingReader(LogReader reader, IOptions<LogOptions> options
                 while (woken is null); // that wait had just ended: join the partition's next one
                 try
                 {
-                    await woken.WaitAsync(_time.GetElapsedTime(_time.GetTimestamp(), deadline), _time, cancellationToken).ConfigureAwait(false);
+                    await woken.WaitAsync(left, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

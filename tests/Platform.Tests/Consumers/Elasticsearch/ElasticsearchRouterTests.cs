@@ -309,4 +309,54 @@ public sealed class ElasticsearchRouterTests
         Assert.Equal("default", doc["data_stream.namespace"]!.GetValue<string>());
         Assert.Equal("someone-elses", doc["attributes.data_stream.namespace"]!.GetValue<string>());
     }
+
+    [Theory]
+    [InlineData(404, "no_handler_found_exception", "no handler found for uri [/wrong/_bulk]", false)]
+    [InlineData(407, "proxy", "proxy authentication required", false)]
+    [InlineData(400, "illegal_argument_exception", "request [/_bulk] contains unrecognized parameter: [pipelin]", true)]
+    public async Task A_whole_call_refusal_that_is_not_the_documents_fault_pauses_and_dead_letters_nothing(int status, string type, string reason, bool evenAlone)
+    {
+        var (rig, es, registration) = await SetUpAsync(o => o.ItemAttempts = 1);
+        await using var _ = rig;
+        await using var __ = es;
+        bool broken = true;
+        es.RefuseBulk = sources => broken && (evenAlone || sources.Count > 0) ? (status, type, reason) : null;
+        for (int i = 0; i < 3; i++)
+        {
+            await ProduceAsync(rig, Export("svc", ($"m{i}", null)));
+        }
+
+        ConsumerRunner runner = rig.Runner("i", new ConsumerOptions { ClaimDuration = TimeSpan.FromSeconds(5), HandlerAttempts = 1, RetryBackoff = TimeSpan.FromMilliseconds(5) });
+        RunResult paused = await runner.RunAsync(registration, default);
+
+        Assert.Equal((0, 0), (paused.Handled, paused.DeadLettered));
+        Assert.Null(await rig.Engine.Topics.FindAsync(DeadLetterWriter.TopicFor("otlp.logs"), default));
+        broken = false;
+        Assert.Equal(3, (await runner.RunAsync(registration, default)).Handled);
+        Assert.Equal(3, es.Documents.Count);
+    }
+
+    [Fact]
+    public async Task Refused_credentials_on_one_item_never_commit_another_item_that_was_waiting_for_a_retry()
+    {
+        var (rig, es, registration) = await SetUpAsync();
+        await using var _ = rig;
+        await using var __ = es;
+        bool refused = true;
+        es.Refuse = (_, _, source, attempt) => !refused ? null
+            : source["message"]?.GetValue<string>() == "throttled" && attempt == 1 ? (429, "es_rejected_execution_exception", "queue full")
+            : source["message"]?.GetValue<string>() == "forbidden" ? (403, "security_exception", "unauthorized for API key")
+            : null;
+        await ProduceAsync(rig, Export("svc", ("throttled", null)));
+        await ProduceAsync(rig, Export("svc", ("forbidden", null)));
+        ConsumerRunner runner = rig.Runner("i", new ConsumerOptions { ClaimDuration = TimeSpan.FromSeconds(5), HandlerAttempts = 1, RetryBackoff = TimeSpan.FromMilliseconds(5) });
+
+        RunResult paused = await runner.RunAsync(registration, default);
+        Assert.Equal((0, 0), (paused.Handled, paused.DeadLettered));
+        Assert.Equal(2, (await rig.Groups.GetLagAsync("elasticsearch", "otlp.logs", default)).Sum(l => l.Lag));
+
+        refused = false;
+        await runner.RunAsync(registration, default);
+        Assert.Equal(["forbidden", "throttled"], es.Documents.Values.Select(d => d["message"]!.GetValue<string>()).Order());
+    }
 }

@@ -24,6 +24,8 @@ public sealed class OtlpHostileBodyTests(Xunit.Abstractions.ITestOutputHelper ou
         ["protobuf: 8M empty ResourceLogs"] = (Repeat([0x0A, 0x00], MaxRequestBytes / 2), false, false),
         ["protobuf: one resource with 5M empty attributes"] = (Nest(0x0A, Nest(0x0A, Repeat([0x0A, 0x00], (MaxRequestBytes / 2) - 16))), false, false),
         ["protobuf: 16M packed varints in an exponential histogram"] = (ExponentialBuckets(MaxRequestBytes - 64), false, true),
+        ["protobuf: 2.8M unknown fields"] = (UnknownFields(MaxRequestBytes), false, false),
+        ["protobuf: 8M unpacked bucket counts"] = (Nest(0x0A, Nest(0x12, Nest(0x12, Nest(0x52, Nest(0x0A, Nest(0x42, Repeat([0x10, 0x01], (MaxRequestBytes / 2) - 32))))))), false, true),
         ["json: 5M empty ResourceLogs"] = (Json("{\"resourceLogs\":[", "{},", "{}]}", MaxRequestBytes), true, false),
         ["json: 2M empty attributes"] = (Json("{\"resourceLogs\":[{\"resource\":{\"attributes\":[", "{\"key\":\"\"},", "{}]}}]}", MaxRequestBytes), true, false),
         ["json: 100k-deep nesting"] = (Encoding.UTF8.GetBytes("{\"resourceLogs\":[{\"resource\":{\"attributes\":[{\"key\":\"a\",\"value\":" + string.Concat(Enumerable.Repeat("{\"arrayValue\":{\"values\":[", 100_000))), true, false),
@@ -102,6 +104,22 @@ public sealed class OtlpHostileBodyTests(Xunit.Abstractions.ITestOutputHelper ou
         Array.Fill(packed, (byte)1);
         byte[] positive = Nest(0x12, packed);
         return Nest(0x0A, Nest(0x12, Nest(0x12, Nest(0x52, Nest(0x0A, Nest(0x42, positive))))));
+    }
+
+    // Distinct unknown field numbers (a parser keeps each as an object of its own): a 3-byte tag and a 1-byte value.
+    private static byte[] UnknownFields(int size)
+    {
+        byte[] body = new byte[size - (size % 4)];
+        for (int i = 0, field = 1000; i < body.Length; i += 4, field = field == 200_000 ? 1000 : field + 1)
+        {
+            uint tag = (uint)field << 3; // wire type 0
+            body[i] = (byte)(tag | 0x80);
+            body[i + 1] = (byte)((tag >> 7) | 0x80);
+            body[i + 2] = (byte)(tag >> 14);
+            body[i + 3] = 1;
+        }
+
+        return body;
     }
 
     private static byte[] Json(string head, string unit, string tail, int size)
