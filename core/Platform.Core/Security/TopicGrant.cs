@@ -26,33 +26,14 @@ public sealed record TopicGrant(string Pattern, ApiOperation Operations, GrantRe
             : string.Equals(Pattern, topic, StringComparison.Ordinal)));
 
     /// <summary>Null when this grant's pattern is <c>*</c>, <c>prefix.*</c> or a name of its resource; otherwise why not (it could never match).</summary>
-    public string? Validate() => Resource == GrantResource.Group ? ValidateGroup(Pattern) : Validate(Pattern);
-
-    /// <summary>Null when <paramref name="pattern"/> is <c>*</c>, <c>prefix.*</c> or a group name; otherwise why not.</summary>
-    public static string? ValidateGroup(string? pattern)
-    {
-        if (pattern == "*")
-        {
-            return null;
-        }
-
-        if (string.IsNullOrEmpty(pattern))
-        {
-            return "A group grant needs a group pattern: '*', 'prefix.*' or a group name.";
-        }
-
-        bool prefix = pattern.EndsWith(".*", StringComparison.Ordinal);
-        if (pattern.AsSpan(0, prefix ? pattern.Length - 1 : pattern.Length).Contains('*'))
-        {
-            return $"Group pattern '{pattern}' is not '*', 'prefix.*' or a group name ('team*' would be ambiguous: write 'team.*').";
-        }
-
-        string example = prefix ? pattern[..^1] + "x" : pattern;
-        return Consumers.GroupName.Validate(example) is { } problem ? $"Group pattern '{pattern}' can never match a group: {problem}" : null;
-    }
+    public string? Validate() => Resource == GrantResource.Group
+        ? Validate(Pattern, "group", Consumers.GroupName.Validate)
+        : Validate(Pattern, "topic", Log.Topics.TopicName.Validate);
 
     /// <summary>Null when <paramref name="pattern"/> is <c>*</c>, <c>prefix.*</c> or a topic name; otherwise why not (it could never match).</summary>
-    public static string? Validate(string? pattern)
+    public static string? Validate(string? pattern) => Validate(pattern, "topic", Log.Topics.TopicName.Validate);
+
+    private static string? Validate(string? pattern, string resource, Func<string, string?> validName)
     {
         if (pattern == "*")
         {
@@ -61,17 +42,17 @@ public sealed record TopicGrant(string Pattern, ApiOperation Operations, GrantRe
 
         if (string.IsNullOrEmpty(pattern))
         {
-            return "A grant needs a topic pattern: '*', 'prefix.*' or a topic name.";
+            return $"A grant needs a {resource} pattern: '*', 'prefix.*' or a {resource} name.";
         }
 
         bool prefix = pattern.EndsWith(".*", StringComparison.Ordinal);
         if (pattern.AsSpan(0, prefix ? pattern.Length - 1 : pattern.Length).Contains('*'))
         {
-            return $"Topic pattern '{pattern}' is not '*', 'prefix.*' or a topic name ('team*' would be ambiguous: write 'team.*').";
+            return $"{char.ToUpperInvariant(resource[0])}{resource[1..]} pattern '{pattern}' is not '*', 'prefix.*' or a {resource} name ('team*' would be ambiguous: write 'team.*').";
         }
 
         // A prefix pattern must be able to match a valid name: try one.
         string example = prefix ? pattern[..^1] + "x" : pattern;
-        return Log.Topics.TopicName.Validate(example) is { } problem ? $"Topic pattern '{pattern}' can never match a topic: {problem}" : null;
+        return validName(example) is { } problem ? $"{char.ToUpperInvariant(resource[0])}{resource[1..]} pattern '{pattern}' can never match a {resource}: {problem}" : null;
     }
 }

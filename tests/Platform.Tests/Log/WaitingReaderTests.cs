@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Core.Log;
 using Platform.Core.Log.Appending;
@@ -18,14 +17,6 @@ namespace Platform.Tests.Log;
 [Collection(AzuriteCollection.Name)]
 public sealed class WaitingReaderTests(AzuriteFixture azurite)
 {
-    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
-    {
-        private int _requests;
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _requests);
-    }
 
     [Fact]
     public async Task Fifty_waiters_on_an_idle_partition_cost_one_storage_look_per_interval_between_them()

@@ -1,5 +1,4 @@
 using Azure.Core;
-using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using Platform.Core.Security;
 using Platform.Tests.Fixtures;
@@ -10,14 +9,6 @@ namespace Platform.Tests.Security;
 [Collection(AzuriteCollection.Name)]
 public sealed class ApiKeyLookupTests(AzuriteFixture azurite)
 {
-    private sealed class CountingPolicy : HttpPipelineSynchronousPolicy
-    {
-        private int _requests;
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _requests);
-    }
 
     [Fact]
     public async Task Unknown_and_malformed_key_ids_do_not_reach_the_table_every_time()
