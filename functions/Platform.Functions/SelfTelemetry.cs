@@ -9,8 +9,8 @@ using Platform.Core.Log;
 namespace Platform.Functions;
 
 /// <summary>
-/// The platform's own metrics (meters <c>Platform.Log</c> and <c>Platform.Consumers</c>: consumer lag, records,
-/// dead letters, producer ids) exported where operators look: Azure Monitor when
+/// The platform's own metrics (meters <c>Platform.Log</c>, <c>Platform.Consumers</c> and <c>Platform.Storage</c>: consumer
+/// lag, records, dead letters, producer ids, storage requests by operation and status) exported where operators look: Azure Monitor when
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (as it is on a Function App with Application Insights), any
 /// OTLP endpoint when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the usual <c>OTEL_*</c> variables).
 /// </summary>
@@ -37,7 +37,7 @@ public static class SelfTelemetry
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "platform"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName);
+                metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName);
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
                     metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = azureMonitor);

@@ -26,6 +26,14 @@ public static class BenchmarkHarness
         await using FreshAzurite azurite = await FreshAzurite.StartAsync();
         string storage = azurite.ConnectionString;
         int producers = s.Concurrency[^1];
+        if (args.Contains("--scale-out-only"))
+        {
+            // The scale-out section alone, for iterating on the write path under several instances.
+            string only = ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), only);
+            Console.WriteLine(only);
+            return Path.Combine(outDir, "report.md");
+        }
 
         // 1. The core appender over record sizes and partitions, each beside raw AppendBlock at the block size it wrote.
         var appender = new List<AppenderRow>();
@@ -102,7 +110,12 @@ public static class BenchmarkHarness
         storage = azurite.ConnectionString;
         var (http, hostPeak) = await HttpBenchmark.RunAllAsync(s, storage, outDir, Step);
 
-        // 5. End to end: produce call to consumer handler, with wake-ups.
+        // 5. Scale-out: several instances (processes) over one storage account.
+        await azurite.RenewAsync();
+        storage = azurite.ConnectionString;
+        List<ScaleOutRow> scaleOut = await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step);
+
+        // 6. End to end: produce call to consumer handler, with wake-ups.
         Step("end-to-end latency");
         await azurite.RenewAsync();
         storage = azurite.ConnectionString;
@@ -110,7 +123,7 @@ public static class BenchmarkHarness
 
         var results = new BenchResults(s, appender, byProducers, byPartitions, new CountScale(counts), peer, natsWhy, http, hostPeak,
             Process.GetCurrentProcess().PeakWorkingSet64, e2e, total.Elapsed);
-        string report = ReportWriter.Write(results);
+        string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report);
         ReportCharts.Draw(results, outDir);
         Console.WriteLine(report);

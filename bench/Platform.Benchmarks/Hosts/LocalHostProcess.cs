@@ -49,7 +49,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host with <paramref name="settings"/> (storage names among them) on fresh loopback ports.</summary>
-    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath, IEnumerable<(string Key, string Value)> settings)
+    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath, IEnumerable<(string Key, string Value)> settings, IEnumerable<(string Key, string Value)>? environment = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Platform.Local.dll");
         var functions = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
@@ -63,6 +63,10 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         start.ArgumentList.Add(dll);
         start.Environment["Platform__Storage__ConnectionString"] = connectionString;
         start.Environment["Platform__Auth__AdminKey"] = adminKey;
+        foreach ((string key, string value) in environment ?? [])
+        {
+            start.Environment[key] = value;
+        }
         foreach (string arg in settings.Select(s => $"--{s.Key}={s.Value}").Concat(
         [
             $"--Platform:Local:Urls={functions}",

@@ -18,14 +18,14 @@ public static class StorageClients
     public static BlobServiceClient Blobs(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new BlobServiceClient(options.ConnectionString, WithRetry(new BlobClientOptions(), options));
+        return new BlobServiceClient(options.ConnectionString, WithRetry(new BlobClientOptions(), options, "blob"));
     }
 
     /// <summary>The table service.</summary>
     public static TableServiceClient Tables(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new TableServiceClient(options.ConnectionString, WithRetry(new TableClientOptions(), options));
+        return new TableServiceClient(options.ConnectionString, WithRetry(new TableClientOptions(), options, "table"));
     }
 
     /// <summary>
@@ -71,19 +71,20 @@ public static class StorageClients
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential();
         var queueUri = new Uri(new Uri(serviceUri.TrimEnd('/') + "/"), name);
-        return new QueueClient(queueUri, credential, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, retries));
+        return new QueueClient(queueUri, credential, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, retries, "queue"));
     }
 
     /// <summary>One queue with the given message encoding.</summary>
     public static QueueClient Queue(StorageOptions options, string name, QueueMessageEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new QueueClient(options.ConnectionString, name, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, options));
+        return new QueueClient(options.ConnectionString, name, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, options, "queue"));
     }
 
-    private static T WithRetry<T>(T client, StorageOptions options)
+    private static T WithRetry<T>(T client, StorageOptions options, string service)
         where T : ClientOptions
     {
+        client.AddPolicy(new StorageRequestMetrics(service), HttpPipelinePosition.PerRetry);
         client.Retry.NetworkTimeout = options.TryTimeout;
         client.Retry.MaxRetries = options.MaxRetries;
         client.Retry.Mode = RetryMode.Exponential;

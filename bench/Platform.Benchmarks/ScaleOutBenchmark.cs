@@ -1,0 +1,214 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Platform.Benchmarks.Hosts;
+
+namespace Platform.Benchmarks;
+
+/// <summary>
+/// One scale-out run: how many instances took the load (with <c>Control</c>, all up and the load on the first: CPU
+/// sharing without contention), over how many partitions, keyed or not; what was acknowledged and refused (429/503);
+/// and the storage requests all instances sent meanwhile, failed conditional appends and tail reads among them.
+/// </summary>
+internal sealed record ScaleOutRow(int Instances, int Partitions, bool Keyed, bool Control, Measurement Result, long Refused, long StorageRequests, long FailedAppends, long TailReads)
+{
+    public double RefusedRate => Result.Records + Refused == 0 ? 0 : (double)Refused / (Result.Records + Refused);
+
+    public double StoragePerRecord => Result.Records == 0 ? double.NaN : (double)StorageRequests / Result.Records;
+}
+
+/// <summary>
+/// Several local hosts, each its own process, over one Azurite and the same log: the same 48 clients of one-record
+/// requests spread over 1, 2 and 4 instances (and, as the control, 4 instances up with all load on one), keyless and
+/// keyed, over 1, 4 and 16 partitions. Storage requests come from the hosts' own <c>platform.storage.requests</c>
+/// metric, exported over OTLP to the harness: every try, failed conditional appends and tail reads included.
+/// </summary>
+internal static class ScaleOutBenchmark
+{
+    public const int Clients = 48;
+
+    public static async Task<List<ScaleOutRow>> RunAllAsync(BenchSettings s, string storage, string outDir, Action<string> step)
+    {
+        int[] instanceCounts = s.Mode == "smoke" ? [1, 2] : [1, 2, 4];
+        int[] partitionCounts = s.Mode == "smoke" ? [1] : [1, 4, 16];
+        TimeSpan duration = s.Mode switch { "smoke" => TimeSpan.FromSeconds(0.5), "quick" => TimeSpan.FromSeconds(4), _ => TimeSpan.FromSeconds(12) };
+        await using StorageRequestTally tally = await StorageRequestTally.StartAsync();
+        string id = Guid.NewGuid().ToString("N")[..8];
+        (string, string)[] shared =
+        [
+            ("Platform:Storage:LogContainer", $"scale-{id}"),
+            ("Platform:Storage:TablePrefix", $"s{id}"),
+            ("Platform:Consumers:WakeupQueue", $"w-{id}"),
+        ];
+        var hosts = new List<LocalHostProcess>();
+        try
+        {
+            for (int i = 0; i < instanceCounts[^1]; i++)
+            {
+                hosts.Add(await LocalHostProcess.StartAsync(storage, HttpBenchmark.Key, Path.Combine(outDir, $"scale-host{i}.log"), shared, tally.Environment($"host{i}")));
+            }
+
+            using var admin = new HttpClient { BaseAddress = hosts[0].Functions };
+            admin.DefaultRequestHeaders.Add("x-api-key", HttpBenchmark.Key);
+            var rows = new List<ScaleOutRow>();
+            async Task Run(int instances, int partitions, bool keyed, bool control)
+            {
+                step($"scale-out: {instances} instance(s){(control ? " up, load on one" : string.Empty)}, {partitions} partition(s), {(keyed ? "keyed" : "keyless")}");
+                string topic = $"scale-{instances}-{partitions}-{(keyed ? "k" : "n")}{(control ? "-c" : string.Empty)}";
+                using var create = new StringContent($"{{\"name\":\"{topic}\",\"partitions\":{partitions}}}", Encoding.UTF8, "application/json");
+                (await admin.PostAsync("api/topics", create)).EnsureSuccessStatusCode();
+                LocalHostProcess[] targets = control ? [hosts[0]] : [.. hosts.Take(instances)];
+                await WarmAsync(targets, topic);
+                var before = await SettledTotalsAsync(tally);
+                (Measurement result, long refused) = await LoadAsync(targets, topic, keyed, duration);
+                var after = await SettledTotalsAsync(tally);
+                long Diff(Func<(string Service, string Operation, long Status), bool> which) =>
+                    after.Where(e => which(e.Key)).Sum(e => e.Value) - before.Where(e => which(e.Key)).Sum(e => e.Value);
+                rows.Add(new ScaleOutRow(control ? instanceCounts[^1] : instances, partitions, keyed, control, result, refused,
+                    Diff(k => k.Service is "blob" or "table"),
+                    Diff(k => k.Service == "blob" && k.Operation == "PUT appendblock" && k.Status is 412),
+                    Diff(k => k.Service == "blob" && k.Operation == "GET range")));
+            }
+
+            foreach (int partitions in partitionCounts)
+            {
+                foreach (int instances in instanceCounts)
+                {
+                    await Run(instances, partitions, keyed: false, control: false);
+                }
+
+                await Run(instanceCounts[^1], partitions, keyed: false, control: true);
+            }
+
+            int keyedPartitions = partitionCounts.Length > 1 ? 4 : partitionCounts[0];
+            foreach (int instances in instanceCounts)
+            {
+                await Run(instances, keyedPartitions, keyed: true, control: false);
+            }
+
+            return rows;
+        }
+        finally
+        {
+            foreach (LocalHostProcess host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>The report section: one row per run.</summary>
+    public static string Report(IReadOnlyList<ScaleOutRow> rows)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("## Scale-out: instances over one storage account");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Clients} clients of one-record requests (1 KiB, octet-stream), spread evenly over the instances that take load; each instance is a local host in its own process over one Azurite, on the same cores. Storage requests are every try the hosts sent (from their own `platform.storage.requests` metric), failed conditional appends and tail reads included. *Control*: all instances up, all load on one.");
+        md.AppendLine();
+        md.AppendLine("| instances | partitions | keys | records/s | vs 1 instance | 429/503 rate | p50 ms | p99 ms | storage requests / record | failed appends / record | tail reads / record |");
+        md.AppendLine("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (ScaleOutRow r in rows)
+        {
+            ScaleOutRow? single = rows.FirstOrDefault(o => o.Instances == 1 && o.Partitions == r.Partitions && o.Keyed == r.Keyed && !o.Control);
+            string ratio = single is null || single.Result.RecordsPerSecond == 0 ? string.Empty : (r.Result.RecordsPerSecond / single.Result.RecordsPerSecond).ToString("P0", CultureInfo.InvariantCulture);
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instances}{(r.Control ? " (control: load on one)" : string.Empty)} | {r.Partitions} | {(r.Keyed ? "keyed" : "keyless")} | {r.Result.RecordsPerSecond:N0} | {ratio} | {r.RefusedRate:P2} | {r.Result.P50Ms:N1} | {r.Result.P99Ms:N1} | {r.StoragePerRecord:N2} | {(double)r.FailedAppends / Math.Max(1, r.Result.Records):N3} | {(double)r.TailReads / Math.Max(1, r.Result.Records):N3} |");
+        }
+
+        return md.ToString();
+    }
+
+    // Every target knows the topic and has its appenders open before the clock starts.
+    private static async Task WarmAsync(IEnumerable<LocalHostProcess> targets, string topic)
+    {
+        foreach (LocalHostProcess host in targets)
+        {
+            using var client = Client(host);
+            for (int attempt = 0; attempt < 50; attempt++)
+            {
+                using var body = new ByteArrayContent(new byte[16]);
+                body.Headers.ContentType = new("application/octet-stream");
+                using HttpResponseMessage r = await client.PostAsync($"api/topics/{topic}/records", body);
+                if (r.IsSuccessStatusCode)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    // Totals once the hosts have exported what they counted so far (they export every 500 ms).
+    private static async Task<Dictionary<(string Service, string Operation, long Status), long>> SettledTotalsAsync(StorageRequestTally tally)
+    {
+        await Task.Delay(1300);
+        return tally.Totals();
+    }
+
+    private static async Task<(Measurement Result, long Refused)> LoadAsync(LocalHostProcess[] targets, string topic, bool keyed, TimeSpan duration)
+    {
+        HttpClient[] clients = [.. targets.Select(Client)];
+        byte[] value = new byte[1024];
+        Random.Shared.NextBytes(value);
+        long acknowledged = 0, refused = 0, failed = 0;
+        var latencies = new LatencyRecorder();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, Clients).Select(async c =>
+            {
+                HttpClient client = clients[c % clients.Length];
+                for (int n = 0; clock.Elapsed < duration; n++)
+                {
+                    string url = keyed ? $"api/topics/{topic}/records?key=k{c}-{n % 64}" : $"api/topics/{topic}/records";
+                    using var body = new ByteArrayContent(value);
+                    body.Headers.ContentType = new("application/octet-stream");
+                    long start = Stopwatch.GetTimestamp();
+                    try
+                    {
+                        using HttpResponseMessage r = await client.PostAsync(url, body);
+                        latencies.Add(start);
+                        if (r.IsSuccessStatusCode)
+                        {
+                            Interlocked.Increment(ref acknowledged);
+                        }
+                        else if (r.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests)
+                        {
+                            Interlocked.Increment(ref refused);
+                        }
+                        else
+                        {
+                            Interlocked.Increment(ref failed);
+                        }
+                    }
+                    catch (HttpRequestException)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+            }));
+        }
+        finally
+        {
+            foreach (HttpClient client in clients)
+            {
+                client.Dispose();
+            }
+        }
+
+        if (failed > 0)
+        {
+            Console.Error.WriteLine($"  {failed} scale-out requests failed otherwise");
+        }
+
+        return (Measurement.Of(acknowledged, acknowledged * value.Length, clock.Elapsed, latencies) with { Failed = failed }, refused);
+    }
+
+    private static HttpClient Client(LocalHostProcess host)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { BaseAddress = host.Functions, Timeout = TimeSpan.FromSeconds(60) };
+        client.DefaultRequestHeaders.Add("x-api-key", HttpBenchmark.Key);
+        return client;
+    }
+}
