@@ -30,6 +30,15 @@ public sealed class LogOptions
     /// </summary>
     public TimeSpan Linger { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// Longest linger an appender takes on a partition other instances append to as well. A lost race (another writer
+    /// appended first) doubles the appender's linger on that partition, from 1 ms up to this, and uncontended appends
+    /// shrink it again; each wait is jittered. So instances sharing a partition take turns with batches that carry more
+    /// records, instead of racing with small ones that multiply failed appends and tail reads. Default 20 ms; 0 turns
+    /// it off.
+    /// </summary>
+    public TimeSpan ContendedLingerMax { get; set; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Bytes that may wait in one partition's appender before produce calls are refused as busy. Default 64 MiB.</summary>
     public long MaxPendingBytesPerPartition { get; set; } = 64L * 1024 * 1024;
 

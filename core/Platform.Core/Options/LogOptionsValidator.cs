@@ -50,6 +50,11 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:Linger must be between 0 and 1 s; it is {options.Linger}.");
         }
 
+        if (options.ContendedLingerMax < TimeSpan.Zero || options.ContendedLingerMax > TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{LogOptions.SectionName}:ContendedLingerMax must be between 0 and 1 s; it is {options.ContendedLingerMax}.");
+        }
+
         if (options.MaxPendingBytesPerPartition < options.MaxBatchBytes)
         {
             errors.Add($"{LogOptions.SectionName}:MaxPendingBytesPerPartition must be at least MaxBatchBytes.");

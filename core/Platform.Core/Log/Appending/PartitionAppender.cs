@@ -29,6 +29,9 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private long _pendingBytes;
     private ProducerStamp _self = NewIdentity();
 
+    // The linger this partition earns by being contended (see LogOptions.ContendedLingerMax), in milliseconds.
+    private double _contendedLingerMs;
+
     /// <summary>The identity this appender writes coalesced batches with (tests start it near the sequence limit).</summary>
     internal ProducerStamp Identity
     {
@@ -175,7 +178,9 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     {
         long bytes = group[0].Bytes;
         int count = group[0].Records.Count;
-        long deadline = _time.GetTimestamp() + (long)(_options.Linger.TotalSeconds * _time.TimestampFrequency);
+        // Jittered, so instances that take turns on a partition do not fall back into step.
+        double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, _contendedLingerMs * (0.5 + Random.Shared.NextDouble()));
+        long deadline = _time.GetTimestamp() + (long)(lingerMs / 1000 * _time.TimestampFrequency);
         while (true)
         {
             while (reader.TryPeek(out PendingAppend? next))
@@ -267,6 +272,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
+            AdaptLinger(_writer.LostRaces);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -323,6 +329,14 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         {
             Interlocked.Add(ref _pendingBytes, -bytes);
         }
+    }
+
+    // Contention-aware group commit: a lost race doubles the linger (from 1 ms up to ContendedLingerMax), an append that
+    // won at once shrinks it by a tenth, so it settles where instances take turns without racing.
+    private void AdaptLinger(int lostRaces)
+    {
+        double max = _options.ContendedLingerMax.TotalMilliseconds;
+        _contendedLingerMs = lostRaces > 0 ? Math.Min(max, Math.Max(1, _contendedLingerMs * 2)) : _contendedLingerMs < 0.5 ? 0 : _contendedLingerMs * 0.9;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append of {Count} records to {Topic}/{Partition} failed")]

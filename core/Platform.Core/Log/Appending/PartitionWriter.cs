@@ -49,6 +49,9 @@ internal sealed partial class PartitionWriter
 
     public TopicPartition Partition => partition;
 
+    /// <summary>Races the last append lost to other writers (conditional appends refused because the blob had grown).</summary>
+    public int LostRaces { get; private set; }
+
     /// <summary>Appends the batch (rebasing it) and returns where it landed, or the original offsets of a duplicate.</summary>
     /// <param name="batch">The batch, with its producer stamp.</param>
     /// <param name="ownIdentity">
@@ -105,6 +108,7 @@ internal sealed partial class PartitionWriter
         List<(long Segment, long Position, long AppendTime)>? attempts = null;
         _caughtUp.Clear();
         _watchedProducer = stamp.ProducerId;
+        LostRaces = 0;
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -219,6 +223,13 @@ internal sealed partial class PartitionWriter
                     if (outcome is null)
                     {
                         await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                    }
+                    else if (++LostRaces > 1 && options.ContendedLingerMax > TimeSpan.Zero)
+                    {
+                        // Lost again: others are appending in a burst. A jittered pause lets one of them finish its turn
+                        // instead of every writer re-reading the tail and racing again at once.
+                        double ceiling = Math.Min(options.ContendedLingerMax.TotalMilliseconds, 1 << Math.Min(LostRaces - 1, 10));
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling), time, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;
