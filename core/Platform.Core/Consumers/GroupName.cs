@@ -10,6 +10,7 @@ public static class GroupName
     public static string? Validate(string? name) =>
         string.IsNullOrEmpty(name) ? "A consumer group name is required."
         : name.Length > MaxLength ? $"Consumer group name is longer than {MaxLength} characters."
+        : name.StartsWith('$') ? $"Consumer group name '{name}' starts with '$', which the platform keeps for its own groups (writer leases)."
         : name.Any(c => char.IsControl(c) || c is '/' or '\\' or '#' or '?' or ':')
             ? $"Consumer group name '{name}' may not contain '/', '\\', '#', '?', ':' or control characters (storage keys refuse them)."
             : null;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Platform.Core.Log.Appending;
+using Platform.Core.Log.Partitioning;
 using Platform.Core.Log.Reading;
 using Platform.Core.Log.Topics;
 using Platform.Core.Options;
@@ -31,7 +32,12 @@ public static class LogServiceCollectionExtensions
         services.TryAddSingleton<TopicManager>();
         services.TryAddSingleton<LogMetrics>();
         services.TryAddSingleton<OffsetIndexWriter>();
-        services.TryAddSingleton<LogProducer>();
+        // Writer leases need the ownership store; an engine over stores without one (tests) appends without them.
+        services.TryAddSingleton(sp => new LogProducer(
+            sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<OffsetIndexWriter>(),
+            sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>(),
+            sp.GetServices<IAppendListener>(), sp.GetRequiredService<LogMetrics>(),
+            sp.GetService<IOwnershipStore>() is { } ownership ? new WriterLeases(ownership, sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WriterLeases>>()) : null));
         services.TryAddSingleton<LogReader>();
         services.TryAddSingleton<WaitingReader>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));

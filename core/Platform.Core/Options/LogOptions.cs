@@ -39,6 +39,16 @@ public sealed class LogOptions
     /// </summary>
     public TimeSpan ContendedLingerMax { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Whether instances share out the partitions of the topics they write (writer leases, balanced like a consumer
+    /// group's), so that records whose partition the platform chooses (keyless, OTLP) go to partitions no other instance
+    /// appends to. Default true.
+    /// </summary>
+    public bool WriterLeases { get; set; } = true;
+
+    /// <summary>How long a writer lease lasts without renewal (renewed at a third of it). Default 15 s.</summary>
+    public TimeSpan WriterLeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Bytes that may wait in one partition's appender before produce calls are refused as busy. Default 64 MiB.</summary>
     public long MaxPendingBytesPerPartition { get; set; } = 64L * 1024 * 1024;
 

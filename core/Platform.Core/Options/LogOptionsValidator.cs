@@ -55,6 +55,11 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:ContendedLingerMax must be between 0 and 1 s; it is {options.ContendedLingerMax}.");
         }
 
+        if (options.WriterLeaseDuration < TimeSpan.FromSeconds(3) || options.WriterLeaseDuration > TimeSpan.FromMinutes(5))
+        {
+            errors.Add($"{LogOptions.SectionName}:WriterLeaseDuration must be between 3 s and 5 min; it is {options.WriterLeaseDuration}.");
+        }
+
         if (options.MaxPendingBytesPerPartition < options.MaxBatchBytes)
         {
             errors.Add($"{LogOptions.SectionName}:MaxPendingBytesPerPartition must be at least MaxBatchBytes.");

@@ -27,9 +27,10 @@ public sealed class LogProducer : IAsyncDisposable
     private readonly StickyPartitioner _sticky;
     private readonly IAppendListener[] _listeners;
     private readonly LogMetrics? _metrics;
+    private readonly Partitioning.WriterLeases? _leases;
 
     /// <summary>Creates the producer; appenders start lazily per partition.</summary>
-    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<IAppendListener>? listeners = null, LogMetrics? metrics = null)
+    public LogProducer(TopicManager topics, ISegmentStore segments, OffsetIndexWriter index, IOptions<LogOptions> options, TimeProvider time, ILoggerFactory loggers, IEnumerable<IAppendListener>? listeners = null, LogMetrics? metrics = null, Partitioning.WriterLeases? leases = null)
     {
         _metrics = metrics;
         _listeners = [.. listeners ?? []];
@@ -41,6 +42,7 @@ public sealed class LogProducer : IAsyncDisposable
         _time = time;
         _loggers = loggers;
         _sticky = new StickyPartitioner(Math.Min(_options.MaxBatchBytes, 256 * 1024));
+        _leases = leases;
     }
 
     /// <summary>
@@ -60,7 +62,9 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
-        (int[] sizes, SortedDictionary<int, List<int>> byPartition) = GroupByPartition(config, records, size => _sticky.Next(topic, config.Partitions, size));
+        // Asked only when a record's partition is the platform's to choose: keyed-only topics hold no writer leases.
+        IReadOnlyList<int>? led = null;
+        (int[] sizes, SortedDictionary<int, List<int>> byPartition) = GroupByPartition(config, records, size => _sticky.Next(topic, config.Partitions, size, led ??= _leases?.Led(topic, config.Partitions) ?? []));
 
         // Room on every partition first: a busy partition refuses the whole call before any of it is appended.
         var reserved = byPartition.Select(kv => (Appender: GetAppender(new TopicPartition(topic, kv.Key), config), Partition: kv.Key, Indexes: kv.Value, Bytes: kv.Value.Sum(i => sizes[i]))).ToList();
@@ -255,6 +259,12 @@ public sealed class LogProducer : IAsyncDisposable
             {
                 await appender.Value.DisposeAsync().ConfigureAwait(false);
             }
+        }
+
+        if (_leases is not null)
+        {
+            // Hand this instance's partitions over at once instead of after their leases lapse.
+            await _leases.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Core.Consumers;
+using Platform.Core.Options;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Log.Partitioning;
+
+/// <summary>
+/// Which partitions of a topic this instance is the preferred writer of, so that records whose partition the platform
+/// chooses (keyless, OTLP) go where no other instance appends: the instances that write a topic share its partitions
+/// the way a consumer group does (membership, claims on the storage's clock, the same fair-share plan), under the
+/// reserved group <see cref="Group"/>. A lease is a preference, not a lock: any instance may still append anywhere
+/// (keyed records go where their key says; the conditional append keeps that safe), and a lapsed lease costs nothing
+/// but contention until it is taken again.
+/// </summary>
+public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<LogOptions> options, TimeProvider time, ILogger<WriterLeases> logger) : IAsyncDisposable
+{
+    /// <summary>The ownership group of writer leases; consumer group names may not start with '$'.</summary>
+    public const string Group = "$writers";
+
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+    private readonly IOwnershipStore _ownership = ownership;
+    private readonly IOptions<LogOptions> _options = options;
+    private readonly TimeProvider _time = time;
+    private readonly ILogger _logger = logger;
+    private readonly ConcurrentDictionary<string, TopicLeases> _topics = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+
+    /// <summary>
+    /// The partitions of <paramref name="topic"/> this instance leads now (empty until its first balance, or when it
+    /// leads none); asking keeps the leases of the topic alive, and not asking for a while lets them go.
+    /// </summary>
+    public IReadOnlyList<int> Led(string topic, int partitions)
+    {
+        if (!_options.Value.WriterLeases || partitions < 2)
+        {
+            return [];
+        }
+
+        TopicLeases leases = _topics.GetOrAdd(topic, t => new TopicLeases(this, t));
+        return leases.Touch(partitions);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        foreach (TopicLeases leases in _topics.Values)
+        {
+            await leases.StopAsync().ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Writer leases on {Topic}: leading {Partitions}")]
+    private static partial void LogLeading(ILogger logger, string topic, IReadOnlyList<int> partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Writer leases on {Topic} could not be balanced; records go to any partition meanwhile")]
+    private static partial void LogBalanceFailed(ILogger logger, Exception exception, string topic);
+
+    /// <summary>One topic's leases: balanced in the background while this instance keeps producing to it.</summary>
+    private sealed class TopicLeases(WriterLeases owner, string topic)
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<int, PartitionClaim> _held = [];
+        private int[] _led = [];
+        private int _partitions;
+        private long _lastAsked;
+        private Task? _loop;
+
+        public int[] Touch(int partitions)
+        {
+            Volatile.Write(ref _lastAsked, owner._time.GetTimestamp());
+            lock (_gate)
+            {
+                _partitions = partitions;
+                _loop ??= Task.Run(LoopAsync);
+            }
+
+            return Volatile.Read(ref _led);
+        }
+
+        public async Task StopAsync()
+        {
+            Task? loop;
+            lock (_gate)
+            {
+                loop = _loop;
+            }
+
+            if (loop is not null)
+            {
+                await loop.ConfigureAwait(false);
+            }
+        }
+
+        private async Task LoopAsync()
+        {
+            LogOptions o = owner._options.Value;
+            CancellationToken stopping = owner._stopping.Token;
+            try
+            {
+                while (!stopping.IsCancellationRequested && owner._time.GetElapsedTime(Volatile.Read(ref _lastAsked)) < o.WriterLeaseDuration)
+                {
+                    bool settled = false;
+                    try
+                    {
+                        settled = await BalanceAsync(o, stopping).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        LogBalanceFailed(owner._logger, ex, topic);
+                    }
+
+                    // Quickly while the share is moving (instances came or went), at a third of the lease once it holds.
+                    TimeSpan pause = settled ? o.WriterLeaseDuration / 3 : TimeSpan.FromMilliseconds(500);
+                    await Task.Delay(pause, owner._time, stopping).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+
+            await LeaveAsync().ConfigureAwait(false);
+        }
+
+        // Heartbeat, then the consumer groups' fair-share plan: claim free partitions up to the share, renew the rest,
+        // release the excess. True when nothing had to move.
+        private async Task<bool> BalanceAsync(LogOptions o, CancellationToken cancellationToken)
+        {
+            int partitions = _partitions;
+            await owner._ownership.HeartbeatAsync(Group, topic, owner._instance, o.WriterLeaseDuration, cancellationToken).ConfigureAwait(false);
+            OwnershipSnapshot snapshot = await owner._ownership.ListAsync(Group, topic, cancellationToken).ConfigureAwait(false);
+            BalancePlan plan = PartitionBalancer.Plan(partitions, snapshot.Claims, snapshot.LiveMembers, owner._instance, snapshot.StorageNow);
+            foreach (PartitionClaim claim in snapshot.Claims.Where(c => c.Owner == owner._instance && c.IsLive(snapshot.StorageNow)))
+            {
+                if (plan.Release.Contains(claim.Partition))
+                {
+                    _held.Remove(claim.Partition);
+                    Publish();
+                    await owner._ownership.ReleaseAsync(Group, topic, claim, cancellationToken).ConfigureAwait(false);
+                }
+                else if (await owner._ownership.TryClaimAsync(Group, topic, claim.Partition, owner._instance, claim, o.WriterLeaseDuration, cancellationToken).ConfigureAwait(false) is { } renewed)
+                {
+                    _held[claim.Partition] = renewed;
+                }
+                else
+                {
+                    _held.Remove(claim.Partition);
+                }
+            }
+
+            foreach (int partition in _held.Keys.Where(p => !snapshot.Claims.Any(c => c.Partition == p && c.Owner == owner._instance && c.IsLive(snapshot.StorageNow))).ToList())
+            {
+                _held.Remove(partition);
+            }
+
+            foreach (int partition in plan.Claim)
+            {
+                PartitionClaim? current = snapshot.Claims.FirstOrDefault(c => c.Partition == partition);
+                if (await owner._ownership.TryClaimAsync(Group, topic, partition, owner._instance, current, o.WriterLeaseDuration, cancellationToken).ConfigureAwait(false) is { } claimed)
+                {
+                    _held[partition] = claimed;
+                }
+            }
+
+            Publish();
+            return plan.Claim.Count == 0 && plan.Release.Count == 0;
+        }
+
+        private void Publish()
+        {
+            int[] led = [.. _held.Keys.Order()];
+            if (!led.AsSpan().SequenceEqual(Volatile.Read(ref _led)))
+            {
+                LogLeading(owner._logger, topic, led);
+            }
+
+            Volatile.Write(ref _led, led);
+        }
+
+        // Let the partitions go at once (not after the lease lapses) when this instance stops writing the topic.
+        private async Task LeaveAsync()
+        {
+            Volatile.Write(ref _led, []);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                foreach (PartitionClaim claim in _held.Values)
+                {
+                    await owner._ownership.ReleaseAsync(Group, topic, claim, timeout.Token).ConfigureAwait(false);
+                }
+
+                await owner._ownership.LeaveAsync(Group, topic, owner._instance, timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Best effort: leases lapse on their own.
+            }
+
+            _held.Clear();
+            lock (_gate)
+            {
+                _loop = null;
+                owner._topics.TryRemove(KeyValuePair.Create(topic, this));
+            }
+        }
+    }
+}
