@@ -40,6 +40,7 @@ internal static class ScaleOutBenchmark
             ("Platform:Storage:LogContainer", $"scale-{id}"),
             ("Platform:Storage:TablePrefix", $"s{id}"),
             ("Platform:Consumers:WakeupQueue", $"w-{id}"),
+            ("Logging:LogLevel:Platform.Core.Log.Partitioning", "Debug"), // which partitions each host leads, in its log
         ];
         var hosts = new List<LocalHostProcess>();
         try
@@ -83,12 +84,12 @@ internal static class ScaleOutBenchmark
 
             foreach (int partitions in partitionCounts)
             {
+                // The control first: a slow first run after a busy one (Azurite collecting) shows there, not as contention.
+                await Run(instanceCounts[^1], partitions, keyed: false, control: true);
                 foreach (int instances in instanceCounts)
                 {
                     await Run(instances, partitions, keyed: false, control: false);
                 }
-
-                await Run(instanceCounts[^1], partitions, keyed: false, control: true);
             }
 
             int keyedPartitions = partitionCounts.Length > 1 ? 4 : partitionCounts[0];

@@ -18,6 +18,22 @@ public sealed record ProduceRecord
     /// <summary>An explicit partition; null lets the partitioner choose.</summary>
     public int? Partition { get; init; }
 
+    /// <summary>
+    /// Bytes as a key or value, null staying null. Assigning a <c>byte[]?</c> straight to <see cref="Key"/> would not:
+    /// C# applies the array-to-memory conversion to null too, so a null array becomes an empty key (every "keyless" record then hashes
+    /// to one partition) and a null value an empty one (no tombstone).
+    /// </summary>
+    public static ReadOnlyMemory<byte>? Bytes(byte[]? bytes)
+    {
+        // Not a conditional expression: `bytes is null ? null : memory` converts the null through byte[] as well.
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        return new ReadOnlyMemory<byte>(bytes);
+    }
+
     /// <summary>What counts toward a topic's record limit: key, value and headers (names and values), as Kafka counts them.</summary>
     public int CountedBytes()
     {

@@ -25,7 +25,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
         IngestOptions limits = options.Value;
         byte[] body = await RequestBody.ReadAsync(request, limits.MaxRequestBytes, cancellationToken);
         int? rawPartition = request.Query.TryGetValue("partition", out var p) ? ParseInt(p, "partition") : null;
-        IReadOnlyList<ProduceRecord> records = RecordsBody.Parse(request.ContentType, body, request.Query["key"], rawPartition, limits.MaxRecordsPerRequest);
+        IReadOnlyList<ProduceRecord> records = RecordsBody.Parse(request.ContentType, body, RawKey(request), rawPartition, limits.MaxRecordsPerRequest);
 
         string? idempotencyKey = request.Headers["Idempotency-Key"];
         if (idempotencyKey is { Length: > 200 })
@@ -60,6 +60,9 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
 
         return Results.Ok(new { records = result.Records.Select(r => new { partition = r.Partition, offset = r.Offset }) });
     }
+
+    // No ?key= is a keyless record (the platform picks its partition); ?key= with nothing is the empty key, as in Kafka.
+    private static string? RawKey(HttpRequest request) => request.Query.TryGetValue("key", out var key) ? key.ToString() : null;
 
     [Function("ConsumeRecords")]
     public async Task<IResult> Consume([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}/partitions/{partition}/records")] HttpRequest request, string topic, string partition, CancellationToken cancellationToken)

@@ -42,7 +42,7 @@ public static class RecordsBody
             {
                 "application/json" => ParseJson(body, maxRecords),
                 "application/x-ndjson" or "application/jsonl" => ParseNdjson(body, maxRecords),
-                "application/octet-stream" or "text/plain" => [new ProduceRecord { Key = rawKey is null ? null : Encoding.UTF8.GetBytes(rawKey), Value = body.ToArray(), Partition = rawPartition }],
+                "application/octet-stream" or "text/plain" => [new ProduceRecord { Key = ProduceRecord.Bytes(rawKey is null ? null : Encoding.UTF8.GetBytes(rawKey)), Value = body.ToArray(), Partition = rawPartition }],
                 _ => throw new UnsupportedMediaTypeException($"Content-Type '{contentType}' is not accepted: use application/json, application/x-ndjson or application/octet-stream."),
             };
         }
@@ -138,8 +138,8 @@ public static class RecordsBody
 
         return new ProduceRecord
         {
-            Key = Bytes(e, "key", "keyBase64", index, isKey: true),
-            Value = Bytes(e, "value", "valueBase64", index, isKey: false),
+            Key = ProduceRecord.Bytes(Bytes(e, "key", "keyBase64", index, isKey: true)),
+            Value = ProduceRecord.Bytes(Bytes(e, "value", "valueBase64", index, isKey: false)),
             Headers = Headers(e, index),
             Timestamp = Timestamp(e, index),
             Partition = e.TryGetProperty("partition", out JsonElement p) && p.ValueKind != JsonValueKind.Null
@@ -223,7 +223,7 @@ public static class RecordsBody
 
     private static ReadOnlyMemory<byte>? HeaderValue(JsonElement v, int index) => v.ValueKind switch
     {
-        JsonValueKind.Null => null,
+        JsonValueKind.Null => (ReadOnlyMemory<byte>?)null, // typed: a bare null would go through byte[] and become empty
         JsonValueKind.String => Encoding.UTF8.GetBytes(v.GetString()!),
         _ => throw new BadRequestException($"Record {index}: header values must be strings or null."),
     };

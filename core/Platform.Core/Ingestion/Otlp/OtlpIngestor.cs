@@ -109,7 +109,7 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
         {
             long items = count(resource);
             string? service = ServiceName(resourceOf(resource));
-            var record = new ProduceRecord { Key = service is null ? null : Encoding.UTF8.GetBytes(service), Value = wrap(resource).ToByteArray(), Headers = headers };
+            var record = new ProduceRecord { Key = ProduceRecord.Bytes(service is null ? null : Encoding.UTF8.GetBytes(service)), Value = wrap(resource).ToByteArray(), Headers = headers };
             if (record.CountedBytes() > config.MaxRecordBytes)
             {
                 rejected += items;

@@ -168,7 +168,11 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
             }
 
             Publish();
-            return plan.Claim.Count == 0 && plan.Release.Count == 0;
+
+            // Settled once this instance holds its whole share; until then (partitions another instance is about to
+            // release) it looks again soon.
+            int members = snapshot.LiveMembers.Append(owner._instance).Distinct(StringComparer.Ordinal).Count();
+            return plan.Claim.Count == 0 && plan.Release.Count == 0 && _held.Count >= partitions / members;
         }
 
         private void Publish()
