@@ -63,6 +63,7 @@ internal static class ScaleOutBenchmark
             await LoadAsync([.. hosts], "scale-warm", keyed: false, duration);
 
             var rows = new List<ScaleOutRow>();
+            var breakdown = new StringBuilder();
             async Task Run(int instances, int partitions, bool keyed, bool control)
             {
                 step($"scale-out: {instances} instance(s){(control ? " up, load on one" : string.Empty)}, {partitions} partition(s), {(keyed ? "keyed" : "keyless")}");
@@ -76,6 +77,10 @@ internal static class ScaleOutBenchmark
                 var after = await SettledTotalsAsync(tally);
                 long Diff(Func<(string Service, string Operation, long Status), bool> which) =>
                     after.Where(e => which(e.Key)).Sum(e => e.Value) - before.Where(e => which(e.Key)).Sum(e => e.Value);
+                breakdown.Append(topic).Append(": ").Append(result.Records).Append(" records; ").AppendLine(string.Join(", ", after
+                    .Select(e => (e.Key, Count: e.Value - (before.TryGetValue(e.Key, out long was) ? was : 0)))
+                    .Where(e => e.Count > 0).OrderByDescending(e => e.Count)
+                    .Select(e => $"{e.Key.Service} {e.Key.Operation} {e.Key.Status}: {e.Count}")));
                 rows.Add(new ScaleOutRow(control ? instanceCounts[^1] : instances, partitions, keyed, control, result, refused,
                     Diff(k => k.Service is "blob" or "table"),
                     Diff(k => k.Service == "blob" && k.Operation == "PUT appendblock" && k.Status is 412),
@@ -98,6 +103,7 @@ internal static class ScaleOutBenchmark
                 await Run(instances, keyedPartitions, keyed: true, control: false);
             }
 
+            await File.WriteAllTextAsync(Path.Combine(outDir, "scale-out-storage.txt"), breakdown.ToString());
             return rows;
         }
         finally

@@ -29,7 +29,8 @@ public static class ConsumersServiceCollectionExtensions
             StorageClients.WakeupQueue(sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<IOptions<ConsumerOptions>>().Value.WakeupQueue),
             sp.GetRequiredService<IOptions<ConsumerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<WakeupNotifier>>()));
+            sp.GetRequiredService<ILogger<WakeupNotifier>>(),
+            topic => sp.GetRequiredService<ConsumerRegistry>().For(topic).Any()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WakeupNotifier>(sp => sp.GetRequiredService<WakeupNotifier>()));
         services.TryAddSingleton<IWakeupDeferrer>(sp => sp.GetRequiredService<WakeupNotifier>());
         services.TryAddSingleton<WakeupHandler>();

@@ -13,7 +13,12 @@ namespace Platform.Core.Consumers;
 /// timer sweep reads every partition anyway. Duplicates do no harm (a run with nothing new reads nothing).
 /// Sends are owned: disposal (host shutdown) waits for the ones under way, so none is cut off or left unobserved.
 /// </summary>
-public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger) : IAppendListener, IWakeupDeferrer, IAsyncDisposable
+/// <remarks>
+/// Only topics some job of this app reads are announced (<paramref name="consumedTopics"/>, asked after start: the jobs
+/// depend on the producer that calls this): a wake-up nobody handles is a queue send and delete for nothing, per
+/// partition per instance.
+/// </remarks>
+public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerOptions> options, TimeProvider time, ILogger<WakeupNotifier> logger, Func<string, bool>? consumedTopics = null) : IAppendListener, IWakeupDeferrer, IAsyncDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, byte> _scheduled = new();
     private readonly ConcurrentDictionary<Task, byte> _sending = new();
@@ -25,7 +30,7 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
     /// <inheritdoc />
     public void OnAppended(TopicPartition partition)
     {
-        if (_disposed || !options.Value.Wakeups || !_scheduled.TryAdd(partition, 0))
+        if (_disposed || !options.Value.Wakeups || !IsConsumed(partition.Topic) || !_scheduled.TryAdd(partition, 0))
         {
             return;
         }
@@ -33,6 +38,23 @@ public sealed partial class WakeupNotifier(QueueClient queue, IOptions<ConsumerO
         Task send = SendAsync(partition);
         _sending.TryAdd(send, 0);
         _ = send.ContinueWith(t => _sending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private bool IsConsumed(string topic)
+    {
+        if (consumedTopics is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            return consumedTopics(topic);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return true; // the jobs could not be listed (a misconfigured job): announce, the handler will say more
+        }
     }
 
     /// <inheritdoc />
