@@ -179,7 +179,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         long bytes = group[0].Bytes;
         int count = group[0].Records.Count;
         // Jittered, so instances that take turns on a partition do not fall back into step.
-        double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, _contendedLingerMs * (0.5 + Random.Shared.NextDouble()));
+        double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, _contendedLingerMs * (0.5 + Random.Shared.NextDouble()));
+        double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, contended);
         long deadline = _time.GetTimestamp() + (long)(lingerMs / 1000 * _time.TimestampFrequency);
         while (true)
         {
@@ -318,6 +319,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 // ever being mistaken for it.
                 _self = NewIdentity();
             }
+
+            AdaptLinger(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
 
             LogAppendFailed(_logger, ex, _writer.Partition.Topic, _writer.Partition.Partition, records.Count);
             foreach (PendingAppend p in group)

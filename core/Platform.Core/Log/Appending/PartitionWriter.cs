@@ -219,17 +219,18 @@ internal sealed partial class PartitionWriter
                     break;
                 default:
                     LogLostRace(logger, partition.Topic, partition.Partition, position, attempt);
+                    if (outcome is not null && ++LostRaces > 1 && options.ContendedLingerMax > TimeSpan.Zero)
+                    {
+                        // Lost again: others are appending in a burst. A jittered pause (before reading the tail, so the
+                        // next attempt aims at a fresh end) lets one of them finish its turn instead of racing again at once.
+                        double ceiling = Math.Min(options.ContendedLingerMax.TotalMilliseconds, 1 << Math.Min(LostRaces - 1, 10));
+                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling), time, cancellationToken).ConfigureAwait(false);
+                    }
+
                     await CatchUpAsync(cancellationToken).ConfigureAwait(false);
                     if (outcome is null)
                     {
                         await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
-                    }
-                    else if (++LostRaces > 1 && options.ContendedLingerMax > TimeSpan.Zero)
-                    {
-                        // Lost again: others are appending in a burst. A jittered pause lets one of them finish its turn
-                        // instead of every writer re-reading the tail and racing again at once.
-                        double ceiling = Math.Min(options.ContendedLingerMax.TotalMilliseconds, 1 << Math.Min(LostRaces - 1, 10));
-                        await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling), time, cancellationToken).ConfigureAwait(false);
                     }
 
                     break;

@@ -24,7 +24,9 @@ internal sealed class StickyPartitioner(int bytesPerStick)
                 {
                     0 => partitions == 1 ? 0 : (stick.Partition + 1 + Random.Shared.Next(partitions - 1)) % partitions,
                     1 => led[0],
-                    _ => led[(Math.Max(0, IndexOf(led, stick.Partition)) + 1 + Random.Shared.Next(led.Count - 1)) % led.Count],
+                    _ => IndexOf(led, stick.Partition) is var at && at < 0
+                        ? led[Random.Shared.Next(led.Count)]
+                        : led[(at + 1 + Random.Shared.Next(led.Count - 1)) % led.Count],
                 };
                 stick.Bytes = 0;
             }

@@ -39,8 +39,16 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
             return [];
         }
 
-        TopicLeases leases = _topics.GetOrAdd(topic, t => new TopicLeases(this, t));
-        return leases.Touch(partitions);
+        while (!_stopping.IsCancellationRequested)
+        {
+            // A topic's leases that just ended (nobody asked for a while) are replaced, never restarted.
+            if (_topics.GetOrAdd(topic, t => new TopicLeases(this, t)).Touch(partitions) is { } led)
+            {
+                return led;
+            }
+        }
+
+        return [];
     }
 
     /// <inheritdoc />
@@ -70,12 +78,19 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
         private int _partitions;
         private long _lastAsked;
         private Task? _loop;
+        private bool _ended;
 
-        public int[] Touch(int partitions)
+        /// <summary>The partitions led now, keeping the leases alive; null once these leases have ended.</summary>
+        public int[]? Touch(int partitions)
         {
             Volatile.Write(ref _lastAsked, owner._time.GetTimestamp());
             lock (_gate)
             {
+                if (_ended)
+                {
+                    return null;
+                }
+
                 _partitions = partitions;
                 _loop ??= Task.Run(LoopAsync);
             }
@@ -110,8 +125,9 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
                     {
                         settled = await BalanceAsync(o, stopping).ConfigureAwait(false);
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (!stopping.IsCancellationRequested)
                     {
+                        // A storage time-out is a failed round, not a reason to give the partitions up.
                         LogBalanceFailed(owner._logger, ex, topic);
                     }
 
@@ -135,21 +151,36 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
             await owner._ownership.HeartbeatAsync(Group, topic, owner._instance, o.WriterLeaseDuration, cancellationToken).ConfigureAwait(false);
             OwnershipSnapshot snapshot = await owner._ownership.ListAsync(Group, topic, cancellationToken).ConfigureAwait(false);
             BalancePlan plan = PartitionBalancer.Plan(partitions, snapshot.Claims, snapshot.LiveMembers, owner._instance, snapshot.StorageNow);
-            foreach (PartitionClaim claim in snapshot.Claims.Where(c => c.Owner == owner._instance && c.IsLive(snapshot.StorageNow)))
+            PartitionClaim[] mine = [.. snapshot.Claims.Where(c => c.Owner == owner._instance && c.IsLive(snapshot.StorageNow))];
+            foreach (PartitionClaim claim in mine.Where(c => plan.Release.Contains(c.Partition)))
+            {
+                _held.Remove(claim.Partition);
+            }
+
+            Publish(); // stop writing to what is released before it goes
+
+            // Renewals and releases side by side (16 at a time): a round over many partitions stays well within a lease.
+            var renewed = new System.Collections.Concurrent.ConcurrentDictionary<int, PartitionClaim?>();
+            await Parallel.ForEachAsync(mine, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (claim, ct) =>
             {
                 if (plan.Release.Contains(claim.Partition))
                 {
-                    _held.Remove(claim.Partition);
-                    Publish();
-                    await owner._ownership.ReleaseAsync(Group, topic, claim, cancellationToken).ConfigureAwait(false);
-                }
-                else if (await owner._ownership.TryClaimAsync(Group, topic, claim.Partition, owner._instance, claim, o.WriterLeaseDuration, cancellationToken).ConfigureAwait(false) is { } renewed)
-                {
-                    _held[claim.Partition] = renewed;
+                    await owner._ownership.ReleaseAsync(Group, topic, claim, ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    _held.Remove(claim.Partition);
+                    renewed[claim.Partition] = await owner._ownership.TryClaimAsync(Group, topic, claim.Partition, owner._instance, claim, o.WriterLeaseDuration, ct).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
+            foreach ((int partition, PartitionClaim? claim) in renewed)
+            {
+                if (claim is null)
+                {
+                    _held.Remove(partition);
+                }
+                else
+                {
+                    _held[partition] = claim;
                 }
             }
 
@@ -189,6 +220,11 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
         // Let the partitions go at once (not after the lease lapses) when this instance stops writing the topic.
         private async Task LeaveAsync()
         {
+            lock (_gate)
+            {
+                _ended = true; // a Touch from now on gets null and asks for the topic's next leases
+            }
+
             Volatile.Write(ref _led, []);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             try
@@ -208,7 +244,7 @@ public sealed partial class WriterLeases(IOwnershipStore ownership, IOptions<Log
             _held.Clear();
             lock (_gate)
             {
-                _loop = null;
+                _ended = true;
                 owner._topics.TryRemove(KeyValuePair.Create(topic, this));
             }
         }
