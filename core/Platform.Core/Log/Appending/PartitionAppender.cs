@@ -32,6 +32,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     // The linger this partition earns by being contended (see LogOptions.ContendedLingerMax), in milliseconds.
     private double _contendedLingerMs;
 
+    private readonly AppendPace _pace = new();
+
     /// <summary>The identity this appender writes coalesced batches with (tests start it near the sequence limit).</summary>
     internal ProducerStamp Identity
     {
@@ -179,7 +181,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         long bytes = group[0].Bytes;
         int count = group[0].Records.Count;
         // Jittered, so instances that take turns on a partition do not fall back into step.
-        double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, _contendedLingerMs * (0.5 + Random.Shared.NextDouble()));
+        double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, (_contendedLingerMs > 0 ? _contendedLingerMs : _pace.LingerMs) * (0.5 + Random.Shared.NextDouble()));
         double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, contended);
         long deadline = _time.GetTimestamp() + (long)(lingerMs / 1000 * _time.TimestampFrequency);
         while (true)
@@ -272,8 +274,13 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 throw new LogException(LogErrorKind.RecordTooLarge, string.Create(CultureInfo.InvariantCulture, $"A batch of {batch.Length} bytes is larger than {limit} bytes ({LogOptions.SectionName}:MaxBatchBytes or the storage block limit)."));
             }
 
+            long appendStarted = _time.GetTimestamp();
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             AdaptLinger(_writer.LostRaces);
+            if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
+            {
+                _pace.Observe(_time.GetElapsedTime(appendStarted).TotalMilliseconds); // a lost race's retries are not storage's pace
+            }
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
