@@ -34,8 +34,9 @@ public sealed class LogOptions
     /// Longest linger an appender takes on a partition other instances append to as well. A lost race (another writer
     /// appended first) doubles the appender's linger on that partition, from 1 ms up to this, and uncontended appends
     /// shrink it again; each wait is jittered. So instances sharing a partition take turns with batches that carry more
-    /// records, instead of racing with small ones that multiply failed appends and tail reads. Default 20 ms; 0 turns
-    /// it off.
+    /// records, instead of racing with small ones that multiply failed appends and tail reads. Elsewhere it caps the
+    /// storage-saturation linger (see <c>AppendPace</c>): when appends take well above what they cost unloaded, the
+    /// appender waits half the excess so each append carries more records. Default 20 ms; 0 turns both off.
     /// </summary>
     public TimeSpan ContendedLingerMax { get; set; } = TimeSpan.FromMilliseconds(20);
 
