@@ -4,7 +4,13 @@ namespace Platform.Core.Consumers;
 public sealed class ConsumerRegistry(IEnumerable<ConsumerRegistration> registrations, IEnumerable<IConsumerJob> jobs)
 {
     // Publication-only: a job that failed to resolve once is asked again next time, not remembered as failed.
-    private readonly Lazy<ConsumerRegistration[]> _all = new(() => [.. registrations, .. jobs.Select(j => j.Registration).OfType<ConsumerRegistration>()], LazyThreadSafetyMode.PublicationOnly);
+    private readonly Lazy<ConsumerRegistration[]> _all = new(() => Checked([.. registrations, .. jobs.Select(j => j.Registration).OfType<ConsumerRegistration>()]), LazyThreadSafetyMode.PublicationOnly);
+
+    // A job's group name must be one storage keys take, and never one of the platform's own ('$writers').
+    private static ConsumerRegistration[] Checked(ConsumerRegistration[] all) =>
+        all.FirstOrDefault(r => GroupName.Validate(r.Group) is not null) is { } bad
+            ? throw new InvalidOperationException($"Consumer job on topic '{bad.Topic}': {GroupName.Validate(bad.Group)}")
+            : all;
 
     /// <summary>All jobs.</summary>
     public IReadOnlyList<ConsumerRegistration> All => _all.Value;
