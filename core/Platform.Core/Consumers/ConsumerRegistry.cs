@@ -15,6 +15,11 @@ public sealed class ConsumerRegistry(IEnumerable<ConsumerRegistration> registrat
     /// <summary>All jobs.</summary>
     public IReadOnlyList<ConsumerRegistration> All => _all.Value;
 
+    private HashSet<string>? _topics; // derived from All once; a race builds the same set twice, harmlessly
+
+    /// <summary>True when some job reads <paramref name="topic"/> (one set lookup: asked after every append).</summary>
+    public bool Reads(string topic) => (_topics ??= new HashSet<string>(All.Select(r => r.Topic), StringComparer.Ordinal)).Contains(topic);
+
     /// <summary>The jobs that read <paramref name="topic"/>.</summary>
     public IEnumerable<ConsumerRegistration> For(string topic) => _all.Value.Where(r => string.Equals(r.Topic, topic, StringComparison.Ordinal));
 }

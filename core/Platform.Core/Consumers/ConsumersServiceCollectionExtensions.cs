@@ -30,7 +30,7 @@ public static class ConsumersServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ConsumerOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WakeupNotifier>>(),
-            topic => sp.GetRequiredService<ConsumerRegistry>().For(topic).Any()));
+            topic => sp.GetRequiredService<ConsumerRegistry>().Reads(topic)));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WakeupNotifier>(sp => sp.GetRequiredService<WakeupNotifier>()));
         services.TryAddSingleton<IWakeupDeferrer>(sp => sp.GetRequiredService<WakeupNotifier>());
         services.TryAddSingleton<WakeupHandler>();

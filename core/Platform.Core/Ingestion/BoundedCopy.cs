@@ -32,4 +32,26 @@ public static class BoundedCopy
         // The exact-size buffer is handed over as is; otherwise one copy trims it.
         return buffer.Capacity == buffer.Length ? buffer.GetBuffer() : buffer.ToArray();
     }
+
+    /// <summary>
+    /// <paramref name="compressed"/> gunzipped, at most <paramref name="maxBytes"/> of it (refused once past, before the
+    /// excess is kept). <paramref name="what"/> names it in the errors ("body", "message").
+    /// </summary>
+    /// <exception cref="PayloadTooLargeException">It decompresses to more than <paramref name="maxBytes"/>.</exception>
+    /// <exception cref="BadRequestException">It is not valid gzip.</exception>
+    public static async Task<byte[]> ReadGzipAsync(Stream compressed, int maxBytes, string what, CancellationToken cancellationToken)
+    {
+        var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true);
+        await using (gzip.ConfigureAwait(false))
+        {
+            try
+            {
+                return await ReadAllAsync(gzip, maxBytes, $"The {what} decompresses to more than {maxBytes} bytes.", cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new BadRequestException($"The gzip {what} is malformed: {ex.Message}");
+            }
+        }
+    }
 }

@@ -14,6 +14,9 @@ public sealed record ApiPrincipal(string KeyId, string Name, IReadOnlyList<Topic
         return Grants.Any(g => g.Resource == GrantResource.Topic && (g.Operations & operation) == operation && g.Matches(topic) && (!producesToDeadLetter || g.Pattern == "*" || g.Pattern == topic));
     }
 
+    /// <summary>True when some topic grant, for any operation, covers <paramref name="topic"/> (it is listed to this key).</summary>
+    public bool Sees(string topic) => Grants.Any(g => g.Resource == GrantResource.Topic && g.Matches(topic));
+
     /// <summary>True when some group grant allows <paramref name="operation"/> on consumer group <paramref name="group"/>.</summary>
     public bool AllowsGroup(ApiOperation operation, string group) =>
         Grants.Any(g => g.Resource == GrantResource.Group && (g.Operations & operation) == operation && g.Matches(group));

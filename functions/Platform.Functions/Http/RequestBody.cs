@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Microsoft.AspNetCore.Http;
 using Platform.Core.Ingestion;
 
@@ -15,28 +14,11 @@ internal static class RequestBody
         }
 
         string? encoding = request.Headers.ContentEncoding.ToString() is { Length: > 0 } e ? e.Trim().ToLowerInvariant() : null;
-        Stream source = encoding switch
+        return encoding switch
         {
-            null or "identity" => request.Body,
-            "gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            null or "identity" => await BoundedCopy.ReadAllAsync(request.Body, maxBytes, $"The body is larger than {maxBytes} bytes.", cancellationToken, request.ContentLength),
+            "gzip" => await BoundedCopy.ReadGzipAsync(request.Body, maxBytes, "body", cancellationToken),
             _ => throw new UnsupportedMediaTypeException($"Content-Encoding '{encoding}' is not supported; use gzip or none."),
         };
-
-        try
-        {
-            string tooLarge = encoding == "gzip" ? $"The body decompresses to more than {maxBytes} bytes." : $"The body is larger than {maxBytes} bytes.";
-            return await BoundedCopy.ReadAllAsync(source, maxBytes, tooLarge, cancellationToken, encoding == "gzip" ? null : request.ContentLength);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new BadRequestException($"The gzip body is malformed: {ex.Message}");
-        }
-        finally
-        {
-            if (!ReferenceEquals(source, request.Body))
-            {
-                await source.DisposeAsync();
-            }
-        }
     }
 }

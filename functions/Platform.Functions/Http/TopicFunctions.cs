@@ -37,7 +37,7 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
     {
         ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
         IReadOnlyList<TopicConfig> all = await topics.ListAsync(cancellationToken);
-        return Results.Ok(new { topics = all.Where(t => principal.Grants.Any(g => g.Resource == GrantResource.Topic && g.Matches(t.Name))).Select(t => TopicView.From(t, partitions: null)) });
+        return Results.Ok(new { topics = all.Where(t => principal.Sees(t.Name)).Select(t => TopicView.From(t, partitions: null)) });
     }
 
     [Function("DescribeTopic")]

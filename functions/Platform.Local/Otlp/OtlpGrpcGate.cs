@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using OpenTelemetry.Proto.Collector.Logs.V1;
 using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Collector.Trace.V1;
@@ -90,15 +89,7 @@ internal sealed class OtlpGrpcGate(RequestAuthorizer auth, Microsoft.Extensions.
             throw new UnsupportedMediaTypeException($"grpc-encoding '{encoding}' is not supported; use gzip or none.");
         }
 
-        try
-        {
-            await using var gzip = new GZipStream(new MemoryStream(framed, writable: false), CompressionMode.Decompress);
-            return await BoundedCopy.ReadAllAsync(gzip, max, $"The message decompresses to more than {max} bytes.", cancellationToken);
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new BadRequestException($"The gzip message is malformed: {ex.Message}");
-        }
+        return await BoundedCopy.ReadGzipAsync(new MemoryStream(framed, writable: false), max, "message", cancellationToken);
     }
 
     private static async Task<byte[]> ReadFrameAsync(Stream body, int length, CancellationToken cancellationToken)
