@@ -27,7 +27,9 @@ internal sealed class NatsServer : IAsyncDisposable
         string? binary = Find();
         if (binary is null && mayInstall)
         {
-            Console.Error.WriteLine("nats-server missing: apt-get install -y nats-server");
+            Console.Error.WriteLine("nats-server missing: apt-get update; apt-get install -y nats-server");
+            // A fresh machine has no package lists yet: install fails without an update first.
+            await RunAsync("apt-get", "update -q");
             await RunAsync("apt-get", "install -y -q nats-server");
             binary = Find();
         }

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Platform.Benchmarks.Peers;
+
+/// <summary>
+/// The real Prometheus (Debian's package) over a given data set: <c>promtool tsdb create-blocks-from openmetrics</c>
+/// writes the blocks, then <c>prometheus</c> serves them on a free loopback port with no scrape targets.
+/// </summary>
+internal sealed class PrometheusServer : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private PrometheusServer(Process process, string directory, Uri url)
+    {
+        _process = process;
+        _directory = directory;
+        Url = url;
+    }
+
+    /// <summary>Where the HTTP API answers, e.g. http://127.0.0.1:PORT/.</summary>
+    public Uri Url { get; }
+
+    public static string? PrometheusBinary => Find("prometheus");
+
+    public static string? PromtoolBinary => Find("promtool");
+
+    /// <summary>Why the reference cannot run here, or null when both binaries are installed.</summary>
+    public static string? Missing => PrometheusBinary is null || PromtoolBinary is null
+        ? "prometheus and promtool are not installed (apt-get update && apt-get install prometheus; .ci/run does this)"
+        : null;
+
+    /// <summary>Loads OpenMetrics text into a fresh data directory and starts Prometheus over it.</summary>
+    public static async Task<PrometheusServer> StartAsync(string openMetrics, CancellationToken cancellationToken)
+    {
+        if (Missing is { } why) throw new InvalidOperationException(why);
+        var directory = Path.Combine(Path.GetTempPath(), "prometheus-ref-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var input = Path.Combine(directory, "input.om");
+        await File.WriteAllTextAsync(input, openMetrics, cancellationToken);
+        var data = Path.Combine(directory, "data");
+        var (code, output) = await RunAsync(PromtoolBinary!, ["tsdb", "create-blocks-from", "openmetrics", input, data], cancellationToken);
+        if (code != 0) throw new InvalidOperationException($"promtool tsdb create-blocks-from openmetrics failed ({code}): {output}");
+        var config = Path.Combine(directory, "prometheus.yml");
+        await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n", cancellationToken);
+
+        var port = Hosts.FreePort.Next();
+        var start = new ProcessStartInfo(PrometheusBinary!)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            WorkingDirectory = directory,
+        };
+        foreach (var arg in new[]
+        {
+            $"--config.file={config}", $"--storage.tsdb.path={data}", $"--web.listen-address=127.0.0.1:{port}",
+            "--storage.tsdb.retention.time=100y", "--log.level=warn",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        var process = Process.Start(start)!;
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        var url = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited) break;
+            try
+            {
+                using var ready = await http.GetAsync(new Uri(url, "-/ready"), cancellationToken);
+                if (ready.IsSuccessStatusCode) return new PrometheusServer(process, directory, url);
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(100, cancellationToken);
+        }
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        throw new InvalidOperationException("prometheus did not become ready within 60 s");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static readonly string[] Places = ["/usr/bin/", "/usr/local/bin/", "/usr/sbin/"];
+
+    private static string? Find(string name) => Places.Select(dir => dir + name).FirstOrDefault(File.Exists);
+
+    internal static async Task<(int Code, string Output)> RunAsync(string file, IEnumerable<string> args, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken);
+        return (process.ExitCode, (await stdout) + (await stderr));
+    }
+}
