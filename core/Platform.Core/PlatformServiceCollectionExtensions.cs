@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Core.Consumers;
 using Platform.Core.Consumers.Elasticsearch;
+using Platform.Core.Metrics;
 using Platform.Core.Ingestion;
 using Platform.Core.Log;
 using Platform.Core.Security;
@@ -13,8 +14,8 @@ namespace Platform.Core;
 public static class PlatformServiceCollectionExtensions
 {
     /// <summary>
-    /// Storage on Azure, the log engine, ingestion (records and OTLP), API keys, the consumer runtime and the
-    /// Elasticsearch router: every options class bound from <c>Platform:*</c> and validated at start.
+    /// Storage on Azure, the log engine, ingestion (records and OTLP), API keys, the consumer runtime, the
+    /// Elasticsearch router and the metrics jobs with the PromQL engine: every options class bound from <c>Platform:*</c> and validated at start.
     /// </summary>
     public static IServiceCollection AddPlatform(this IServiceCollection services, IConfiguration configuration) =>
         services
@@ -24,5 +25,6 @@ public static class PlatformServiceCollectionExtensions
             .AddOtlpIngestion(configuration)
             .AddApiKeys(configuration)
             .AddConsumers(configuration)
-            .AddElasticsearchRouter(configuration);
+            .AddElasticsearchRouter(configuration)
+            .AddMetrics(configuration);
 }

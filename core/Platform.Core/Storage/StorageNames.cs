@@ -56,6 +56,15 @@ public static class StorageNames
     /// <summary>Table of partition claims and group members.</summary>
     public const string OwnershipTable = "ownership";
 
+    /// <summary>Table of the metrics series index and metric metadata.</summary>
+    public const string MetricSeriesTable = "metricseries";
+
+    /// <summary>Table of metric sample chunks (one row per series and hour).</summary>
+    public const string MetricChunksTable = "metricchunks";
+
+    /// <summary>Table of running totals of delta metrics.</summary>
+    public const string MetricStateTable = "metricstate";
+
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";
 

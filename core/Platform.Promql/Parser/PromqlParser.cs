@@ -464,7 +464,8 @@ public sealed class PromqlParser
         return new VectorSelector(name, matchers, 0, AtKind.None, 0);
     }
 
-    internal static bool IsLabelName(string text) =>
+    /// <summary>True for a valid label name ([a-zA-Z_][a-zA-Z0-9_]*).</summary>
+    public static bool IsLabelName(string text) =>
         text.Length > 0 && (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static double ParseNumber(Token token)

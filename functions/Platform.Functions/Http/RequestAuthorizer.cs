@@ -46,6 +46,11 @@ public sealed class RequestAuthorizer(ApiKeyService keys)
         {
             presented = authorization["Bearer ".Length..].Trim();
         }
+        else if (authorization is not null && authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        {
+            // Basic auth with the key as password (any user name): what promtool and Grafana send from a URL's user info.
+            presented = BasicPassword(authorization["Basic ".Length..].Trim());
+        }
         else if (request.Headers.TryGetValue("x-api-key", out var header))
         {
             presented = header.ToString().Trim();
@@ -53,10 +58,24 @@ public sealed class RequestAuthorizer(ApiKeyService keys)
 
         if (string.IsNullOrEmpty(presented))
         {
-            throw new UnauthorizedException("An API key is required: 'Authorization: Bearer <key>' or 'x-api-key: <key>'.");
+            throw new UnauthorizedException("An API key is required: 'Authorization: Bearer <key>', 'x-api-key: <key>', or Basic auth with the key as password.");
         }
 
         return await keys.AuthenticateAsync(presented, cancellationToken)
             ?? throw new UnauthorizedException("The API key is not valid.");
+    }
+
+    private static string? BasicPassword(string encoded)
+    {
+        try
+        {
+            string pair = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            int colon = pair.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? null : pair[(colon + 1)..].Trim();
+        }
+        catch (FormatException)
+        {
+            throw new UnauthorizedException("The Basic credentials are not valid base64.");
+        }
     }
 }

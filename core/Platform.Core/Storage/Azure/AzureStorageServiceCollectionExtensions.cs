@@ -27,6 +27,8 @@ public static class AzureStorageServiceCollectionExtensions
         services.AddStore<ITopicStore, AzureTopicStore>(sp => new AzureTopicStore(Table(sp, StorageNames.TopicsTable)));
         services.AddStore<ICheckpointStore, AzureCheckpointStore>(sp => new AzureCheckpointStore(Table(sp, StorageNames.ConsumerGroupsTable)));
         services.AddStore<IOwnershipStore, AzureOwnershipStore>(sp => new AzureOwnershipStore(Table(sp, StorageNames.OwnershipTable)));
+        services.AddStore<IMetricStore, AzureMetricStore>(sp => new AzureMetricStore(
+            Table(sp, StorageNames.MetricSeriesTable), Table(sp, StorageNames.MetricChunksTable), Table(sp, StorageNames.MetricStateTable)));
         return services;
     }
 

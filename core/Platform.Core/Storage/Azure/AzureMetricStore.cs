@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Platform.Core.Metrics.Conversion;
+using Platform.Promql.Series;
+
+namespace Platform.Core.Storage.Azure;
+
+/// <summary>
+/// Metrics in three tables. <c>{prefix}metricseries</c>: PartitionKey = metric, RowKey = series id, the labels as JSON
+/// and the first/last block; metadata rows under PartitionKey <c>$meta</c>. <c>{prefix}metricchunks</c>: PartitionKey =
+/// <c>{metric}|{block start, 15 digits}</c>, RowKey = series id, the chunk in binary properties D0…D14 (64 KB each), so
+/// one query returns a metric's samples for an hour. <c>{prefix}metricstate</c>: running totals of delta input.
+/// Chunk writes are conditional on the ETag and batched per partition into entity group transactions of up to 100.
+/// </summary>
+public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkTable, TableClient stateTable) : IMetricStore, IProvisionedStore
+{
+    private const string MetaPartition = "$meta";
+    private const string StatePartition = "acc";
+    private const int PieceBytes = 64_000;
+    private const int MaxPieces = 15;
+
+    /// <summary>Largest chunk an entity holds (15 binary properties of 64 KB, under the 1 MiB entity limit).</summary>
+    public const int MaxChunkBytes = PieceBytes * MaxPieces;
+
+    /// <inheritdoc />
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        await seriesTable.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await chunkTable.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await stateTable.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredSeries>> ListSeriesAsync(string? metric, CancellationToken cancellationToken)
+    {
+        var filter = metric is null ? $"PartitionKey ne '{MetaPartition}'" : TableClient.CreateQueryFilter($"PartitionKey eq {metric}");
+        var found = new List<StoredSeries>();
+        await foreach (var entity in seriesTable.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var labels = JsonSerializer.Deserialize<Dictionary<string, string>>(entity.GetString("Labels") ?? "{}") ?? [];
+            found.Add(new StoredSeries(entity.PartitionKey, entity.RowKey, Labels.From(labels.Select(p => new Label(p.Key, p.Value))),
+                entity.GetInt64("FirstBlock") ?? 0, entity.GetInt64("LastBlock") ?? 0));
+        }
+        return found;
+    }
+
+    /// <inheritdoc />
+    public async Task UpsertSeriesAsync(IReadOnlyList<StoredSeries> series, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        foreach (var group in series.GroupBy(s => s.Metric, StringComparer.Ordinal))
+        {
+            foreach (var batch in group.Chunk(100))
+            {
+                var actions = batch.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(s.Metric, s.Id)
+                {
+                    ["Labels"] = JsonSerializer.Serialize(s.Labels.Items.ToArray().ToDictionary(l => l.Name, l => l.Value)),
+                    ["FirstBlock"] = s.FirstBlock,
+                    ["LastBlock"] = s.LastBlock,
+                })).ToList();
+                await seriesTable.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<StoredChunk>> ReadChunksAsync(string metric, long block, IReadOnlyCollection<string>? seriesIds, CancellationToken cancellationToken)
+    {
+        var partition = ChunkPartition(metric, block);
+        var found = new List<StoredChunk>();
+        if (seriesIds is { Count: <= 10 })
+        {
+            // A few series: point reads, instead of scanning every series of the metric in that hour.
+            var reads = seriesIds.Select(async id =>
+            {
+                var response = await chunkTable.GetEntityIfExistsAsync<TableEntity>(partition, id, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return response.HasValue ? response.Value : null;
+            });
+            foreach (var entity in await Task.WhenAll(reads).ConfigureAwait(false))
+            {
+                if (entity is not null) found.Add(Chunk(metric, block, entity));
+            }
+            return found;
+        }
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        await foreach (var entity in chunkTable.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (seriesIds is null || seriesIds.Contains(entity.RowKey)) found.Add(Chunk(metric, block, entity));
+        }
+        return found;
+    }
+
+    /// <inheritdoc />
+    public async Task<ChunkWriteResult> TryWriteChunksAsync(IReadOnlyList<StoredChunk> chunks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(chunks);
+        var lost = new List<StoredChunk>();
+        var written = new List<StoredChunk>();
+        foreach (var group in chunks.GroupBy(c => ChunkPartition(c.Metric, c.Block), StringComparer.Ordinal))
+        {
+            foreach (var batch in group.Chunk(100))
+            {
+                var actions = batch.Select(c => c.Version is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, Entity(c))
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, Entity(c), new ETag(c.Version))).ToList();
+                try
+                {
+                    var responses = await chunkTable.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    for (var i = 0; i < batch.Length; i++)
+                    {
+                        var etag = responses.Value[i].Headers.ETag;
+                        written.Add(batch[i] with { Version = etag?.ToString() });
+                    }
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+                {
+                    // The whole transaction was rolled back: every chunk in it is re-read and merged again.
+                    lost.AddRange(batch);
+                }
+            }
+        }
+        return new ChunkWriteResult(written, lost);
+    }
+
+    /// <inheritdoc />
+    public async Task<AccumulatorState?> ReadAccumulatorAsync(string key, CancellationToken cancellationToken)
+    {
+        var response = await stateTable.GetEntityIfExistsAsync<TableEntity>(StatePartition, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!response.HasValue || response.Value is not { } entity) return null;
+        return new AccumulatorState(key,
+            JsonSerializer.Deserialize<Dictionary<string, double>>(entity.GetString("Totals") ?? "{}") ?? [],
+            entity.GetInt64("LastT") ?? 0,
+            JsonSerializer.Deserialize<Dictionary<string, long>>(entity.GetString("Applied") ?? "{}") ?? [],
+            entity.ETag.ToString());
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryWriteAccumulatorAsync(AccumulatorState state, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var entity = new TableEntity(StatePartition, state.Key)
+        {
+            ["Totals"] = JsonSerializer.Serialize(state.Totals, TotalsJson),
+            ["LastT"] = state.LastT,
+            ["Applied"] = JsonSerializer.Serialize(state.Applied),
+        };
+        try
+        {
+            if (state.Version is null) await stateTable.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            else await stateTable.UpdateEntityAsync(entity, new ETag(state.Version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    private static readonly JsonSerializerOptions TotalsJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
+    /// <inheritdoc />
+    public async Task UpsertMetadataAsync(IReadOnlyList<MetricMetadata> metadata, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        foreach (var batch in metadata.DistinctBy(m => m.Metric, StringComparer.Ordinal).Chunk(100))
+        {
+            var actions = batch.Select(m => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(MetaPartition, m.Metric)
+            {
+                ["Type"] = m.Type,
+                ["Help"] = m.Help,
+                ["Unit"] = m.Unit,
+            })).ToList();
+            await seriesTable.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<MetricMetadata>> ListMetadataAsync(CancellationToken cancellationToken)
+    {
+        var found = new List<MetricMetadata>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {MetaPartition}");
+        await foreach (var entity in seriesTable.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(new MetricMetadata(entity.RowKey, entity.GetString("Type") ?? "unknown", entity.GetString("Help") ?? "", entity.GetString("Unit") ?? ""));
+        }
+        return found;
+    }
+
+    private static string ChunkPartition(string metric, long block) =>
+        string.Create(CultureInfo.InvariantCulture, $"{metric}|{block:D15}");
+
+    private static TableEntity Entity(StoredChunk chunk)
+    {
+        if (chunk.Data.Length > MaxChunkBytes) throw new ArgumentException($"A chunk holds at most {MaxChunkBytes} bytes.", nameof(chunk));
+        var entity = new TableEntity(ChunkPartition(chunk.Metric, chunk.Block), chunk.SeriesId);
+        for (var piece = 0; piece * PieceBytes < chunk.Data.Length; piece++)
+        {
+            entity["D" + piece.ToString(CultureInfo.InvariantCulture)] = chunk.Data.AsSpan(piece * PieceBytes, Math.Min(PieceBytes, chunk.Data.Length - piece * PieceBytes)).ToArray();
+        }
+        return entity;
+    }
+
+    private static StoredChunk Chunk(string metric, long block, TableEntity entity)
+    {
+        using var data = new MemoryStream();
+        for (var piece = 0; piece < MaxPieces; piece++)
+        {
+            if (entity.GetBinary("D" + piece.ToString(CultureInfo.InvariantCulture)) is not { } bytes) break;
+            data.Write(bytes);
+        }
+        return new StoredChunk(metric, block, entity.RowKey, data.ToArray(), entity.ETag.ToString());
+    }
+}
