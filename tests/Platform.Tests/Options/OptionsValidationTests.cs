@@ -51,6 +51,11 @@ public sealed class OptionsValidationTests
     [InlineData("Platform:Elasticsearch:Namespace", "Prod-EU", "Platform:Elasticsearch:Namespace 'Prod-EU' must be 1 to 100 lower-case characters", "Platform:Elasticsearch:Url", "http://es:9200")]
     [InlineData("Platform:Elasticsearch:Topic", "Bad Topic", "Platform:Elasticsearch:Topic:", "Platform:Elasticsearch:Url", "http://es:9200")]
     [InlineData("Platform:Elasticsearch:Routes:0:Attribute", "event.category", "Platform:Elasticsearch:Routes:0 must name an Index or a Topic", "Platform:Elasticsearch:Url", "http://es:9200")]
+    [InlineData("Platform:Metrics:Group", "$metrics", "Platform:Metrics:Group:")]
+    [InlineData("Platform:Metrics:LateSampleGrace", "30.00:00:00", "Platform:Metrics:LateSampleGrace must be more than 0 and at most 7 days")]
+    [InlineData("Platform:Metrics:MaxSeriesPerMetric", "0", "Platform:Metrics:MaxSeriesPerMetric must be between 1 and 1,000,000")]
+    [InlineData("Platform:Metrics:WriteConcurrency", "1000", "Platform:Metrics:WriteConcurrency must be between 1 and 256")]
+    [InlineData("Platform:Metrics:QueryTimeout", "00:00:00", "Platform:Metrics:QueryTimeout must be more than 0")]
     public void A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string expected, string? otherKey = null, string? otherValue = null)
     {
         var settings = new Dictionary<string, string?>
@@ -81,7 +86,8 @@ public sealed class OptionsValidationTests
         }).Build();
         using ServiceProvider services = new ServiceCollection().AddLogging().AddPlatform(configuration).BuildServiceProvider();
         services.GetRequiredService<IStartupValidator>().Validate();
-        Assert.Empty(services.GetRequiredService<Platform.Core.Consumers.ConsumerRegistry>().All); // the router is off without a URL
+        // The router is off without a URL; the metrics jobs are on by default.
+        Assert.Equal(["metrics", "metrics-logs", "metrics-traces"], services.GetRequiredService<Platform.Core.Consumers.ConsumerRegistry>().All.Select(r => r.Group).Order(StringComparer.Ordinal));
         Assert.True(new Platform.Core.Consumers.ConsumerOptionsValidator().Validate(null, new Platform.Core.Consumers.ConsumerOptions { SweepSchedule = "00:00:10" }).Succeeded); // a TimeSpan off Flex
         Assert.True(new Platform.Core.Consumers.Elasticsearch.ElasticsearchOptionsValidator().Validate(null, new Platform.Core.Consumers.Elasticsearch.ElasticsearchOptions { Namespace = "Bad-But-Off" }).Succeeded); // off: not checked
     }
