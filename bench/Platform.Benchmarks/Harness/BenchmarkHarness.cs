@@ -26,6 +26,14 @@ public static class BenchmarkHarness
         await using FreshAzurite azurite = await FreshAzurite.StartAsync();
         string storage = azurite.ConnectionString;
         int producers = s.Concurrency[^1];
+        if (args.Contains("--metrics-only"))
+        {
+            string metricsOnly = MetricsBenchmark.Report(await MetricsBenchmark.RunAsync(storage, s.Mode, Step));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), metricsOnly);
+            Console.WriteLine(metricsOnly);
+            return Path.Combine(outDir, "report.md");
+        }
+
         if (args.Contains("--scale-out-only"))
         {
             // The scale-out section alone, for iterating on the write path under several instances.
@@ -121,9 +129,14 @@ public static class BenchmarkHarness
         storage = azurite.ConnectionString;
         Measurement e2e = await EndToEndLatencyBenchmark.RunAsync(storage, s.E2eRecords, TimeSpan.FromMilliseconds(20));
 
+        // 7. Metrics: the aggregation job's points/s and PromQL query latency beside the real Prometheus.
+        await azurite.RenewAsync();
+        storage = azurite.ConnectionString;
+        MetricsResult metrics = await MetricsBenchmark.RunAsync(storage, s.Mode, Step);
+
         var results = new BenchResults(s, appender, byProducers, byPartitions, new CountScale(counts), peer, natsWhy, http, hostPeak,
             Process.GetCurrentProcess().PeakWorkingSet64, e2e, total.Elapsed);
-        string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut);
+        string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut) + Environment.NewLine + MetricsBenchmark.Report(metrics);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report);
         ReportCharts.Draw(results, outDir);
         Console.WriteLine(report);
