@@ -26,6 +26,7 @@ internal sealed class Evaluator
     public QueryValue Eval(Expr expr, long ts)
     {
         _cancellationToken.ThrowIfCancellationRequested();
+        System.Runtime.CompilerServices.RuntimeHelpers.EnsureSufficientExecutionStack();
         return expr switch
         {
             NumberLiteral n => new ScalarValue(ts, n.Value),

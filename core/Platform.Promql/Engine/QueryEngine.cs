@@ -137,6 +137,10 @@ public sealed class QueryEngine
         {
             throw new QueryException(QueryErrorType.Execution, "a regular expression took too long to match");
         }
+        catch (InsufficientExecutionStackException)
+        {
+            throw new QueryException(QueryErrorType.BadData, "the query is nested too deeply to evaluate");
+        }
         catch (InvalidCastException e)
         {
             throw new QueryException(QueryErrorType.BadData, $"unexpected value type: {e.Message}");

@@ -7,6 +7,9 @@ public abstract record Expr
 {
     /// <summary>The type of the expression's value.</summary>
     public abstract ExprType Type { get; }
+
+    /// <summary>How deep the tree under this node is (1 for a leaf): evaluation recurses this deep.</summary>
+    public virtual int Depth => 1;
 }
 
 /// <summary>A number.</summary>
@@ -47,6 +50,9 @@ public sealed record VectorSelector(string Name, IReadOnlyList<LabelMatcher> Mat
 public sealed record MatrixSelector(VectorSelector Selector, long RangeMs) : Expr
 {
     /// <inheritdoc />
+    public override int Depth => 2;
+
+    /// <inheritdoc />
     public override ExprType Type => ExprType.Matrix;
 }
 
@@ -54,12 +60,18 @@ public sealed record MatrixSelector(VectorSelector Selector, long RangeMs) : Exp
 public sealed record ParenExpr(Expr Inner) : Expr
 {
     /// <inheritdoc />
+    public override int Depth { get; } = Inner.Depth + 1;
+
+    /// <inheritdoc />
     public override ExprType Type => Inner.Type;
 }
 
 /// <summary><c>-expr</c> (or <c>+expr</c>).</summary>
 public sealed record UnaryExpr(bool Negate, Expr Operand) : Expr
 {
+    /// <inheritdoc />
+    public override int Depth { get; } = Operand.Depth + 1;
+
     /// <inheritdoc />
     public override ExprType Type => Operand.Type;
 }
@@ -121,6 +133,9 @@ public sealed record VectorMatching(Cardinality Card, IReadOnlyList<string> Matc
 public sealed record BinaryExpr(BinaryOp Op, Expr Lhs, Expr Rhs, VectorMatching? Matching, bool ReturnBool) : Expr
 {
     /// <inheritdoc />
+    public override int Depth { get; } = Math.Max(Lhs.Depth, Rhs.Depth) + 1;
+
+    /// <inheritdoc />
     public override ExprType Type => Lhs.Type == ExprType.Scalar && Rhs.Type == ExprType.Scalar ? ExprType.Scalar : ExprType.Vector;
 }
 
@@ -128,12 +143,18 @@ public sealed record BinaryExpr(BinaryOp Op, Expr Lhs, Expr Rhs, VectorMatching?
 public sealed record AggregateExpr(string Op, Expr Inner, Expr? Param, IReadOnlyList<string> Grouping, bool Without) : Expr
 {
     /// <inheritdoc />
+    public override int Depth { get; } = Math.Max(Inner.Depth, Param?.Depth ?? 0) + 1;
+
+    /// <inheritdoc />
     public override ExprType Type => ExprType.Vector;
 }
 
 /// <summary>A function call.</summary>
 public sealed record FunctionCall(FunctionSignature Function, IReadOnlyList<Expr> Args) : Expr
 {
+    /// <inheritdoc />
+    public override int Depth { get; } = Args.Select(a => a.Depth).DefaultIfEmpty(0).Max() + 1;
+
     /// <inheritdoc />
     public override ExprType Type => Function.Returns;
 }

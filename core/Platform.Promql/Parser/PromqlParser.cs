@@ -15,8 +15,12 @@ public sealed class PromqlParser
         "sum", "avg", "min", "max", "count", "topk", "bottomk", "quantile", "count_values", "stddev", "stdvar", "group",
     };
 
+    /// <summary>Deepest expression tree accepted: evaluation recurses this deep, and a deeper query would exhaust the stack.</summary>
+    public const int MaxDepth = 200;
+
     private readonly List<Token> _tokens;
     private int _at;
+    private int _nesting;
 
     private PromqlParser(string query) => _tokens = Lexer.Tokenize(query);
 
@@ -97,6 +101,23 @@ public sealed class PromqlParser
 
     private Expr ParseExpr(int minPrecedence)
     {
+        if (++_nesting > MaxDepth) throw new PromqlParseException($"expression nested more than {MaxDepth} deep", Peek.Position);
+        try
+        {
+            return Checked(ParseBinary(minPrecedence));
+        }
+        finally
+        {
+            _nesting--;
+        }
+    }
+
+    private Expr Checked(Expr expr) => expr.Depth > MaxDepth
+        ? throw new PromqlParseException($"expression nested more than {MaxDepth} deep", Peek.Position)
+        : expr;
+
+    private Expr ParseBinary(int minPrecedence)
+    {
         var left = ParseUnary();
         while (PeekBinaryOp() is { } op && Precedence(op) >= minPrecedence)
         {
@@ -111,7 +132,7 @@ public sealed class PromqlParser
             var matching = ParseMatching(op);
             var precedence = Precedence(op);
             var right = ParseExpr(op == BinaryOp.Pow ? precedence : precedence + 1);
-            left = MakeBinary(op, left, right, matching, returnBool, opToken.Position);
+            left = Checked(MakeBinary(op, left, right, matching, returnBool, opToken.Position));
         }
         return left;
     }
