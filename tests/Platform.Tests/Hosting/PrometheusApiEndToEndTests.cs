@@ -39,7 +39,7 @@ public sealed class PrometheusApiEndToEndTests(AzuriteFixture azurite)
         // The SDK's default boundaries (0, 5, 10, …): every observation is in le="5", none in le="0".
         Assert.Equal("4", await WaitForValueAsync(client, "sum(checkout_latency_seconds_bucket{le=\"5\"})", "4"));
         Assert.Equal("0", await WaitForValueAsync(client, "sum(checkout_latency_seconds_bucket{le=\"0\"})", "0"));
-        Assert.Equal("25", await WaitForValueAsync(client, "sum(log_records_total{job=\"checkout\",severity=\"warning\"})", "25"));
+        Assert.Equal("25", await WaitForValueAsync(client, "sum(log_records_total{job=\"checkout\",severity=\"WARN\"})", "25"));
         Assert.Equal("5", await WaitForValueAsync(client, "sum(spans_total{job=\"checkout\"})", "5"));
         Assert.Equal("5", await WaitForValueAsync(client, "sum(span_duration_seconds_count{job=\"checkout\"})", "5"));
 

@@ -69,20 +69,22 @@ public static class OtlpSignalCounters
         }
     }
 
-    /// <summary>The severity label: the record's text, lower-cased, or its number's range name.</summary>
+    /// <summary>
+    /// The severity label: the OpenTelemetry short name of the record's severity number (TRACE, DEBUG, INFO, WARN,
+    /// ERROR, FATAL), so every SDK's "Warning", "warning" or "WARN" count alike; the text, upper-cased, when the number is unset.
+    /// </summary>
     public static string Severity(LogRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        if (record.SeverityText.Length > 0) return record.SeverityText.ToLowerInvariant();
         return (int)record.SeverityNumber switch
         {
-            >= 1 and <= 4 => "trace",
-            >= 5 and <= 8 => "debug",
-            >= 9 and <= 12 => "info",
-            >= 13 and <= 16 => "warn",
-            >= 17 and <= 20 => "error",
-            >= 21 and <= 24 => "fatal",
-            _ => "unspecified",
+            >= 1 and <= 4 => "TRACE",
+            >= 5 and <= 8 => "DEBUG",
+            >= 9 and <= 12 => "INFO",
+            >= 13 and <= 16 => "WARN",
+            >= 17 and <= 20 => "ERROR",
+            >= 21 and <= 24 => "FATAL",
+            _ => record.SeverityText.Length > 0 ? record.SeverityText.ToUpperInvariant() : "UNSPECIFIED",
         };
     }
 
