@@ -34,24 +34,26 @@ public static class MetricsServiceCollectionExtensions
         return services;
     }
 
+    // A batch that fails for storage reasons pauses its partition (no commit) and is tried again on the next run:
+    // dead-lettering it would skip samples whose chunks may be half written, and fake a counter reset.
     private sealed class MetricsJob(IOptions<MetricsOptions> options, IOptions<OtlpOptions> otlp, IServiceProvider services) : IConsumerJob
     {
         public ConsumerRegistration? Registration => options.Value.Enabled
-            ? new ConsumerRegistration(options.Value.Group, otlp.Value.MetricsTopic, services.GetRequiredService<MetricsAggregator>())
+            ? new ConsumerRegistration(options.Value.Group, otlp.Value.MetricsTopic, services.GetRequiredService<MetricsAggregator>(), OffsetReset.Earliest, DeadLetterRetriable: false)
             : null;
     }
 
     private sealed class LogCountsJob(IOptions<MetricsOptions> options, IOptions<OtlpOptions> otlp, IServiceProvider services) : IConsumerJob
     {
         public ConsumerRegistration? Registration => options.Value.Enabled && options.Value.DeriveFromLogsAndTraces
-            ? new ConsumerRegistration(options.Value.Group + "-logs", otlp.Value.LogsTopic, services.GetRequiredService<MetricsAggregator>())
+            ? new ConsumerRegistration(options.Value.Group + "-logs", otlp.Value.LogsTopic, services.GetRequiredService<MetricsAggregator>(), OffsetReset.Earliest, DeadLetterRetriable: false)
             : null;
     }
 
     private sealed class SpanCountsJob(IOptions<MetricsOptions> options, IOptions<OtlpOptions> otlp, IServiceProvider services) : IConsumerJob
     {
         public ConsumerRegistration? Registration => options.Value.Enabled && options.Value.DeriveFromLogsAndTraces
-            ? new ConsumerRegistration(options.Value.Group + "-traces", otlp.Value.TracesTopic, services.GetRequiredService<MetricsAggregator>())
+            ? new ConsumerRegistration(options.Value.Group + "-traces", otlp.Value.TracesTopic, services.GetRequiredService<MetricsAggregator>(), OffsetReset.Earliest, DeadLetterRetriable: false)
             : null;
     }
 }

@@ -25,7 +25,7 @@ public interface IMetricStore
     /// <summary>The series of one metric, or of all metrics when <paramref name="metric"/> is null.</summary>
     Task<IReadOnlyList<StoredSeries>> ListSeriesAsync(string? metric, CancellationToken cancellationToken);
 
-    /// <summary>Adds or widens series in the index (first/last block); idempotent.</summary>
+    /// <summary>Adds series to the index or widens them: the stored first block becomes the lesser, the last the greater (never narrowed); idempotent.</summary>
     Task UpsertSeriesAsync(IReadOnlyList<StoredSeries> series, CancellationToken cancellationToken);
 
     /// <summary>Chunks of a metric in a block: of the given series, or of all its series when <paramref name="seriesIds"/> is null.</summary>

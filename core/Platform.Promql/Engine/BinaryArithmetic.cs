@@ -24,9 +24,9 @@ public static class BinaryArithmetic
         _ => throw new QueryException(QueryErrorType.Execution, $"operator {op} not allowed for scalar operations"),
     };
 
-    /// <summary>True for the operators whose result drops the metric name (arithmetic).</summary>
+    /// <summary>True for the operators whose result drops the metric name (arithmetic; not atan2, as in Prometheus 2.42).</summary>
     public static bool DropsMetricName(BinaryOp op) => op is BinaryOp.Add or BinaryOp.Sub or BinaryOp.Mul or BinaryOp.Div
-        or BinaryOp.Mod or BinaryOp.Pow or BinaryOp.Atan2;
+        or BinaryOp.Mod or BinaryOp.Pow;
 
     /// <summary>True for comparison operators.</summary>
     public static bool IsComparison(BinaryOp op) => op is BinaryOp.Eql or BinaryOp.Neq or BinaryOp.Lss or BinaryOp.Lte or BinaryOp.Gtr or BinaryOp.Gte;

@@ -7,7 +7,6 @@ namespace Platform.Promql.Engine;
 /// <summary>The function calls (Prometheus's <c>promql/functions.go</c>, 2.x semantics).</summary>
 internal static class Functions
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
 
     public static QueryValue Evaluate(FunctionCall call, Evaluator ev, long ts)
     {
@@ -106,7 +105,7 @@ internal static class Functions
         Regex regex;
         try
         {
-            regex = new Regex("^(?:" + pattern + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline, RegexTimeout);
+            regex = PromRegex.Anchored(pattern);
         }
         catch (ArgumentException e)
         {

@@ -6,6 +6,7 @@ namespace Platform.Promql.Engine;
 /// <summary><c>histogram_quantile</c> over classic <c>_bucket{le}</c> series (Prometheus's <c>bucketQuantile</c>).</summary>
 internal static class HistogramQuantile
 {
+    private static readonly string[] Bucket = ["le"];
     private static readonly string[] Excluded = [Labels.MetricName, "le"];
 
     public static VectorValue Evaluate(double q, VectorValue input, long ts)
@@ -16,7 +17,8 @@ internal static class HistogramQuantile
         {
             var le = sample.Metric.Get("le");
             if (le.Length == 0 || !PromFloat.TryParse(le, out var upperBound)) continue;
-            var key = sample.Metric.Without(Excluded);
+            // Prometheus keys buckets by every label but le (two histograms of different names stay apart).
+            var key = sample.Metric.Without(Bucket);
             if (!groups.TryGetValue(key, out var buckets))
             {
                 groups[key] = buckets = [];
@@ -24,7 +26,7 @@ internal static class HistogramQuantile
             }
             buckets.Add((upperBound, sample.F));
         }
-        return new VectorValue(order.Select(key => new Sample(key, ts, BucketQuantile(q, groups[key]))).ToList());
+        return new VectorValue(order.Select(key => new Sample(key.Without(Excluded), ts, BucketQuantile(q, groups[key]))).ToList());
     }
 
     private static double BucketQuantile(double q, List<(double UpperBound, double Count)> buckets)

@@ -61,7 +61,8 @@ public sealed class QueryEngine
         }
         if (step <= 0) throw new QueryException(QueryErrorType.BadData, "zero or negative query resolution step widths are not accepted. Try a positive integer");
         if (end < start) throw new QueryException(QueryErrorType.BadData, "end timestamp must not be before start time");
-        if ((end - start) / step >= _options.MaxPointsPerSeries)
+        // As Prometheus: (end - start) / step may be at most 11,000; computed without overflow.
+        if (((decimal)end - start) / step > _options.MaxPointsPerSeries)
         {
             throw new QueryException(QueryErrorType.BadData,
                 $"exceeded maximum resolution of {_options.MaxPointsPerSeries} points per timeseries. Try decreasing the query resolution (?step=XX)");
@@ -71,8 +72,10 @@ public sealed class QueryEngine
             await Task.CompletedTask.ConfigureAwait(false);
             var series = new Dictionary<Labels, List<Point>>();
             long produced = 0;
-            for (var ts = start; ts <= end; ts += step)
+            var steps = (long)(((decimal)end - start) / step);
+            for (long i = 0; i <= steps; i++)
             {
+                var ts = start + i * step;
                 ct.ThrowIfCancellationRequested();
                 switch (ev.Eval(expr, ts))
                 {
@@ -98,7 +101,8 @@ public sealed class QueryEngine
         points.Add(new Point(ts, value));
     }
 
-    private static QueryException TooManySamples() =>
+    /// <summary>The error of a query over <see cref="EngineOptions.MaxSamples"/>, as Prometheus words it.</summary>
+    public static QueryException TooManySamples() =>
         new(QueryErrorType.Execution, "query processing would load too many samples into memory in query execution");
 
     private async Task<QueryValue> RunAsync(ISeriesQuerier querier, Expr expr, long start, long end, long step,
@@ -115,7 +119,7 @@ public sealed class QueryEngine
             foreach (var (selector, minT, maxT) in prepared.Windows(lookback))
             {
                 var series = new List<(Labels, Point[])>();
-                await foreach (var data in querier.SelectAsync(selector.Matchers, minT, maxT, ct).ConfigureAwait(false))
+                await foreach (var data in querier.SelectAsync(selector.Matchers, minT, maxT, _options.MaxSamples - loaded, ct).ConfigureAwait(false))
                 {
                     loaded += data.Points.Count;
                     if (loaded > _options.MaxSamples) throw TooManySamples();

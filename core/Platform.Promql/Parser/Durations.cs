@@ -11,7 +11,10 @@ public static class Durations
         ("h", 3600L * 1000), ("m", 60L * 1000), ("s", 1000L), ("ms", 1L),
     ];
 
-    /// <summary>Parses a duration; false when the text is not one (units must come largest first, each once).</summary>
+    /// <summary>Longest duration Prometheus takes (an int64 of nanoseconds, about 292 years), in ms.</summary>
+    public const long MaxMilliseconds = long.MaxValue / 1_000_000;
+
+    /// <summary>Parses a duration; false when the text is not one (units must come largest first, each once) or exceeds 292 years.</summary>
     public static bool TryParse(string text, out long milliseconds)
     {
         milliseconds = 0;
@@ -40,6 +43,7 @@ public static class Durations
             try
             {
                 milliseconds = checked(milliseconds + amount * Units[unit].Ms);
+                if (milliseconds > MaxMilliseconds) return false;
             }
             catch (OverflowException)
             {

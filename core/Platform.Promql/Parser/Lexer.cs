@@ -143,17 +143,18 @@ internal static class Lexer
                 case 't': text.Append('\t'); break;
                 case 'v': text.Append('\v'); break;
                 case '\\': text.Append('\\'); break;
-                case '\'': text.Append('\''); break;
-                case '"': text.Append('"'); break;
+                case '\'' when quote == '\'': text.Append('\''); break;
+                case '"' when quote == '"': text.Append('"'); break;
                 case 'x': text.Append((char)ReadHex(query, ref at, 2, start)); break;
-                case 'u': text.Append(char.ConvertFromUtf32(ReadHex(query, ref at, 4, start))); break;
-                case 'U': text.Append(char.ConvertFromUtf32(ReadHex(query, ref at, 8, start))); break;
+                case 'u': text.Append(CodePoint(ReadHex(query, ref at, 4, start), start)); break;
+                case 'U': text.Append(CodePoint(ReadHex(query, ref at, 8, start), start)); break;
                 default:
-                    if (e is >= '0' and <= '7' && at + 1 < query.Length)
+                    if (e is >= '0' and <= '7' && at + 1 < query.Length && query[at] is >= '0' and <= '7' && query[at + 1] is >= '0' and <= '7')
                     {
-                        var octal = query.Substring(at - 1, 3);
+                        var value = (e - '0') * 64 + (query[at] - '0') * 8 + (query[at + 1] - '0');
                         at += 2;
-                        text.Append((char)Convert.ToInt32(octal, 8));
+                        if (value > 255) throw new PromqlParseException("octal escape value > 255", start);
+                        text.Append((char)value);
                         break;
                     }
                     throw new PromqlParseException($"unknown escape sequence '\\{e}'", at - 2);
@@ -161,12 +162,19 @@ internal static class Lexer
         }
     }
 
+    private static string CodePoint(int value, int start) =>
+        value is > 0x10FFFF or (>= 0xD800 and <= 0xDFFF)
+            ? throw new PromqlParseException("invalid Unicode code point in escape sequence", start)
+            : char.ConvertFromUtf32(value);
+
     private static int ReadHex(string query, ref int at, int digits, int start)
     {
         if (at + digits > query.Length) throw new PromqlParseException("invalid escape sequence", start);
         var hex = query.Substring(at, digits);
         if (!hex.All(char.IsAsciiHexDigit)) throw new PromqlParseException("invalid escape sequence", start);
         at += digits;
-        return Convert.ToInt32(hex, 16);
+        return int.Parse(hex, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture) is var v && v >= 0
+            ? v
+            : throw new PromqlParseException("invalid escape sequence", start);
     }
 }

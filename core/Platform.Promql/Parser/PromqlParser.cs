@@ -18,6 +18,9 @@ public sealed class PromqlParser
     /// <summary>Deepest expression tree accepted: evaluation recurses this deep, and a deeper query would exhaust the stack.</summary>
     public const int MaxDepth = 200;
 
+    /// <summary>Largest magnitude of a timestamp in seconds (Unix ms must fit an int64 with room for ranges and offsets).</summary>
+    public const double MaxTimestampSeconds = 9_000_000_000_000;
+
     private readonly List<Token> _tokens;
     private int _at;
     private int _nesting;
@@ -190,9 +193,8 @@ public sealed class PromqlParser
             throw new PromqlParseException($"set operator \"{OpText(op)}\" not allowed in binary scalar expression", position);
         }
         var bothVectors = left.Type == ExprType.Vector && right.Type == ExprType.Vector;
-        var hasModifiers = matching is not null && (matching.MatchingLabels.Count > 0 || matching.On || matching.Include.Count > 0
-            || matching.Card is Cardinality.ManyToOne or Cardinality.OneToMany);
-        if (!bothVectors && hasModifiers)
+        // As Prometheus: matching labels with a scalar side is an error; empty on()/group_left with a scalar is dropped.
+        if (!bothVectors && matching is { MatchingLabels.Count: > 0 })
         {
             throw new PromqlParseException("vector matching only allowed between instant vectors", position);
         }
@@ -281,7 +283,10 @@ public sealed class PromqlParser
         if (Peek.Kind is TokenKind.Sub or TokenKind.Add) negative = Next().Kind == TokenKind.Sub;
         var token = Expect(TokenKind.Number, "a timestamp after @");
         var seconds = ParseNumber(token) * (negative ? -1 : 1);
-        if (double.IsNaN(seconds) || double.IsInfinity(seconds)) throw new PromqlParseException("timestamp out of bounds for @ modifier", token.Position);
+        if (double.IsNaN(seconds) || double.IsInfinity(seconds) || Math.Abs(seconds) > MaxTimestampSeconds)
+        {
+            throw new PromqlParseException("timestamp out of bounds for @ modifier", token.Position);
+        }
         return target with { At = AtKind.Timestamp, AtMs = (long)Math.Round(seconds * 1000) };
     }
 
@@ -340,7 +345,8 @@ public sealed class PromqlParser
             if (name is "limitk" or "limit_ratio") throw new PromqlParseException($"aggregation \"{name}\" is not supported by this engine", token.Position);
             throw new PromqlParseException($"unknown function with name \"{name}\"", token.Position);
         }
-        if (name is "by" or "without" or "on" or "ignoring" or "group_left" or "group_right" or "bool" or "offset" or "and" or "or" or "unless" or "atan2")
+        // by, without, offset, and, or, unless are metric names where an expression starts (Prometheus's metric_identifier).
+        if (name is "on" or "ignoring" or "group_left" or "group_right" or "bool" or "atan2")
         {
             throw new PromqlParseException($"unexpected keyword \"{name}\"", token.Position);
         }
@@ -450,7 +456,8 @@ public sealed class PromqlParser
             Next();
             while (Peek.Kind != TokenKind.RightBrace)
             {
-                var label = Peek.Kind == TokenKind.String ? Next() : Expect(TokenKind.Identifier, "label matching");
+                var label = Expect(TokenKind.Identifier, "label name");
+                if (!IsLabelName(label.Text)) throw new PromqlParseException($"invalid label name \"{label.Text}\"", label.Position);
                 var opToken = Next();
                 var type = opToken.Kind switch
                 {
@@ -492,8 +499,18 @@ public sealed class PromqlParser
     private static double ParseNumber(Token token)
     {
         var text = token.Text;
-        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            && long.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex)) return hex;
+        // Go's ParseInt with base 0 first: 0x1f is hex, 010 is octal (8), 09 falls through to a float.
+        if (text.StartsWith("0x", StringComparison.OrdinalIgnoreCase))
+        {
+            if (ulong.TryParse(text.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var hex) && hex <= long.MaxValue) return hex;
+            throw new PromqlParseException($"bad number or duration syntax: \"{text}\"", token.Position);
+        }
+        if (text.Length > 1 && text[0] == '0' && text.All(c => c is >= '0' and <= '7'))
+        {
+            long octal = 0;
+            foreach (var c in text) octal = checked(octal * 8 + (c - '0'));
+            return octal;
+        }
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)) return value;
         throw new PromqlParseException($"bad number or duration syntax: \"{text}\"", token.Position);
     }

@@ -5,7 +5,6 @@ namespace Platform.Promql.Series;
 /// <summary>A label matcher. Regexes are fully anchored, as in Prometheus; an absent label matches as "".</summary>
 public sealed class LabelMatcher
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromSeconds(1);
     private readonly Regex? _regex;
 
     /// <summary>Builds a matcher; a bad regex throws <see cref="ArgumentException"/>.</summary>
@@ -18,7 +17,7 @@ public sealed class LabelMatcher
         Value = value;
         if (type is MatcherType.Regex or MatcherType.NotRegex)
         {
-            _regex = new Regex("^(?:" + value + ")$", RegexOptions.CultureInvariant | RegexOptions.Singleline, RegexTimeout);
+            _regex = PromRegex.Anchored(value);
         }
     }
 

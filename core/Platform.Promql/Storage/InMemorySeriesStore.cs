@@ -30,12 +30,15 @@ public sealed class InMemorySeriesStore : ISeriesQuerier
     }
 
     /// <inheritdoc />
-    public async IAsyncEnumerable<SeriesData> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT,
+    public async IAsyncEnumerable<SeriesData> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT, long sampleLimit,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        long loaded = 0;
         foreach (var series in Snapshot(matchers, minT, maxT))
         {
             cancellationToken.ThrowIfCancellationRequested();
+            loaded += series.Points.Count;
+            if (loaded > sampleLimit) throw Engine.QueryEngine.TooManySamples();
             yield return series;
         }
         await Task.CompletedTask.ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using Platform.Core.Ingestion;
@@ -16,7 +17,7 @@ namespace Platform.Functions.Http;
 /// </summary>
 public sealed class PrometheusFunctions(RequestAuthorizer auth, PrometheusApi api, IOptions<OtlpOptions> otlp)
 {
-    private const long MaxFormBytes = 1024 * 1024;
+    private const int MaxFormBytes = 1024 * 1024;
 
     [Function("PrometheusQuery")]
     public Task<IResult> Query([HttpTrigger(AuthorizationLevel.Function, "get", "post", Route = "prometheus/api/v1/query")] HttpRequest request, CancellationToken cancellationToken) =>
@@ -62,16 +63,14 @@ public sealed class PrometheusFunctions(RequestAuthorizer auth, PrometheusApi ap
         }
         if (HttpMethods.IsPost(request.Method))
         {
-            if (!request.HasFormContentType)
+            var mediaType = request.ContentType?.Split(';')[0].Trim();
+            if (!string.Equals(mediaType, "application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
             {
                 throw new UnsupportedMediaTypeException("POST bodies of the Prometheus API are forms: Content-Type: application/x-www-form-urlencoded.");
             }
-            if (request.ContentLength is > MaxFormBytes)
-            {
-                throw new PayloadTooLargeException($"The form is larger than {MaxFormBytes} bytes.");
-            }
-            var form = await request.ReadFormAsync(cancellationToken);
-            foreach (var (name, value) in form)
+            // Read within the limit whatever the framing (a chunked body has no Content-Length), then parse.
+            var body = await BoundedCopy.ReadAllAsync(request.Body, MaxFormBytes, $"The form is larger than {MaxFormBytes} bytes.", cancellationToken, request.ContentLength);
+            foreach (var (name, value) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body)))
             {
                 if (!values.TryGetValue(name, out var list)) values[name] = list = [];
                 list.AddRange(value.OfType<string>());

@@ -61,9 +61,29 @@ internal sealed class CrashBeforeTotals(IMetricStore inner) : IMetricStore
 {
     public int CrashesLeft { get; set; }
 
-    public Task<IReadOnlyList<StoredSeries>> ListSeriesAsync(string? metric, CancellationToken cancellationToken) => inner.ListSeriesAsync(metric, cancellationToken);
+    public int IndexFailuresLeft { get; set; }
 
-    public Task UpsertSeriesAsync(IReadOnlyList<StoredSeries> series, CancellationToken cancellationToken) => inner.UpsertSeriesAsync(series, cancellationToken);
+    public int ListFailuresLeft { get; set; }
+
+    public Task<IReadOnlyList<StoredSeries>> ListSeriesAsync(string? metric, CancellationToken cancellationToken)
+    {
+        if (ListFailuresLeft > 0)
+        {
+            ListFailuresLeft--;
+            throw new IOException("storage answered 503");
+        }
+        return inner.ListSeriesAsync(metric, cancellationToken);
+    }
+
+    public Task UpsertSeriesAsync(IReadOnlyList<StoredSeries> series, CancellationToken cancellationToken)
+    {
+        if (IndexFailuresLeft > 0)
+        {
+            IndexFailuresLeft--;
+            throw new IOException("storage answered 503");
+        }
+        return inner.UpsertSeriesAsync(series, cancellationToken);
+    }
 
     public Task<IReadOnlyList<StoredChunk>> ReadChunksAsync(string metric, long block, IReadOnlyCollection<string>? seriesIds, CancellationToken cancellationToken) =>
         inner.ReadChunksAsync(metric, block, seriesIds, cancellationToken);

@@ -90,4 +90,36 @@ public sealed class SampleWriterTests
         Assert.Equal([new Point(start0, 0), new Point(Now - 500_000, 100), new Point(Now - 300_000, 110), new Point(start1, 0), new Point(Now - 200_000, 150)],
             await rig.PointsAsync(requests));
     }
+
+    [Fact]
+    public async Task A_replay_hours_later_admits_exactly_what_the_first_attempt_did()
+    {
+        var store = new CrashBeforeTotals(new InMemoryMetricStore()) { CrashesLeft = 1 };
+        var rig = new MetricsRig(store, Now);
+        // Appended just now, stamped 50 minutes ago: inside the 1-hour grace of its arrival.
+        var batch = new[] { MetricsRig.Delta(Jobs, Now - 50 * 60_000, 4, offset: 1) with { ArrivedAt = Now } };
+        await Assert.ThrowsAsync<IOException>(() => rig.Writer.WriteAsync("otlp.metrics/0", batch, CancellationToken.None));
+
+        // The job was down for two hours; the replay judges by the record's arrival, not by the clock.
+        rig.Time.Now = rig.Time.Now.AddHours(2);
+        await rig.Writer.WriteAsync("otlp.metrics/0", batch, CancellationToken.None);
+        var total = await store.ReadAccumulatorAsync(Platform.Core.Metrics.SeriesId.Family(Jobs), CancellationToken.None);
+        Assert.Equal(4, total!.Totals.Values.Single());
+        Assert.Equal([new Point(Now - 50 * 60_000, 4)], await rig.PointsAsync(Jobs));
+    }
+
+    [Fact]
+    public async Task A_failed_index_write_or_index_read_is_tried_again_not_remembered()
+    {
+        var store = new CrashBeforeTotals(new InMemoryMetricStore()) { IndexFailuresLeft = 1, ListFailuresLeft = 1 };
+        var rig = new MetricsRig(store, Now);
+        var temp = Labels.Of("__name__", "temp", "job", "api");
+        var batch = new[] { MetricsRig.Absolute(temp, Now - 1_000, 1) };
+        await Assert.ThrowsAsync<IOException>(() => rig.Writer.WriteAsync("p/0", batch, CancellationToken.None)); // index read fails
+        await Assert.ThrowsAsync<IOException>(() => rig.Writer.WriteAsync("p/0", batch, CancellationToken.None)); // index write fails
+        await rig.Writer.WriteAsync("p/0", batch, CancellationToken.None);
+
+        Assert.Single(await store.ListSeriesAsync("temp", CancellationToken.None));
+        Assert.Equal([new Point(Now - 1_000, 1)], await rig.PointsAsync(temp));
+    }
 }

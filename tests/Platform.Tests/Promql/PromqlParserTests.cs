@@ -16,6 +16,8 @@ public sealed class PromqlParserTests
     [InlineData("0x1F", 31)]
     [InlineData("1e3", 1000)]
     [InlineData("-.5", -0.5)]
+    [InlineData("010", 8)]
+    [InlineData("09", 9)]
     [InlineData("2 > bool 1", 1)]
     [InlineData("1 == bool 2 + 0", 0)]
     public async Task Scalar_expressions_follow_promql_precedence(string query, double expected)
@@ -32,6 +34,24 @@ public sealed class PromqlParserTests
     {
         var call = Assert.IsType<FunctionCall>(PromqlParser.Parse(query));
         Assert.Equal(rangeMs, Assert.IsType<MatrixSelector>(call.Args[0]).RangeMs);
+    }
+
+    [Theory]
+    [InlineData("offset")]
+    [InlineData("by")]
+    [InlineData("without")]
+    [InlineData("and")]
+    public void Keywords_prometheus_takes_as_metric_names_are_metric_names(string name) =>
+        Assert.Equal(name, Assert.IsType<VectorSelector>(PromqlParser.Parse(name)).Name);
+
+    [Fact]
+    public void Regexes_are_anchored_to_the_end_dot_stops_at_newlines_and_named_groups_work()
+    {
+        Assert.False(new Platform.Promql.Series.LabelMatcher(Platform.Promql.Series.MatcherType.Regex, "v", "a").Matches("a\n"));
+        Assert.False(new Platform.Promql.Series.LabelMatcher(Platform.Promql.Series.MatcherType.Regex, "v", "a.b").Matches("a\nb"));
+        Assert.True(new Platform.Promql.Series.LabelMatcher(Platform.Promql.Series.MatcherType.Regex, "v", "(?P<x>a)b").Matches("ab"));
+        // Linear-time matching: the classic catastrophic pattern answers at once.
+        Assert.False(new Platform.Promql.Series.LabelMatcher(Platform.Promql.Series.MatcherType.Regex, "v", "(a+)+$").Matches(new string('a', 5_000) + "!"));
     }
 
     [Fact]
@@ -63,6 +83,15 @@ public sealed class PromqlParserTests
     [InlineData("x offset 5m offset 1m", "offset may not be set multiple times")]
     [InlineData("topk(x, y)", "expected type scalar in aggregation parameter")]
     [InlineData("x + on(a) group_left(a) y", "must not occur in ON and GROUP clause at once")]
+    [InlineData("0xffffffffffffffff", "bad number or duration syntax")]
+    [InlineData("{\"a\"=\"b\"}", "label name")]
+    [InlineData("\"\\'\"", "unknown escape sequence")]
+    [InlineData("x{a=\"\\01\"}", "unknown escape sequence")]
+    [InlineData("\"\\ud800\"", "invalid Unicode code point")]
+    [InlineData("\"\\U00110000\"", "invalid Unicode code point")]
+    [InlineData("rate(x[300y])", "expected range")]
+    [InlineData("x @ 1e300", "timestamp out of bounds")]
+    [InlineData("x * on(job) 2", "vector matching only allowed between instant vectors")]
     public void Bad_queries_say_what_is_wrong(string query, string expected)
     {
         var error = Assert.Throws<PromqlParseException>(() => PromqlParser.Parse(query));

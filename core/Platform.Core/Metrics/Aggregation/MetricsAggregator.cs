@@ -29,6 +29,7 @@ public sealed class MetricsAggregator(SampleWriter writer, IMetricStore store, I
         foreach (var record in batch.Records)
         {
             var value = record.Value ?? ReadOnlyMemory<byte>.Empty;
+            var first = samples.Count;
             try
             {
                 if (topic == otlp.Value.MetricsTopic)
@@ -55,8 +56,11 @@ public sealed class MetricsAggregator(SampleWriter writer, IMetricStore store, I
             }
             catch (InvalidProtocolBufferException e)
             {
+                samples.RemoveRange(first, samples.Count - first);
                 failures.Add(new RecordFailure(record.Offset, $"not an OTLP protobuf export request: {e.Message}", Retriable: false));
+                continue;
             }
+            for (var i = first; i < samples.Count; i++) samples[i] = samples[i] with { ArrivedAt = record.AppendTime };
         }
         await writer.WriteAsync(batch.Partition.ToString(), samples, cancellationToken).ConfigureAwait(false);
         List<MetricMetadata> fresh;

@@ -47,13 +47,16 @@ public sealed partial class SampleWriter
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0) return;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var oldest = now - (long)_options.LateSampleGrace.TotalMilliseconds;
-        var newest = now + (long)_options.FutureTolerance.TotalMilliseconds;
+        var grace = (long)_options.LateSampleGrace.TotalMilliseconds;
+        var tolerance = (long)_options.FutureTolerance.TotalMilliseconds;
         var kept = new List<(ConvertedSample Sample, string Id)>(samples.Count);
         foreach (var sample in samples)
         {
-            if (sample.T < oldest) { _telemetry.Dropped(1, "too_old", sample.Series.Name); continue; }
-            if (sample.T > newest) { _telemetry.Dropped(1, "too_new", sample.Series.Name); continue; }
+            // Judged against the record's append time, not the clock: a replay hours later decides the same way.
+            var arrived = sample.ArrivedAt > 0 ? sample.ArrivedAt : now;
+            if (sample.T < arrived - grace) { _telemetry.Dropped(1, "too_old", sample.Series.Name); continue; }
+            if (sample.T > arrived + tolerance) { _telemetry.Dropped(1, "too_new", sample.Series.Name); continue; }
+            if (TooLarge(sample.Series) is { } reason) { _telemetry.Dropped(1, reason, sample.Series.Name.Length > MaxNameLength ? "" : sample.Series.Name); continue; }
             kept.Add((sample, SeriesId.Of(sample.Series)));
         }
 
@@ -76,12 +79,24 @@ public sealed partial class SampleWriter
         }
     }
 
+    private const int MaxNameLength = 200;
+    private const int MaxLabelChars = 30_000;
+
+    /// <summary>Why a series cannot be stored (a metric name over 200 characters, labels over 30,000), or null.</summary>
+    private static string? TooLarge(Labels series)
+    {
+        if (series.Name.Length > MaxNameLength) return "name_too_long";
+        var chars = 0;
+        foreach (var label in series.Items) chars += label.Name.Length + label.Value.Length + 6;
+        return chars > MaxLabelChars ? "labels_too_large" : null;
+    }
+
     private async Task<List<(ConvertedSample Sample, string Id)>> AdmitSeriesAsync(List<(ConvertedSample Sample, string Id)> samples, CancellationToken cancellationToken)
     {
         var admitted = new List<(ConvertedSample, string)>(samples.Count);
         foreach (var group in samples.GroupBy(s => s.Sample.Series.Name, StringComparer.Ordinal))
         {
-            var known = await KnownAsync(group.Key).ConfigureAwait(false);
+            var known = await KnownAsync(group.Key, cancellationToken).ConfigureAwait(false);
             var dropped = 0;
             foreach (var (sample, id) in group)
             {
@@ -104,13 +119,26 @@ public sealed partial class SampleWriter
             }
         }
         return admitted;
+    }
 
-        Task<ConcurrentDictionary<string, StoredSeries>> KnownAsync(string metric) =>
-            _series.GetOrAdd(metric, m => new Lazy<Task<ConcurrentDictionary<string, StoredSeries>>>(async () =>
-            {
-                var stored = await _store.ListSeriesAsync(m, cancellationToken).ConfigureAwait(false);
-                return new ConcurrentDictionary<string, StoredSeries>(stored.Select(s => KeyValuePair.Create(s.Id, s)), StringComparer.Ordinal);
-            })).Value;
+    /// <summary>The series of a metric this writer knows, loaded from the index once; a failed load is forgotten, not kept.</summary>
+    private async Task<ConcurrentDictionary<string, StoredSeries>> KnownAsync(string metric, CancellationToken cancellationToken)
+    {
+        var lazy = _series.GetOrAdd(metric, m => new Lazy<Task<ConcurrentDictionary<string, StoredSeries>>>(async () =>
+        {
+            // Shared by every batch that asks: no one caller's cancellation may fail it for the others.
+            var stored = await _store.ListSeriesAsync(m, CancellationToken.None).ConfigureAwait(false);
+            return new ConcurrentDictionary<string, StoredSeries>(stored.Select(s => KeyValuePair.Create(s.Id, s)), StringComparer.Ordinal);
+        }));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (lazy.Value.IsFaulted || lazy.Value.IsCanceled)
+        {
+            _series.TryRemove(KeyValuePair.Create(metric, lazy));
+            throw;
+        }
     }
 
     private async Task<(List<(string Metric, string Id, long T, double Value, long StartT)> Points, List<AccumulatorState> Totals)> AccumulateAsync(
@@ -168,20 +196,28 @@ public sealed partial class SampleWriter
 
     private async Task IndexAsync(List<(string Metric, string Id, long T, double Value, long StartT)> points, CancellationToken cancellationToken)
     {
-        var changed = new List<StoredSeries>();
+        var changed = new List<(ConcurrentDictionary<string, StoredSeries> Known, StoredSeries Series, bool New)>();
         foreach (var group in points.GroupBy(p => (p.Metric, p.Id)))
         {
-            var known = await _series[group.Key.Metric].Value.ConfigureAwait(false);
+            var known = await KnownAsync(group.Key.Metric, cancellationToken).ConfigureAwait(false);
             var series = known[group.Key.Id];
             var first = Math.Min(series.FirstBlock, TimeBlocks.Start(group.Min(p => p.T)));
             var last = Math.Max(series.LastBlock, TimeBlocks.Start(group.Max(p => p.T)));
             if (first == series.FirstBlock && last == series.LastBlock) continue;
-            if (series.FirstBlock == long.MaxValue) _telemetry.Created(1);
-            var widened = series with { FirstBlock = first, LastBlock = last };
-            known[group.Key.Id] = widened;
-            changed.Add(widened);
+            changed.Add((known, series with { FirstBlock = first, LastBlock = last }, series.FirstBlock == long.MaxValue));
         }
-        if (changed.Count > 0) await _store.UpsertSeriesAsync(changed, cancellationToken).ConfigureAwait(false);
+        if (changed.Count == 0) return;
+        // The index is widened (never narrowed) by the store; this writer's copy changes only once that succeeded.
+        await _store.UpsertSeriesAsync([.. changed.Select(c => c.Series)], cancellationToken).ConfigureAwait(false);
+        foreach (var (known, series, isNew) in changed)
+        {
+            known.AddOrUpdate(series.Id, series, (_, old) => old with
+            {
+                FirstBlock = Math.Min(old.FirstBlock, series.FirstBlock),
+                LastBlock = Math.Max(old.LastBlock, series.LastBlock),
+            });
+            if (isNew) _telemetry.Created(1);
+        }
     }
 
     private async Task WriteChunksAsync(List<(string Metric, string Id, long T, double Value, long StartT)> points, CancellationToken cancellationToken)

@@ -157,7 +157,8 @@ public sealed class PrometheusApi(QueryEngine engine, StoredSeriesQuerier querie
     private static CancellationTokenSource Timeout(PrometheusParameters parameters, CancellationToken cancellationToken)
     {
         var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (parameters.Duration("timeout") is { } ms) source.CancelAfter(TimeSpan.FromMilliseconds(ms));
+        // A request may shorten the engine's QueryTimeout, never lengthen it; anything longer than a day is a day.
+        if (parameters.Duration("timeout") is { } ms) source.CancelAfter(TimeSpan.FromMilliseconds(Math.Min(ms, 86_400_000)));
         return source;
     }
 
@@ -198,6 +199,14 @@ public sealed class PrometheusApi(QueryEngine engine, StoredSeriesQuerier querie
         {
             // A timeout set by the request's own "timeout" parameter surfaces as cancellation of the engine's token.
             return Error(e.ErrorType == QueryErrorType.Canceled && !cancellationToken.IsCancellationRequested ? QueryErrorType.Timeout : e.ErrorType, e.Message);
+        }
+        catch (PromqlParseException e)
+        {
+            return Error(QueryErrorType.BadData, e.Message);
+        }
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+        {
+            return Error(QueryErrorType.Execution, "a regular expression took too long to match");
         }
     }
 

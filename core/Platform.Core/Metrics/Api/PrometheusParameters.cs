@@ -25,7 +25,9 @@ public sealed class PrometheusParameters(IReadOnlyDictionary<string, IReadOnlyLi
         if (string.IsNullOrEmpty(text)) return fallback;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && !double.IsNaN(seconds) && !double.IsInfinity(seconds))
         {
-            return (long)Math.Round(seconds * 1000);
+            return Math.Abs(seconds) <= PromqlParser.MaxTimestampSeconds
+                ? (long)Math.Round(seconds * 1000)
+                : throw new QueryException(QueryErrorType.BadData, $"invalid parameter \"{name}\": cannot parse \"{text}\" to a valid timestamp: out of range");
         }
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)) return time.ToUnixTimeMilliseconds();
         throw new QueryException(QueryErrorType.BadData, $"invalid parameter \"{name}\": cannot parse \"{text}\" to a valid timestamp");
@@ -38,7 +40,7 @@ public sealed class PrometheusParameters(IReadOnlyDictionary<string, IReadOnlyLi
         if (string.IsNullOrEmpty(text)) return null;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && !double.IsNaN(seconds) && !double.IsInfinity(seconds))
         {
-            var ms = (long)Math.Round(seconds * 1000);
+            var ms = seconds * 1000 is > 0 and <= Durations.MaxMilliseconds ? (long)Math.Round(seconds * 1000) : 0;
             return ms > 0 ? ms : throw new QueryException(QueryErrorType.BadData, $"invalid parameter \"{name}\": cannot parse \"{text}\" to a valid duration. It overflows int64 or is not positive");
         }
         if (Durations.TryParse(text, out var duration) && duration > 0) return duration;

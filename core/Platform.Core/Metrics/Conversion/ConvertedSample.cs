@@ -11,4 +11,6 @@ namespace Platform.Core.Metrics.Conversion;
 /// <param name="Kind">Absolute or delta.</param>
 /// <param name="StartT">The OTLP start time (Unix ms) of a cumulative counter point, 0 when none: a newer start means the counter restarted.</param>
 /// <param name="Offset">The log offset of the record it came from (deltas are applied once per offset).</param>
-public readonly record struct ConvertedSample(Labels Series, long T, double Value, SampleKind Kind, long StartT, long Offset);
+/// <param name="ArrivedAt">When its record was appended (Unix ms), 0 when unknown: the late/future window is judged
+/// against it, so a replay decides exactly as the first attempt did.</param>
+public readonly record struct ConvertedSample(Labels Series, long T, double Value, SampleKind Kind, long StartT, long Offset, long ArrivedAt = 0);

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Platform.Core.Metrics.Chunks;
 using Platform.Core.Storage;
+using Platform.Promql.Engine;
 using Platform.Promql.Series;
 using Platform.Promql.Storage;
 
@@ -15,16 +16,21 @@ namespace Platform.Core.Metrics.Query;
 public sealed class StoredSeriesQuerier(IMetricStore store) : ISeriesQuerier
 {
     /// <inheritdoc />
-    public async IAsyncEnumerable<SeriesData> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT,
+    public async IAsyncEnumerable<SeriesData> SelectAsync(IReadOnlyList<LabelMatcher> matchers, long minT, long maxT, long sampleLimit,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var series = await MatchingAsync(matchers, minT, maxT, cancellationToken).ConfigureAwait(false);
+        long loaded = 0;
         foreach (var byMetric in series.GroupBy(s => s.Metric, StringComparer.Ordinal))
         {
             var wanted = byMetric.ToDictionary(s => s.Id, StringComparer.Ordinal);
             var points = wanted.Keys.ToDictionary(id => id, _ => new List<Point>(), StringComparer.Ordinal);
-            foreach (var block in TimeBlocks.Between(minT, maxT))
+            // Only the hours some matched series has samples in: the range asked may be far wider (up to 292 years).
+            var firstBlock = Math.Max(TimeBlocks.Start(minT), wanted.Values.Min(s => s.FirstBlock));
+            var lastBlock = Math.Min(maxT, wanted.Values.Max(s => s.LastBlock));
+            for (var block = firstBlock; block <= lastBlock; block += TimeBlocks.Length)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var ids = wanted.Values.Where(s => s.FirstBlock <= block && s.LastBlock >= block).Select(s => s.Id).ToList();
                 if (ids.Count == 0) continue;
                 var chunks = await store.ReadChunksAsync(byMetric.Key, block, ids.Count == wanted.Count ? null : ids, cancellationToken).ConfigureAwait(false);
@@ -33,7 +39,9 @@ public sealed class StoredSeriesQuerier(IMetricStore store) : ISeriesQuerier
                     if (!points.TryGetValue(chunk.SeriesId, out var list)) continue;
                     foreach (var point in ChunkCodec.Decode(chunk.Block, chunk.Data))
                     {
-                        if (point.T >= minT && point.T <= maxT) list.Add(point);
+                        if (point.T < minT || point.T > maxT) continue;
+                        if (++loaded > sampleLimit) throw QueryEngine.TooManySamples();
+                        list.Add(point);
                     }
                 }
             }

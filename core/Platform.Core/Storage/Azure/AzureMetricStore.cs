@@ -50,17 +50,51 @@ public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkT
     public async Task UpsertSeriesAsync(IReadOnlyList<StoredSeries> series, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(series);
-        foreach (var group in series.GroupBy(s => s.Metric, StringComparer.Ordinal))
+        using var gate = new SemaphoreSlim(16);
+        await Task.WhenAll(series.Select(async s =>
         {
-            foreach (var batch in group.Chunk(100))
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                var actions = batch.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(s.Metric, s.Id)
+                await WidenAsync(s, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ConfigureAwait(false);
+    }
+
+    // Read, take the wider range, write conditionally: two instances widening one series never narrow it.
+    private async Task WidenAsync(StoredSeries series, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await seriesTable.GetEntityIfExistsAsync<TableEntity>(series.Metric, series.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var entity = new TableEntity(series.Metric, series.Id)
+            {
+                ["Labels"] = JsonSerializer.Serialize(series.Labels.Items.ToArray().ToDictionary(l => l.Name, l => l.Value)),
+                ["FirstBlock"] = series.FirstBlock,
+                ["LastBlock"] = series.LastBlock,
+            };
+            try
+            {
+                if (!current.HasValue || current.Value is not { } stored)
                 {
-                    ["Labels"] = JsonSerializer.Serialize(s.Labels.Items.ToArray().ToDictionary(l => l.Name, l => l.Value)),
-                    ["FirstBlock"] = s.FirstBlock,
-                    ["LastBlock"] = s.LastBlock,
-                })).ToList();
-                await seriesTable.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                    await seriesTable.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                var first = Math.Min(stored.GetInt64("FirstBlock") ?? series.FirstBlock, series.FirstBlock);
+                var last = Math.Max(stored.GetInt64("LastBlock") ?? series.LastBlock, series.LastBlock);
+                if (first == stored.GetInt64("FirstBlock") && last == stored.GetInt64("LastBlock")) return;
+                entity["FirstBlock"] = first;
+                entity["LastBlock"] = last;
+                await seriesTable.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            {
+                // Another writer widened it first: read again.
             }
         }
     }
@@ -100,7 +134,7 @@ public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkT
         var written = new List<StoredChunk>();
         foreach (var group in chunks.GroupBy(c => ChunkPartition(c.Metric, c.Block), StringComparer.Ordinal))
         {
-            foreach (var batch in group.Chunk(100))
+            foreach (var batch in Transactions(group))
             {
                 var actions = batch.Select(c => c.Version is null
                     ? new TableTransactionAction(TableTransactionActionType.Add, Entity(c))
@@ -186,6 +220,26 @@ public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkT
             found.Add(new MetricMetadata(entity.RowKey, entity.GetString("Type") ?? "unknown", entity.GetString("Help") ?? "", entity.GetString("Unit") ?? ""));
         }
         return found;
+    }
+
+    /// <summary>At most 100 entities and well under the 4 MiB a transaction may carry (binary goes as base64, 4/3 the size).</summary>
+    private static IEnumerable<StoredChunk[]> Transactions(IEnumerable<StoredChunk> chunks)
+    {
+        const int MaxRawBytes = 2_500_000;
+        var batch = new List<StoredChunk>();
+        var bytes = 0;
+        foreach (var chunk in chunks)
+        {
+            if (batch.Count > 0 && (batch.Count == 100 || bytes + chunk.Data.Length > MaxRawBytes))
+            {
+                yield return [.. batch];
+                batch.Clear();
+                bytes = 0;
+            }
+            batch.Add(chunk);
+            bytes += chunk.Data.Length;
+        }
+        if (batch.Count > 0) yield return [.. batch];
     }
 
     private static string ChunkPartition(string metric, long block) =>
