@@ -81,7 +81,7 @@ internal static class MetricsBenchmark
         if (why is null)
         {
             step("metrics queries on the real Prometheus (promtool create-blocks, then the same queries over HTTP)");
-            await using var prometheus = await PrometheusServer.StartAsync(OpenMetrics(data), CancellationToken.None);
+            await using var prometheus = await PrometheusServer.StartAsync(PrometheusServer.OpenMetrics(data.Select(d => (d.Labels, (IReadOnlyList<Point>)d.Points))), CancellationToken.None);
             using var http = new HttpClient { BaseAddress = prometheus.Url, Timeout = TimeSpan.FromMinutes(2) };
             foreach (var shape in shapes)
             {
@@ -195,20 +195,6 @@ internal static class MetricsBenchmark
         var store = new AzureMetricStore(tables.GetTableClient(prefix + "series"), tables.GetTableClient(prefix + "chunks"), tables.GetTableClient(prefix + "state"));
         await store.EnsureCreatedAsync(CancellationToken.None);
         return store;
-    }
-
-    private static string OpenMetrics(List<(Labels Labels, List<Point> Points)> data)
-    {
-        var text = new StringBuilder();
-        foreach (var (labels, points) in data)
-        {
-            var selector = $"{Metric}{{job=\"{labels.Get("job")}\",instance=\"{labels.Get("instance")}\"}}";
-            foreach (var p in points)
-            {
-                text.Append(selector).Append(' ').Append(PromFloat.Format(p.F)).Append(' ').Append((p.T / 1000).ToString(CultureInfo.InvariantCulture)).Append('\n');
-            }
-        }
-        return text.Append("# EOF\n").ToString();
     }
 
     public static string Report(MetricsResult r)

@@ -31,6 +31,29 @@ internal sealed class PrometheusServer : IAsyncDisposable
         ? "prometheus and promtool are not installed (apt-get update && apt-get install prometheus; .ci/run does this)"
         : null;
 
+    /// <summary>
+    /// Series as OpenMetrics text for promtool: families contiguous, series by series, times ascending, seconds with
+    /// millisecond precision, no TYPE lines (every family "unknown").
+    /// </summary>
+    public static string OpenMetrics(IEnumerable<(Platform.Promql.Series.Labels Labels, IReadOnlyList<Platform.Promql.Series.Point> Points)> series)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var family in series.GroupBy(s => s.Labels.Name, StringComparer.Ordinal))
+        {
+            foreach (var (labels, points) in family)
+            {
+                var selector = labels.Name + "{" + string.Join(",", labels.Items.ToArray()
+                    .Where(l => l.Name != Platform.Promql.Series.Labels.MetricName).Select(l => $"{l.Name}=\"{l.Value}\"")) + "}";
+                foreach (var point in points)
+                {
+                    text.Append(selector).Append(' ').Append(Platform.Promql.Api.PromFloat.Format(point.F)).Append(' ')
+                        .Append((point.T / 1000.0).ToString("0.000", CultureInfo.InvariantCulture)).Append('\n');
+                }
+            }
+        }
+        return text.Append("# EOF\n").ToString();
+    }
+
     /// <summary>Loads OpenMetrics text into a fresh data directory and starts Prometheus over it.</summary>
     public static async Task<PrometheusServer> StartAsync(string openMetrics, CancellationToken cancellationToken)
     {

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using Platform.Promql.Api;
 using Platform.Promql.Series;
 using Platform.Promql.Storage;
 
@@ -119,31 +117,6 @@ internal sealed class ReferenceData
         return store;
     }
 
-    /// <summary>OpenMetrics text: families contiguous, series by series, times ascending, seconds with millisecond precision.</summary>
-    public string ToOpenMetrics()
-    {
-        var text = new StringBuilder();
-        foreach (var family in _series.GroupBy(s => s.Labels.Name))
-        {
-            foreach (var (labels, points) in family)
-            {
-                var selector = new StringBuilder(labels.Name).Append('{');
-                var first = true;
-                foreach (var label in labels.Items)
-                {
-                    if (label.Name == Labels.MetricName) continue;
-                    if (!first) selector.Append(',');
-                    selector.Append(label.Name).Append("=\"").Append(label.Value).Append('"');
-                    first = false;
-                }
-                selector.Append('}');
-                foreach (var point in points)
-                {
-                    text.Append(selector).Append(' ').Append(PromFloat.Format(point.F)).Append(' ')
-                        .Append((point.T / 1000.0).ToString("0.000", CultureInfo.InvariantCulture)).Append('\n');
-                }
-            }
-        }
-        return text.Append("# EOF\n").ToString();
-    }
+    /// <summary>The same samples as OpenMetrics text for promtool.</summary>
+    public string ToOpenMetrics() => Platform.Benchmarks.Peers.PrometheusServer.OpenMetrics(_series.Select(s => (s.Labels, (IReadOnlyList<Point>)s.Points)));
 }
