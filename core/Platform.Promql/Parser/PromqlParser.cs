@@ -380,7 +380,8 @@ public sealed class PromqlParser
 
     private static Expr Unwrap(Expr expr) => expr is ParenExpr p ? Unwrap(p.Inner) : expr;
 
-    internal static string TypeName(ExprType type) => type switch
+    /// <summary>The name Prometheus gives a value type in messages ("instant vector", "range vector", …).</summary>
+    public static string TypeName(ExprType type) => type switch
     {
         ExprType.Scalar => "scalar",
         ExprType.Vector => "instant vector",
