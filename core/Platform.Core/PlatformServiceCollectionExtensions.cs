@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Platform.Core.Consumers;
+using Platform.Core.Alerting;
 using Platform.Core.Consumers.Elasticsearch;
 using Platform.Core.Metrics;
 using Platform.Core.Ingestion;
@@ -15,7 +16,7 @@ public static class PlatformServiceCollectionExtensions
 {
     /// <summary>
     /// Storage on Azure, the log engine, ingestion (records and OTLP), API keys, the consumer runtime, the
-    /// Elasticsearch router and the metrics jobs with the PromQL engine: every options class bound from <c>Platform:*</c> and validated at start.
+    /// Elasticsearch router, the metrics jobs with the PromQL engine, and alerting: every options class bound from <c>Platform:*</c> and validated at start.
     /// </summary>
     public static IServiceCollection AddPlatform(this IServiceCollection services, IConfiguration configuration) =>
         services
@@ -26,5 +27,6 @@ public static class PlatformServiceCollectionExtensions
             .AddApiKeys(configuration)
             .AddConsumers(configuration)
             .AddElasticsearchRouter(configuration)
-            .AddMetrics(configuration);
+            .AddMetrics(configuration)
+            .AddAlerting(configuration);
 }

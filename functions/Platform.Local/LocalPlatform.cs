@@ -83,6 +83,8 @@ public sealed class LocalPlatform : IAsyncDisposable
         var consumerDefaults = new ConsumerOptions();
         builder.Configuration[$"{ConsumerOptions.SectionName}:{nameof(ConsumerOptions.WakeupQueue)}"] ??= consumerDefaults.WakeupQueue;
         builder.Configuration[$"{ConsumerOptions.SectionName}:{nameof(ConsumerOptions.SweepSchedule)}"] ??= consumerDefaults.SweepSchedule;
+        builder.Configuration[$"{Platform.Core.Alerting.AlertingOptions.SectionName}:{nameof(Platform.Core.Alerting.AlertingOptions.EvaluationSchedule)}"] ??=
+            new Platform.Core.Alerting.AlertingOptions().EvaluationSchedule;
 
         try
         {

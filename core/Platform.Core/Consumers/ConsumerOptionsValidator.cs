@@ -74,7 +74,8 @@ public sealed class ConsumerOptionsValidator : IValidateOptions<ConsumerOptions>
         return total;
     }
 
-    private static bool IsSchedule(string? schedule)
+    /// <summary>A timer schedule the Functions host takes: CRON of 5 or 6 fields, or a positive TimeSpan.</summary>
+    internal static bool IsSchedule(string? schedule)
     {
         if (string.IsNullOrWhiteSpace(schedule))
         {

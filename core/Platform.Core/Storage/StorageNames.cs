@@ -65,6 +65,9 @@ public static class StorageNames
     /// <summary>Table of running totals of delta metrics.</summary>
     public const string MetricStateTable = "metricstate";
 
+    /// <summary>Table of alerting rule groups and their alert state.</summary>
+    public const string AlertingTable = "alerting";
+
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";
 

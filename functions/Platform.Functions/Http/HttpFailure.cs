@@ -20,6 +20,7 @@ public sealed record HttpFailure(int Status, string Title, string Detail, TimeSp
         PayloadTooLargeException e => new(StatusCodes.Status413PayloadTooLarge, "Payload too large", e.Message),
         UnsupportedMediaTypeException e => new(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", e.Message),
         BadRequestException e => new(StatusCodes.Status400BadRequest, "Bad request", e.Message),
+        Platform.Core.Alerting.Rules.RuleFileException e => new(StatusCodes.Status400BadRequest, "Invalid rule group", e.Message),
         MalformedOtlpException e => new(StatusCodes.Status400BadRequest, "Malformed OTLP request", e.Message),
         Google.Protobuf.InvalidProtocolBufferException e => new(StatusCodes.Status400BadRequest, "Malformed protobuf", e.Message),
         System.Text.Json.JsonException e => new(StatusCodes.Status400BadRequest, "Malformed JSON", e.Message),

@@ -35,6 +35,18 @@ public static class RuleFileParser
         return Validate(file ?? new RuleFile(), defaultInterval, text);
     }
 
+    private static readonly ISerializer YamlOut = new SerializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .ConfigureDefaultValuesHandling(DefaultValuesHandling.OmitNull | DefaultValuesHandling.OmitDefaults | DefaultValuesHandling.OmitEmptyCollections)
+        .Build();
+
+    /// <summary>A valid file of several groups as one file per group (what the store keeps), by group name.</summary>
+    public static IReadOnlyDictionary<string, string> SplitGroups(string text)
+    {
+        var file = Yaml.Deserialize<RuleFile>(text) ?? new RuleFile();
+        return file.Groups.ToDictionary(g => g.Name, g => YamlOut.Serialize(new RuleFile { Groups = [g] }), StringComparer.Ordinal);
+    }
+
     /// <summary>Validates a rule file model; throws <see cref="RuleFileException"/> with every problem.</summary>
     public static IReadOnlyList<RuleGroup> Validate(RuleFile file, TimeSpan defaultInterval, string source)
     {

@@ -18,11 +18,8 @@ public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkT
 {
     private const string MetaPartition = "$meta";
     private const string StatePartition = "acc";
-    private const int PieceBytes = 64_000;
-    private const int MaxPieces = 15;
-
     /// <summary>Largest chunk an entity holds (15 binary properties of 64 KB, under the 1 MiB entity limit).</summary>
-    public const int MaxChunkBytes = PieceBytes * MaxPieces;
+    public const int MaxChunkBytes = TableBinary.MaxBytes;
 
     /// <inheritdoc />
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
@@ -247,23 +244,11 @@ public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkT
 
     private static TableEntity Entity(StoredChunk chunk)
     {
-        if (chunk.Data.Length > MaxChunkBytes) throw new ArgumentException($"A chunk holds at most {MaxChunkBytes} bytes.", nameof(chunk));
         var entity = new TableEntity(ChunkPartition(chunk.Metric, chunk.Block), chunk.SeriesId);
-        for (var piece = 0; piece * PieceBytes < chunk.Data.Length; piece++)
-        {
-            entity["D" + piece.ToString(CultureInfo.InvariantCulture)] = chunk.Data.AsSpan(piece * PieceBytes, Math.Min(PieceBytes, chunk.Data.Length - piece * PieceBytes)).ToArray();
-        }
+        TableBinary.Write(entity, chunk.Data);
         return entity;
     }
 
-    private static StoredChunk Chunk(string metric, long block, TableEntity entity)
-    {
-        using var data = new MemoryStream();
-        for (var piece = 0; piece < MaxPieces; piece++)
-        {
-            if (entity.GetBinary("D" + piece.ToString(CultureInfo.InvariantCulture)) is not { } bytes) break;
-            data.Write(bytes);
-        }
-        return new StoredChunk(metric, block, entity.RowKey, data.ToArray(), entity.ETag.ToString());
-    }
+    private static StoredChunk Chunk(string metric, long block, TableEntity entity) =>
+        new(metric, block, entity.RowKey, TableBinary.Read(entity), entity.ETag.ToString());
 }

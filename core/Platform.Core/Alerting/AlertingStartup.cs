@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Core.Log;
+using Platform.Core.Log.Topics;
+
+namespace Platform.Core.Alerting;
+
+/// <summary>
+/// At start: creates the <c>alerts</c> topic when missing, and loads <c>RulesDirectory</c>'s rule files. Storage
+/// trouble is logged and start-up goes on; a rule file that does not validate stops start-up, naming the file and rule.
+/// </summary>
+internal sealed partial class AlertingStartup(TopicManager topics, RuleGroups groups, IOptions<AlertingOptions> options, ILogger<AlertingStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        try
+        {
+            if (await topics.FindAsync(o.AlertsTopic, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await topics.CreateAsync(new TopicConfig { Name = o.AlertsTopic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (LogException e) when (e.Kind == LogErrorKind.TopicAlreadyExists)
+        {
+            // Another instance created it first.
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not Rules.RuleFileException)
+        {
+            LogTopicFailed(logger, e, o.AlertsTopic);
+        }
+        if (!string.IsNullOrEmpty(o.RulesDirectory))
+        {
+            await groups.LoadDirectoryAsync(o.RulesDirectory, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the alerts topic {Topic}; alert history is not recorded until storage is reachable")]
+    private static partial void LogTopicFailed(ILogger logger, Exception exception, string topic);
+}

@@ -1,0 +1,16 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using Platform.Core.Alerting;
+using Platform.Core.Alerting.Evaluation;
+
+namespace Platform.Functions.Alerting;
+
+/// <summary>Evaluates the rule groups that are due, on a timer; each group keeps its own interval.</summary>
+public sealed class RuleEvaluationFunction(RuleGroupEvaluator evaluator, IOptions<AlertingOptions> options)
+{
+    [Function("EvaluateRules")]
+    public async Task Run([TimerTrigger("%Platform:Alerting:EvaluationSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        if (options.Value.Enabled) await evaluator.EvaluateDueAsync(cancellationToken);
+    }
+}
