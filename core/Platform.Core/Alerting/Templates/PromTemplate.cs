@@ -352,7 +352,8 @@ public sealed class PromTemplate
                         end = "end";
                         return nodes;
                     case "else":
-                        end = words.Count > 1 && words[1] == "if" ? "else if " + string.Join(' ', words.Skip(2)) : "else";
+                        // "else if" keeps its condition's raw text: its words are parsed again by ParseIf.
+                        end = words.Count > 1 && words[1] == "if" ? "else if " + inner["else".Length..].TrimStart()["if".Length..].Trim() : "else";
                         return nodes;
                     case "if":
                         nodes.Add(ParseIf(words.Skip(1).ToList()));
