@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Platform.Tests.Alerting;
+
+/// <summary>
+/// An HTTP receiver on a free loopback port that records what it is sent: Alertmanager's v2 <c>POST /api/v2/alerts</c>
+/// (as the platform sends them) and webhook notifications (as Alertmanager sends them), with their arrival times.
+/// </summary>
+public sealed class AlertReceiver : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private AlertReceiver(WebApplication app) => _app = app;
+
+    public ConcurrentQueue<(DateTimeOffset At, JsonElement Body)> AlertPosts { get; } = new();
+
+    public ConcurrentQueue<(DateTimeOffset At, JsonElement Body)> Webhooks { get; } = new();
+
+    /// <summary>Answer this status to alert posts instead of 200 (a receiver that is down).</summary>
+    public int? FailWith { get; set; }
+
+    public Uri Url => new(_app.Urls.First());
+
+    public static async Task<AlertReceiver> StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        var app = builder.Build();
+        var receiver = new AlertReceiver(app);
+        app.MapPost("/api/v2/alerts", async (HttpContext context) =>
+        {
+            if (receiver.FailWith is { } status) return Results.StatusCode(status);
+            receiver.AlertPosts.Enqueue((DateTimeOffset.UtcNow, (await JsonDocument.ParseAsync(context.Request.Body)).RootElement.Clone()));
+            return Results.Ok();
+        });
+        app.MapPost("/hook", async (HttpContext context) =>
+        {
+            receiver.Webhooks.Enqueue((DateTimeOffset.UtcNow, (await JsonDocument.ParseAsync(context.Request.Body)).RootElement.Clone()));
+            return Results.Ok();
+        });
+        await app.StartAsync();
+        return receiver;
+    }
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
