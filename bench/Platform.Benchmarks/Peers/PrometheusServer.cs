@@ -9,13 +9,11 @@ namespace Platform.Benchmarks.Peers;
 /// </summary>
 internal sealed class PrometheusServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly string _directory;
+    private readonly PeerProcess _process;
 
-    private PrometheusServer(Process process, string directory, Uri url)
+    private PrometheusServer(PeerProcess process, Uri url)
     {
         _process = process;
-        _directory = directory;
         Url = url;
     }
 
@@ -58,8 +56,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
     public static async Task<PrometheusServer> StartAsync(string openMetrics, CancellationToken cancellationToken)
     {
         if (Missing is { } why) throw new InvalidOperationException(why);
-        var directory = Path.Combine(Path.GetTempPath(), "prometheus-ref-" + Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(directory);
+        var directory = PeerProcess.NewDirectory("prometheus-ref");
         var input = Path.Combine(directory, "input.om");
         await File.WriteAllTextAsync(input, openMetrics, cancellationToken);
         var data = Path.Combine(directory, "data");
@@ -69,62 +66,16 @@ internal sealed class PrometheusServer : IAsyncDisposable
         await File.WriteAllTextAsync(config, "global:\n  scrape_interval: 1h\nscrape_configs: []\n", cancellationToken);
 
         var port = Hosts.FreePort.Next();
-        var start = new ProcessStartInfo(PrometheusBinary!)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            WorkingDirectory = directory,
-        };
-        foreach (var arg in new[]
-        {
+        var url = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
+        var process = await PeerProcess.StartAsync(PrometheusBinary!,
+        [
             $"--config.file={config}", $"--storage.tsdb.path={data}", $"--web.listen-address=127.0.0.1:{port}",
             "--storage.tsdb.retention.time=100y", "--log.level=warn",
-        })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        var process = Process.Start(start)!;
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        var url = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            if (process.HasExited) break;
-            try
-            {
-                using var ready = await http.GetAsync(new Uri(url, "-/ready"), cancellationToken);
-                if (ready.IsSuccessStatusCode) return new PrometheusServer(process, directory, url);
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
-            await Task.Delay(100, cancellationToken);
-        }
-        if (!process.HasExited) process.Kill(entireProcessTree: true);
-        throw new InvalidOperationException("prometheus did not become ready within 60 s");
+        ], directory, url, cancellationToken);
+        return new PrometheusServer(process, url);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static readonly string[] Places = ["/usr/bin/", "/usr/local/bin/", "/usr/sbin/"];
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Resources;
+using Platform.Benchmarks.Peers;
 using Platform.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -38,7 +39,7 @@ public sealed class AlertingEndToEndTests(AzuriteFixture azurite, ITestOutputHel
     public async Task Error_logs_fire_an_alert_that_reaches_a_webhook_through_alertmanager_and_resolve()
     {
         await using var receiver = await AlertReceiver.StartAsync();
-        await using var alertmanager = await AlertmanagerServer.StartAsync(new Uri(receiver.Url, "hook"));
+        await using var alertmanager = await AlertmanagerServer.StartAsync(new Uri(receiver.Url, "hook"), CancellationToken.None);
         await using var host = await LocalHost.StartAsync(azurite, "alert-e2e",
             ("Platform:Alerting:EvaluationSchedule", "*/1 * * * * *"),
             ("Platform:Alerting:AlertmanagerUrls:0", alertmanager.Url.ToString()),
