@@ -39,6 +39,6 @@ internal sealed partial class AlertingStartup(TopicManager topics, RuleGroups gr
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the alerts topic {Topic}; alert history is not recorded until storage is reachable")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not create the alerts topic {Topic}; alerts are evaluated and sent, their history is not recorded until it exists")]
     private static partial void LogTopicFailed(ILogger logger, Exception exception, string topic);
 }

@@ -75,11 +75,10 @@ public sealed class RuleGroups(IRuleStore rules, IAlertStateStore states, IOptio
                 w.WriteNumber("interval", group.Interval.TotalSeconds);
                 w.WriteNumber("limit", group.Limit);
                 w.WriteStartArray("rules");
-                for (var i = 0; i < group.Rules.Count; i++)
+                foreach (var (rule, key) in RuleGroupEvaluator.Keys(group))
                 {
-                    var rule = group.Rules[i];
                     if (type == "alert" && !rule.IsAlerting || type == "record" && rule.IsAlerting) continue;
-                    var ruleState = state?.Rules.GetValueOrDefault(string.Create(CultureInfo.InvariantCulture, $"{i}:{rule.Name}"));
+                    var ruleState = state?.Rules.GetValueOrDefault(key);
                     w.WriteStartObject();
                     w.WriteString("name", rule.Name);
                     w.WriteString("query", rule.ExprText);

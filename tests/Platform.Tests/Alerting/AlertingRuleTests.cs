@@ -100,6 +100,6 @@ public sealed class AlertingRuleTests
         Assert.Contains(result.Series, s => s.Series.Name == "ALERTS_FOR_STATE" && s.Value == T0 / 1000.0);
         var two = new[] { Errors(5), new Sample(Labels.Of("__name__", "errors", "job", "web"), T0, 3) };
         Assert.Contains("exceeded limit of 1 with 2 alerts",
-            Assert.Throws<QueryException>(() => AlertingRule.Evaluate("g", rule, two, T0, new Dictionary<string, ActiveAlert>(), None, "", 1)).Message, StringComparison.Ordinal);
+            Assert.Throws<RuleLimitException>(() => AlertingRule.Evaluate("g", rule, two, T0, new Dictionary<string, ActiveAlert>(), None, "", 1)).Message, StringComparison.Ordinal);
     }
 }

@@ -11,7 +11,10 @@ public sealed class PromTemplateTests
 
     [Theory]
     [InlineData("{{ $labels.job }} is down", "api is down")]
-    [InlineData("{{ .Labels.job }}/{{ $labels.missing }}!", "api/!")]
+    [InlineData("{{ .Labels.job }}/{{ $labels.missing }}!", "api/<no value>!")]
+    [InlineData("{{ \"hELLO wORLD\" | title }}", "HELLO WORLD")]
+    [InlineData("{{ if gt (len $labels) 1.0 }}many{{ end }}", "many")]
+    [InlineData("{{ humanizeTimestamp 1767225600 }}", "2026-01-01 00:00:00 +0000 UTC")]
     [InlineData("{{ $value }}", "1.234567891e+06")]
     [InlineData("{{ $value | humanize }}", "1.235M")]
     [InlineData("{{ humanize 0.00123 }}", "1.23m")]
@@ -36,6 +39,15 @@ public sealed class PromTemplateTests
     [InlineData("{{ nosuch $value }}", "function \"nosuch\" not defined")]
     [InlineData("{{ if $value }}x", "if without end")]
     [InlineData("{{ range $labels }}x{{ end }}", "not supported")]
+    [InlineData("{{ ((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))) }}", "nested more than")]
     public void Templates_that_do_not_parse_say_why(string template, string expected) =>
         Assert.Contains(expected, Assert.Throws<TemplateException>(() => PromTemplate.Parse(template)).Message, StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("{{ humanizeTimestamp 1767225600000 }}")]
+    [InlineData("{{ printf \"%.99999999999f\" 1.0 }}")]
+    [InlineData("{{ reReplaceAll \"(?=x)\" \"\" \"a\" }}")]
+    public void A_template_that_fails_when_rendered_renders_the_error_as_prometheus_does(string template) =>
+        Assert.True(PromTemplate.Expand(template, Data).StartsWith("<error expanding template:", StringComparison.Ordinal) || PromTemplate.Expand(template, Data).Contains("BADPREC", StringComparison.Ordinal),
+            PromTemplate.Expand(template, Data));
 }

@@ -49,10 +49,12 @@ public sealed class RuleFileParserTests
         { "groups:\n  - name: ''\n    rules: []\n", "Groupname must not be empty" },
         { "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: up\n        severity: page\n", "severity" },
         { "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: up[5m]\n", "must be of type vector or scalar" },
+        { "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: up\n        expr: down\n", "duplicate key" },
+        { "groups:\n  - name: a\n    rules:\n      - &r {alert: X, expr: up}\n      - *r\n", "anchors and aliases are not supported" },
     };
 
     /// <summary>Refused here, taken by promtool (which only parses): a rule whose expression is a range vector fails at every evaluation in Prometheus.</summary>
-    private static readonly string[] StricterThanPromtool = ["must be of type vector or scalar"];
+    private static readonly string[] StricterThanPromtool = ["must be of type vector or scalar", "anchors and aliases are not supported"];
 
     [Fact]
     public void A_valid_file_parses_into_groups_with_their_rules_and_intervals()
@@ -74,6 +76,13 @@ public sealed class RuleFileParserTests
         var error = Assert.Throws<RuleFileException>(() => RuleFileParser.Parse(yaml, TimeSpan.FromMinutes(1)));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("groups:\n  - name: g\n    rules:\n")]
+    [InlineData("groups:\n")]
+    [InlineData("groups:\n  - name: g\n    rules:\n      - alert: X\n        expr: up\n        labels: {team: }\n        annotations: {a: }\n")]
+    public void Empty_values_are_empty_as_prometheus_reads_them(string yaml) =>
+        Assert.NotNull(RuleFileParser.Parse(yaml, TimeSpan.FromMinutes(1)));
 
     [Fact]
     public void Every_problem_is_reported_at_once()

@@ -125,8 +125,29 @@ public sealed class RuleGroupEvaluatorTests
         await evaluator.EvaluateDueAsync(CancellationToken.None);
         Assert.Empty(receiver.AlertPosts);
         receiver.FailWith = null;
-        time.Now = time.Now.AddMinutes(2);
+        // The next tick, not the next resend a minute on: undelivered alerts wait in the group's outbox.
+        time.Now = time.Now.AddSeconds(15);
         await evaluator.EvaluateDueAsync(CancellationToken.None);
-        Assert.NotEmpty(receiver.AlertPosts);
+        Assert.Single(receiver.AlertPosts);
+        time.Now = time.Now.AddSeconds(15);
+        await evaluator.EvaluateDueAsync(CancellationToken.None);
+        Assert.Single(receiver.AlertPosts);
+    }
+
+    [Fact]
+    public async Task Adding_a_rule_before_others_keeps_their_alerts()
+    {
+        var (engine, metrics, rules, states, receiver, time) = await RigAsync();
+        await using var _ = engine;
+        await using var __ = receiver;
+        var evaluator = Evaluator(engine, metrics, rules, states, receiver, time);
+        await evaluator.EvaluateDueAsync(CancellationToken.None);
+        var reordered = Rules.Replace("    rules:\n", "    rules:\n      - alert: Newcomer\n        expr: vector(0) > 1\n", StringComparison.Ordinal);
+        Assert.NotEqual(Rules, reordered);
+        await rules.PutAsync(new Platform.Core.Storage.StoredRuleGroup("api", reordered, Now), CancellationToken.None);
+        time.Now = time.Now.AddMinutes(1);
+        await evaluator.EvaluateDueAsync(CancellationToken.None);
+        // Still the same firing alert: no new pending transition, no second "firing" record.
+        Assert.Equal(2, (await Records.ReadAllAsync(engine.Reader, "alerts", 0)).Count);
     }
 }

@@ -15,6 +15,9 @@ public static class AlertingRule
     /// <summary>How long a resolved alert is kept so its resolution is sent (Prometheus: 15 minutes).</summary>
     public static readonly TimeSpan ResolvedRetention = TimeSpan.FromMinutes(15);
 
+    /// <summary>Most alerts one rule may hold (pending, firing, resolved within retention).</summary>
+    public const int MaxAlertsPerRule = 2_000;
+
     /// <summary>The outcome of one evaluation.</summary>
     public sealed record Result(IReadOnlyDictionary<string, ActiveAlert> Alerts, IReadOnlyList<AlertChange> Changes, IReadOnlyList<(Labels Series, double Value)> Series);
 
@@ -28,9 +31,10 @@ public static class AlertingRule
         var found = new Dictionary<string, ActiveAlert>(StringComparer.Ordinal);
         foreach (var sample in samples)
         {
-            var labels = sample.Metric.DropMetricName().Items.ToArray().ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal);
-            var data = new TemplateData(labels, sample.F, externalLabels, externalUrl);
-            var alertLabels = new SortedDictionary<string, string>(labels, StringComparer.Ordinal);
+            // Templates see every label of the sample, the metric name too; the alert's labels drop the name.
+            var data = new TemplateData(sample.Metric.Items.ToArray().ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal), sample.F, externalLabels, externalUrl);
+            var alertLabels = new SortedDictionary<string, string>(
+                sample.Metric.DropMetricName().Items.ToArray().ToDictionary(l => l.Name, l => l.Value, StringComparer.Ordinal), StringComparer.Ordinal);
             foreach (var (name, template) in rule.Labels)
             {
                 var value = PromTemplate.Expand(template, data);
@@ -107,14 +111,19 @@ public static class AlertingRule
         }
         if (limit > 0 && active > limit)
         {
-            throw new QueryException(QueryErrorType.Execution, $"exceeded limit of {limit} with {active} alerts");
+            throw new RuleLimitException($"exceeded limit of {limit} with {active} alerts");
+        }
+        if (after.Count > MaxAlertsPerRule)
+        {
+            // The group's state is one table entity: a rule over this bound would make it unsavable.
+            throw new RuleLimitException($"a rule may hold at most {MaxAlertsPerRule} alerts (pending, firing and recently resolved), this one has {after.Count}; aggregate it or set the group's limit");
         }
         return new Result(after, changes, series);
     }
 
     /// <summary>The alerts to send now (Prometheus's <c>needsSending</c>), with <c>LastSentAt</c> and <c>ValidUntil</c> set.</summary>
     public static (IReadOnlyDictionary<string, ActiveAlert> Alerts, IReadOnlyList<ActiveAlert> ToSend) Due(IReadOnlyDictionary<string, ActiveAlert> alerts, long ts,
-        TimeSpan resendDelay, TimeSpan interval)
+        TimeSpan resendDelay, TimeSpan interval, long? now = null)
     {
         ArgumentNullException.ThrowIfNull(alerts);
         var updated = new Dictionary<string, ActiveAlert>(alerts, StringComparer.Ordinal);
@@ -125,7 +134,8 @@ public static class AlertingRule
             if (alert.State == AlertStatus.Pending) continue;
             var needs = alert.ResolvedAt > alert.LastSentAt || alert.LastSentAt + (long)resendDelay.TotalMilliseconds < ts;
             if (!needs) continue;
-            var sent = alert with { LastSentAt = ts, ValidUntil = ts + 4 * delta };
+            // Valid from when it is sent: a slot caught up late must not go out already expired.
+            var sent = alert with { LastSentAt = ts, ValidUntil = Math.Max(ts, now ?? ts) + 4 * delta };
             updated[fingerprint] = sent;
             send.Add(sent);
         }

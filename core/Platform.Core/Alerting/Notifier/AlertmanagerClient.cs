@@ -10,19 +10,20 @@ namespace Platform.Core.Alerting.Notifier;
 /// <summary>
 /// Sends alerts to every configured Alertmanager's v2 API (<c>POST /api/v2/alerts</c>) as Prometheus does: firing
 /// alerts with <c>endsAt</c> in the future (re-sent every <c>ResendDelay</c>), resolved ones with their end; external
-/// labels added where the alert has none of that name. A failed send is retried twice, then logged and counted; the
-/// next resend carries it again.
+/// labels added where the alert has none of that name. A failed send is retried twice, then logged and counted, and the
+/// caller keeps the alerts to send again (at least once; Alertmanager de-duplicates).
 /// </summary>
 public sealed partial class AlertmanagerClient(HttpClient http, IOptions<AlertingOptions> options, AlertingTelemetry telemetry, ILogger<AlertmanagerClient> logger)
 {
     /// <summary>True when at least one Alertmanager is configured.</summary>
     public bool Configured => options.Value.AlertmanagerUrls.Count > 0;
 
-    /// <summary>Sends the alerts of one rule evaluation to every Alertmanager.</summary>
-    public async Task SendAsync(IReadOnlyList<ActiveAlert> alerts, string expr, CancellationToken cancellationToken)
+    /// <summary>Sends the alerts of one rule evaluation to every Alertmanager; true when every one took them (or refused them as bad).</summary>
+    public async Task<bool> SendAsync(IReadOnlyList<ActiveAlert> alerts, string expr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(alerts);
-        if (alerts.Count == 0 || !Configured) return;
+        if (alerts.Count == 0 || !Configured) return true;
+        var allTook = true;
         var o = options.Value;
         var payload = alerts.Select(a => Payload(a, expr, o)).ToList();
         foreach (var url in o.AlertmanagerUrls)
@@ -56,10 +57,12 @@ public sealed partial class AlertmanagerClient(HttpClient http, IOptions<Alertin
                     }
                     telemetry.Failed(alerts.Count);
                     LogFailed(logger, e, target, alerts.Count);
+                    allTook = false;
                     break;
                 }
             }
         }
+        return allTook;
     }
 
     internal static AlertmanagerAlert Payload(ActiveAlert alert, string expr, AlertingOptions options)

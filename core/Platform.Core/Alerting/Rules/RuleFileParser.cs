@@ -16,6 +16,7 @@ public static class RuleFileParser
 {
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithDuplicateKeyChecking()
         .Build();
 
     /// <summary>Parses and validates a rule file; throws <see cref="RuleFileException"/> with every problem.</summary>
@@ -25,7 +26,12 @@ public static class RuleFileParser
         RuleFile? file;
         try
         {
+            RefuseAliases(text);
             file = Yaml.Deserialize<RuleFile>(text);
+        }
+        catch (RuleFileException)
+        {
+            throw;
         }
         catch (YamlException e)
         {
@@ -47,6 +53,19 @@ public static class RuleFileParser
         return file.Groups.ToDictionary(g => g.Name, g => YamlOut.Serialize(new RuleFile { Groups = [g] }), StringComparer.Ordinal);
     }
 
+    // An alias re-uses a node without its text: a small file could stand for millions of rules to validate and store.
+    private static void RefuseAliases(string text)
+    {
+        var parser = new YamlDotNet.Core.Parser(new StringReader(text));
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.AnchorAlias alias)
+            {
+                throw new RuleFileException($"line {alias.Start.Line}: YAML anchors and aliases are not supported in rule files; write each rule out.");
+            }
+        }
+    }
+
     /// <summary>Validates a rule file model; throws <see cref="RuleFileException"/> with every problem.</summary>
     public static IReadOnlyList<RuleGroup> Validate(RuleFile file, TimeSpan defaultInterval, string source)
     {
@@ -54,9 +73,10 @@ public static class RuleFileParser
         var problems = new List<string>();
         var groups = new List<RuleGroup>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        for (var g = 0; g < file.Groups.Count; g++)
+        var specs = file.Groups ?? [];
+        for (var g = 0; g < specs.Count; g++)
         {
-            var spec = file.Groups[g] ?? new RuleGroupSpec();
+            var spec = specs[g] ?? new RuleGroupSpec();
             var at = $"group {g + 1} \"{spec.Name}\"";
             if (string.IsNullOrEmpty(spec.Name)) problems.Add($"group {g + 1}: Groupname must not be empty");
             else if (!names.Add(spec.Name)) problems.Add($"{at}: groupname: \"{spec.Name}\" is repeated in the same file");
@@ -68,9 +88,10 @@ public static class RuleFileParser
             }
             if (spec.Limit < 0) problems.Add($"{at}: limit must not be negative");
             var rules = new List<Rule>();
-            for (var r = 0; r < spec.Rules.Count; r++)
+            var ruleSpecs = spec.Rules ?? [];
+            for (var r = 0; r < ruleSpecs.Count; r++)
             {
-                if (Rule(spec.Rules[r] ?? new RuleSpec(), $"{at}, rule {r + 1}", problems) is { } rule) rules.Add(rule);
+                if (Rule(ruleSpecs[r] ?? new RuleSpec(), $"{at}, rule {r + 1}", problems) is { } rule) rules.Add(rule);
             }
             groups.Add(new RuleGroup(spec.Name, interval, spec.Limit, rules, source));
         }
@@ -112,19 +133,21 @@ public static class RuleFileParser
             if (keepFiring > TimeSpan.Zero) problems.Add($"{named}: invalid field 'keep_firing_for' in recording rule");
             if (!IsMetricName(spec.Record!)) problems.Add($"{named}: invalid recording rule name: {spec.Record}");
         }
-        foreach (var (name, value) in spec.Labels ?? [])
+        // An empty YAML value (labels: {team: }) is an empty string, as Prometheus reads it.
+        var labels = (spec.Labels ?? []).ToDictionary(p => p.Key, p => p.Value ?? "", StringComparer.Ordinal);
+        var annotations = (spec.Annotations ?? []).ToDictionary(p => p.Key, p => p.Value ?? "", StringComparer.Ordinal);
+        foreach (var (name, value) in labels)
         {
             if (!PromqlParser.IsLabelName(name) || name == "__name__") problems.Add($"{named}: invalid label name: {name}");
             if (isAlert) CheckTemplate(value, $"{named}: label {name}", problems);
         }
-        foreach (var (name, value) in spec.Annotations ?? [])
+        foreach (var (name, value) in annotations)
         {
             if (!PromqlParser.IsLabelName(name)) problems.Add($"{named}: invalid annotation name: {name}");
             CheckTemplate(value, $"{named}: annotation {name}", problems);
         }
         if (problems.Count > before || expr is null) return null;
-        return new Rule(isRecord ? spec.Record : null, isAlert ? spec.Alert : null, spec.Expr!, expr, forDuration, keepFiring,
-            spec.Labels ?? [], spec.Annotations ?? []);
+        return new Rule(isRecord ? spec.Record : null, isAlert ? spec.Alert : null, spec.Expr!, expr, forDuration, keepFiring, labels, annotations);
     }
 
     private static TimeSpan Duration(string? text, string field, string at, List<string> problems)

@@ -73,6 +73,8 @@ internal static class Humanize
     public static string Timestamp(double seconds)
     {
         if (double.IsNaN(seconds) || double.IsInfinity(seconds)) return GoFormat.G(seconds, 4);
+        // Past what a timestamp can be (a value in milliseconds, say): Prometheus renders an error there too.
+        if (seconds is < -62_135_596_800 or > 253_402_300_799) throw new TemplateException($"{GoFormat.Value(seconds)} cannot be represented as a time");
         var time = DateTimeOffset.UnixEpoch.AddTicks((long)(seconds * TimeSpan.TicksPerSecond));
         return time.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.') + " +0000 UTC";
     }

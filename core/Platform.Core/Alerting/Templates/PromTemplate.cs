@@ -65,8 +65,9 @@ public sealed class PromTemplate
         {
             return Parse(text).Render(data);
         }
-        catch (TemplateException e)
+        catch (Exception e) when (e is not OutOfMemoryException and not OperationCanceledException)
         {
+            // Prometheus renders a failing template as this text, and the alert goes on.
             return $"<error expanding template: {e.Message}>";
         }
     }
@@ -140,7 +141,8 @@ public sealed class PromTemplate
         {
             value = value switch
             {
-                IReadOnlyDictionary<string, string> map => map.TryGetValue(field, out var v) ? v : "",
+                // Go's text/template: a missing map key is "no value" (printed <no value>), not "".
+                IReadOnlyDictionary<string, string> map => map.TryGetValue(field, out var v) ? v : null,
                 TemplateData d => field switch
                 {
                     "Labels" => d.Labels,
@@ -208,7 +210,7 @@ public sealed class PromTemplate
             case "humanizeTimestamp": Arity(1); return Humanize.Timestamp(ToFloat(args[0]));
             case "toUpper": Arity(1); return Print(args[0]).ToUpperInvariant();
             case "toLower": Arity(1); return Print(args[0]).ToLowerInvariant();
-            case "title": Arity(1); return CultureInfo.InvariantCulture.TextInfo.ToTitleCase(Print(args[0]));
+            case "title": Arity(1); return Title(Print(args[0]));
             case "stripPort": Arity(1); return StripPort(Print(args[0]));
             case "stripDomain": Arity(1); return Print(args[0]).Split('.')[0];
             case "match": Arity(2); return Pattern(Print(args[0])).IsMatch(Print(args[1]));
@@ -226,10 +228,21 @@ public sealed class PromTemplate
             case "and": return args.FirstOrDefault(a => !Truthy(a), args.LastOrDefault());
             case "or": return args.FirstOrDefault(Truthy, args.LastOrDefault());
             case "not": Arity(1); return !Truthy(args[0]);
-            case "len": Arity(1); return args[0] switch { string s => (double)s.Length, IReadOnlyDictionary<string, string> m => m.Count, _ => throw new TemplateException($"len of {Print(args[0])}") };
+            case "len": Arity(1); return args[0] switch { string s => (double)s.Length, IReadOnlyDictionary<string, string> m => (double)m.Count, _ => throw new TemplateException($"len of {Print(args[0])}") };
             case "index": Arity(2); return args[0] is IReadOnlyDictionary<string, string> map ? map.GetValueOrDefault(Print(args[1]), "") : throw new TemplateException("index of a non-map");
             default: throw new TemplateException($"function \"{name}\" not defined");
         }
+    }
+
+    // strings.Title: the first letter of each word upper-cased, the rest left as it is.
+    private static string Title(string text)
+    {
+        var chars = text.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if ((i == 0 || !char.IsLetterOrDigit(chars[i - 1])) && char.IsLetter(chars[i])) chars[i] = char.ToUpperInvariant(chars[i]);
+        }
+        return new string(chars);
     }
 
     private static string StripPort(string host)
@@ -244,8 +257,9 @@ public sealed class PromTemplate
         {
             return new Regex(pattern.Replace("(?P<", "(?<", StringComparison.Ordinal), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(1));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
+            // NotSupported: lookarounds and backreferences, which RE2 (Go) has no more than this engine.
             throw new TemplateException($"bad regular expression {pattern}: {e.Message}");
         }
     }
@@ -266,6 +280,8 @@ public sealed class PromTemplate
             {
                 var p = ++i;
                 while (i < format.Length && char.IsAsciiDigit(format[i])) i++;
+                // Go refuses precisions over 1e6; anything past a thousand digits is refused here too.
+                if (i - p > 4) return output.Append("%!(BADPREC)").ToString();
                 precision = i > p ? int.Parse(format.AsSpan(p, i - p), CultureInfo.InvariantCulture) : 0;
             }
             if (i >= format.Length) { output.Append(format, start, i - start); break; }
@@ -394,8 +410,16 @@ public sealed class PromTemplate
             }
         }
 
+        private const int MaxParenDepth = 50;
+
         private static List<List<Operand>> Pipeline(List<string> words)
         {
+            var depthNow = 0;
+            foreach (var w in words)
+            {
+                if (w == "(" && ++depthNow > MaxParenDepth) throw new TemplateException($"parentheses nested more than {MaxParenDepth} deep");
+                if (w == ")") depthNow--;
+            }
             var pipeline = new List<List<Operand>>();
             var command = new List<Operand>();
             for (var i = 0; i < words.Count; i++)

@@ -70,7 +70,7 @@ public sealed class AzureAlertingStore(TableClient table) : IRuleStore, IAlertSt
             var response = version is null
                 ? await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
                 : await table.UpdateEntityAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return response.Headers.ETag?.ToString();
+            return TableVersion.Of(response.Headers.ETag, "a rule group's state");
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
