@@ -21,6 +21,11 @@ public static class AlertingServiceCollectionExtensions
             new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) },
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertingOptions>>(), sp.GetRequiredService<AlertingTelemetry>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<AlertmanagerClient>>()));
+        services.TryAddSingleton(sp => new Routing.NotificationSender(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) },
+            sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<Log.Appending.LogProducer>(), sp.GetRequiredService<Log.Topics.TopicManager>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<AlertingOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<Routing.AlertRouter>();
         services.AddHostedService<AlertingStartup>();
         return services;
     }

@@ -68,6 +68,9 @@ public static class StorageNames
     /// <summary>Table of alerting rule groups and their alert state.</summary>
     public const string AlertingTable = "alerting";
 
+    /// <summary>Table of the built-in alert router's configuration, groups and silences.</summary>
+    public const string RouterTable = "router";
+
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";
 

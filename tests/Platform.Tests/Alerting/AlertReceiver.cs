@@ -21,6 +21,16 @@ public sealed class AlertReceiver : IAsyncDisposable
 
     public ConcurrentQueue<(DateTimeOffset At, JsonElement Body)> Webhooks { get; } = new();
 
+    /// <summary>The raw bodies, signature headers and idempotency keys of webhook calls, in order.</summary>
+    public ConcurrentQueue<byte[]> RawBodies { get; } = new();
+
+    public ConcurrentQueue<string> Signatures { get; } = new();
+
+    public ConcurrentQueue<string> IdempotencyKeys { get; } = new();
+
+    /// <summary>Answer this status to webhook calls instead of 200 (a receiver that is down).</summary>
+    public int? FailHooksWith { get; set; }
+
     /// <summary>Answer this status to alert posts instead of 200 (a receiver that is down).</summary>
     public int? FailWith { get; set; }
 
@@ -41,7 +51,14 @@ public sealed class AlertReceiver : IAsyncDisposable
         });
         app.MapPost("/hook", async (HttpContext context) =>
         {
-            receiver.Webhooks.Enqueue((DateTimeOffset.UtcNow, (await JsonDocument.ParseAsync(context.Request.Body)).RootElement.Clone()));
+            if (receiver.FailHooksWith is { } status) return Results.StatusCode(status);
+            using var buffer = new MemoryStream();
+            await context.Request.Body.CopyToAsync(buffer);
+            var raw = buffer.ToArray();
+            receiver.RawBodies.Enqueue(raw);
+            if (context.Request.Headers.TryGetValue("X-Platform-Signature", out var signature)) receiver.Signatures.Enqueue(signature.ToString());
+            if (context.Request.Headers.TryGetValue("Idempotency-Key", out var key)) receiver.IdempotencyKeys.Enqueue(key.ToString());
+            receiver.Webhooks.Enqueue((DateTimeOffset.UtcNow, JsonDocument.Parse(raw).RootElement.Clone()));
             return Results.Ok();
         });
         await app.StartAsync();

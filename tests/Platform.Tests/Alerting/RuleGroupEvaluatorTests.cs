@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Core.Alerting;
 using Platform.Core.Alerting.Evaluation;
@@ -32,7 +33,7 @@ public sealed class RuleGroupEvaluatorTests
                 annotations: {summary: '{{ $labels.job }}: {{ $value | humanize }} errors/s'}
         """;
 
-    private static async Task<(TestEngine Engine, InMemoryMetricStore Metrics, InMemoryRuleStore Rules, InMemoryAlertStateStore States, AlertReceiver Receiver, FixedTime Time)> RigAsync()
+    internal static async Task<(TestEngine Engine, InMemoryMetricStore Metrics, InMemoryRuleStore Rules, InMemoryAlertStateStore States, AlertReceiver Receiver, FixedTime Time)> RigAsync()
     {
         var engine = new TestEngine(StorageSet.InMemory());
         await engine.Topics.CreateAsync(new TopicConfig { Name = "alerts", Partitions = 1 }, CancellationToken.None);
@@ -46,15 +47,24 @@ public sealed class RuleGroupEvaluatorTests
         return (engine, metrics, rules, new InMemoryAlertStateStore(), await AlertReceiver.StartAsync(), time);
     }
 
-    private static RuleGroupEvaluator Evaluator(TestEngine engine, InMemoryMetricStore metrics, InMemoryRuleStore rules, InMemoryAlertStateStore states, AlertReceiver receiver, FixedTime time)
+    internal static RuleGroupEvaluator Evaluator(TestEngine engine, InMemoryMetricStore metrics, InMemoryRuleStore rules, InMemoryAlertStateStore states, AlertReceiver receiver, FixedTime time,
+        Platform.Core.Alerting.Routing.AlertRouter? router = null, bool toAlertmanager = true)
     {
-        var options = Microsoft.Extensions.Options.Options.Create(new AlertingOptions { AlertmanagerUrls = [receiver.Url.ToString()], ExternalLabels = { ["cluster"] = "eu1" } });
+        var options = Microsoft.Extensions.Options.Options.Create(new AlertingOptions { AlertmanagerUrls = toAlertmanager ? [receiver.Url.ToString()] : [], ExternalLabels = { ["cluster"] = "eu1" } });
         var telemetry = new AlertingTelemetry();
         var writer = new Platform.Core.Metrics.Aggregation.SampleWriter(metrics, Microsoft.Extensions.Options.Options.Create(new MetricsOptions()), new MetricsTelemetry(), time,
             NullLogger<Platform.Core.Metrics.Aggregation.SampleWriter>.Instance);
         return new RuleGroupEvaluator(rules, states, new QueryEngine(new EngineOptions()), new StoredSeriesQuerier(metrics), writer, engine.Producer,
-            new AlertmanagerClient(new HttpClient(), options, telemetry, NullLogger<AlertmanagerClient>.Instance), telemetry, options, time,
-            NullLogger<RuleGroupEvaluator>.Instance);
+            new AlertmanagerClient(new HttpClient(), options, telemetry, NullLogger<AlertmanagerClient>.Instance),
+            router ?? Router(new InMemoryRouterStore(), engine, time), telemetry, options, time, NullLogger<RuleGroupEvaluator>.Instance);
+    }
+
+    internal static Platform.Core.Alerting.Routing.AlertRouter Router(Platform.Core.Storage.IRouterStore store, TestEngine engine, FixedTime time, Dictionary<string, string?>? settings = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings ?? []).Build();
+        var sender = new Platform.Core.Alerting.Routing.NotificationSender(new HttpClient(), configuration, engine.Producer, engine.Topics,
+            Microsoft.Extensions.Options.Options.Create(new AlertingOptions()), time);
+        return new Platform.Core.Alerting.Routing.AlertRouter(store, sender, time, NullLogger<Platform.Core.Alerting.Routing.AlertRouter>.Instance);
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed partial class RuleGroupEvaluator(
     SampleWriter writer,
     LogProducer producer,
     AlertmanagerClient alertmanager,
+    Routing.AlertRouter router,
     AlertingTelemetry telemetry,
     IOptions<AlertingOptions> options,
     TimeProvider time,
@@ -169,6 +170,8 @@ public sealed partial class RuleGroupEvaluator(
         foreach (var send in outbox.Sends)
         {
             delivered &= await alertmanager.SendAsync(send.Alerts, send.Expr, cancellationToken).ConfigureAwait(false);
+            // The built-in router takes them too when it is configured (it is off without a routing configuration).
+            delivered &= await router.IngestAsync(send.Alerts, AlertmanagerClient.GeneratorUrl(send.Expr, options.Value), options.Value.ExternalLabels, cancellationToken).ConfigureAwait(false);
         }
         return delivered;
     }

@@ -70,8 +70,14 @@ public sealed partial class AlertmanagerClient(HttpClient http, IOptions<Alertin
         var labels = new SortedDictionary<string, string>(alert.Labels.ToDictionary(l => l.Key, l => l.Value), StringComparer.Ordinal);
         foreach (var (name, value) in options.ExternalLabels) labels.TryAdd(name, value);
         var end = alert.ResolvedAt > 0 ? alert.ResolvedAt : alert.ValidUntil;
-        var generator = options.ExternalUrl.Length == 0 ? "" : options.ExternalUrl.TrimEnd('/') + "/graph?g0.expr=" + Uri.EscapeDataString(expr) + "&g0.tab=1";
-        return new AlertmanagerAlert(labels, alert.Annotations, Time(alert.FiredAt), Time(end), generator);
+        return new AlertmanagerAlert(labels, alert.Annotations, Time(alert.FiredAt), Time(end), GeneratorUrl(expr, options));
+    }
+
+    /// <summary>Where a person sees the rule's expression (Prometheus's generator URL), or "" without an external URL.</summary>
+    public static string GeneratorUrl(string expr, AlertingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ExternalUrl.Length == 0 ? "" : options.ExternalUrl.TrimEnd('/') + "/graph?g0.expr=" + Uri.EscapeDataString(expr) + "&g0.tab=1";
     }
 
     private static string Time(long ms) =>
