@@ -87,6 +87,51 @@ public sealed class AlertingEndToEndTests(AzuriteFixture azurite, ITestOutputHel
         Assert.DoesNotContain(receiver.Webhooks, w => w.Body.GetProperty("groupLabels").TryGetProperty("job", out var job) && job.GetString() == "billing");
     }
 
+    [Fact]
+    public async Task Two_instances_with_the_built_in_router_notify_a_webhook_once_per_group()
+    {
+        await using var receiver = await AlertReceiver.StartAsync();
+        var id = Guid.NewGuid().ToString("N")[..8];
+        (string, string)[] shared =
+        [
+            ("Platform:Storage:LogContainer", $"router-{id}"), ("Platform:Storage:TablePrefix", $"r{id}"),
+            ("Platform:Alerting:EvaluationSchedule", "*/1 * * * * *"), ("Platform:Alerting:ResendDelay", "00:00:05"), ("Hooks:Secret", "s3cret"),
+        ];
+        await using var first = await LocalHost.StartAsync(azurite, "router-e2e", shared);
+        await using var second = await LocalHost.StartAsync(azurite, "router-e2e", shared);
+        using var client = new HttpClient { BaseAddress = first.Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", LocalHost.AdminKey);
+        var routes = $$"""
+            route:
+              receiver: oncall
+              group_by: [alertname, job]
+              group_wait: 1s
+              group_interval: 2s
+              repeat_interval: 1h
+            receivers:
+              - name: oncall
+                webhook_configs: [{url: '{{new Uri(receiver.Url, "hook")}}', hmac_secret_setting: 'Hooks:Secret'}]
+            """;
+        using (var put = await client.PutAsync(new Uri("api/alerting/routes", UriKind.Relative), new StringContent(routes, Encoding.UTF8, "application/yaml")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+        using (var put = await client.PutAsync(new Uri("api/rules/log-errors", UriKind.Relative), new StringContent(Rules, Encoding.UTF8, "application/yaml")))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        var firstError = DateTimeOffset.UtcNow;
+        await LogErrorsAsync(first, "checkout", TimeSpan.FromSeconds(8), () => !receiver.Webhooks.IsEmpty);
+        var firing = await WaitForWebhookAsync(receiver, "firing", "checkout", TimeSpan.FromSeconds(45));
+        output.WriteLine($"first ERROR log to webhook through the built-in router, two instances: {(firing.At - firstError).TotalSeconds:N1} s");
+        await WaitForWebhookAsync(receiver, "resolved", "checkout", TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var statuses = receiver.Webhooks.Select(w => w.Body.GetProperty("status").GetString()).ToList();
+        Assert.Equal(["firing", "resolved"], statuses);
+        Assert.Equal(2, receiver.Signatures.Count);
+    }
+
     private static async Task LogErrorsAsync(LocalHost host, string service, TimeSpan duration, Func<bool> stop)
     {
         using var loggers = LoggerFactory.Create(b => b.AddOpenTelemetry(o =>

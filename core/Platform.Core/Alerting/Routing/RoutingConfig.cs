@@ -130,7 +130,7 @@ public sealed partial record RoutingConfig(Route Root, IReadOnlyDictionary<strin
     }
 
     /// <summary>Alertmanager's matcher syntax: <c>name="value"</c>, <c>name=~"regex"</c>, <c>!=</c>, <c>!~</c>; values quoted or bare.</summary>
-    internal static IReadOnlyList<LabelMatcher> Matchers(IEnumerable<string>? texts, string at, List<string> problems)
+    public static IReadOnlyList<LabelMatcher> Matchers(IEnumerable<string>? texts, string at, List<string> problems)
     {
         var matchers = new List<LabelMatcher>();
         foreach (var text in texts ?? [])
