@@ -7,13 +7,11 @@ namespace Platform.Benchmarks.Peers;
 /// <summary>nats-server (Debian's package) with JetStream file storage on a free loopback port; installed with apt-get when missing.</summary>
 internal sealed class NatsServer : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly string _store;
+    private readonly PeerProcess _process;
 
-    private NatsServer(Process process, string store, int port)
+    private NatsServer(PeerProcess process, int port)
     {
         _process = process;
-        _store = store;
         Port = port;
     }
 
@@ -40,47 +38,24 @@ internal sealed class NatsServer : IAsyncDisposable
         }
 
         int port = Hosts.FreePort.Next();
-
-        string store = Path.Combine(Path.GetTempPath(), "bench-nats-" + Guid.NewGuid().ToString("N")[..8]);
-        var start = new ProcessStartInfo(binary, $"-js -sd {store} -a 127.0.0.1 -p {port}") { RedirectStandardError = true, RedirectStandardOutput = true };
-        Process process = Process.Start(start)!;
-        process.BeginErrorReadLine();
-        process.BeginOutputReadLine();
-        for (int i = 0; i < 100; i++)
+        string store = PeerProcess.NewDirectory("bench-nats");
+        try
         {
-            try
+            PeerProcess process = await PeerProcess.StartAsync(binary, ["-js", "-sd", store, "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)], store, async _ =>
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return (new NatsServer(process, store, port), null);
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
+                return true;
+            }, CancellationToken.None);
+            return (new NatsServer(process, port), null);
         }
-
-        process.Kill(entireProcessTree: true);
-        return (null, "nats-server did not start");
+        catch (InvalidOperationException)
+        {
+            return (null, "nats-server did not start");
+        }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_store, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     private static readonly string[] Places = ["/usr/bin/nats-server", "/usr/sbin/nats-server", "/usr/local/bin/nats-server"];
 

@@ -18,7 +18,15 @@ internal sealed class PeerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts <paramref name="binary"/> and waits up to a minute for <c>{url}/-/ready</c>.</summary>
-    public static async Task<PeerProcess> StartAsync(string binary, IEnumerable<string> args, string directory, Uri url, CancellationToken cancellationToken)
+    public static Task<PeerProcess> StartAsync(string binary, IEnumerable<string> args, string directory, Uri url, CancellationToken cancellationToken) =>
+        StartAsync(binary, args, directory, async http =>
+        {
+            using var ready = await http.GetAsync(new Uri(url, "-/ready"), cancellationToken);
+            return ready.IsSuccessStatusCode;
+        }, cancellationToken);
+
+    /// <summary>Starts <paramref name="binary"/> and waits up to a minute for <paramref name="ready"/> to say so.</summary>
+    public static async Task<PeerProcess> StartAsync(string binary, IEnumerable<string> args, string directory, Func<HttpClient, Task<bool>> ready, CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(binary) { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = directory };
         foreach (var arg in args) start.ArgumentList.Add(arg);
@@ -32,10 +40,9 @@ internal sealed class PeerProcess : IAsyncDisposable
         {
             try
             {
-                using var ready = await http.GetAsync(new Uri(url, "-/ready"), cancellationToken);
-                if (ready.IsSuccessStatusCode) return peer;
+                if (await ready(http)) return peer;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or System.Net.Sockets.SocketException)
             {
             }
             catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)

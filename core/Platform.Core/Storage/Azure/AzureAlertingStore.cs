@@ -65,17 +65,7 @@ public sealed class AzureAlertingStore(TableClient table) : IRuleStore, IAlertSt
         ArgumentNullException.ThrowIfNull(state);
         var entity = new TableEntity(State, Key(group)) { ["Name"] = group };
         TableBinary.Write(entity, state.ToBytes());
-        try
-        {
-            var response = version is null
-                ? await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
-                : await table.UpdateEntityAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return TableVersion.Of(response.Headers.ETag, "a rule group's state");
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            return null;
-        }
+        return await TableWrites.TryWriteAsync(table, entity, version, "a rule group's state", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -51,17 +51,7 @@ public sealed class AzureRouterStore(TableClient table) : IRouterStore, IProvisi
         ArgumentNullException.ThrowIfNull(group);
         var entity = new TableEntity("group", Key(group.Key));
         TableBinary.Write(entity, RouterJson.ToBytes(group));
-        try
-        {
-            var response = version is null
-                ? await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false)
-                : await table.UpdateEntityAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            return TableVersion.Of(response.Headers.ETag, "a notification group");
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            return null;
-        }
+        return await TableWrites.TryWriteAsync(table, entity, version, "a notification group", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
