@@ -107,7 +107,7 @@ internal static class Functions
         {
             regex = PromRegex.Anchored(pattern);
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or NotSupportedException)
         {
             throw new QueryException(QueryErrorType.Execution, $"invalid regular expression in label_replace(): {pattern}: {e.Message}");
         }

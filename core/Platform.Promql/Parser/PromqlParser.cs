@@ -477,8 +477,9 @@ public sealed class PromqlParser
                 {
                     matchers.Add(new LabelMatcher(type, label.Text, value.Text));
                 }
-                catch (ArgumentException e)
+                catch (Exception e) when (e is ArgumentException or NotSupportedException)
                 {
+                    // NotSupported: lookarounds and backreferences, which Prometheus's RE2 refuses too.
                     throw new PromqlParseException($"invalid regular expression \"{value.Text}\": {e.Message}", value.Position);
                 }
                 if (Peek.Kind != TokenKind.Comma) break;

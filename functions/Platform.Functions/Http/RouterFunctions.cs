@@ -44,9 +44,15 @@ public sealed class RouterFunctions(RequestAuthorizer auth, AlertRouter router, 
         var body = await JsonBody.ReadAsync<SilenceRequest>(request, 64 * 1024, cancellationToken);
         if (body.Matchers is not { Count: > 0 }) throw new BadRequestException("A silence needs at least one matcher, such as job=\"api\".");
         var problems = new List<string>();
-        if (RoutingConfig.Matchers(body.Matchers, "matchers", problems).Count == 0 || problems.Count > 0)
+        var matchers = RoutingConfig.Matchers(body.Matchers, "matchers", problems);
+        if (matchers.Count == 0 || problems.Count > 0)
         {
             throw new BadRequestException(string.Join("; ", problems.DefaultIfEmpty("Every matcher must be like job=\"api\" or job=~\"api|web\".")));
+        }
+        if (matchers.All(m => m.MatchesEmpty))
+        {
+            // As Alertmanager: a silence whose every matcher matches the empty value would mute nearly everything.
+            throw new BadRequestException("At least one matcher must not match the empty value (job=\"\" or job=~\".*\" alone would silence everything).");
         }
         var now = time.GetUtcNow();
         var starts = body.StartsAt ?? now;

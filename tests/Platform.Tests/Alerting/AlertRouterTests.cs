@@ -77,6 +77,7 @@ public sealed class AlertRouterTests
     [InlineData("route: {receiver: team, routes: [{matchers: ['bad matcher']}]}\nreceivers: [{name: team}]\n", "is not a matcher")]
     [InlineData("route: {receiver: team}\nreceivers: [{name: team, webhook_configs: [{url: 'ftp://x'}]}]\n", "absolute http or https URL")]
     [InlineData("route: {receiver: team}\nreceivers: [{name: team}, {name: team}]\n", "used twice")]
+    [InlineData("route: {receiver: team}\nreceivers: [&t {name: team}, *t]\n", "anchors and aliases")]
     public void A_bad_configuration_is_refused_saying_where(string yaml, string expected) =>
         Assert.Contains(expected, Assert.Throws<RuleFileException>(() => RoutingConfig.Parse(yaml)).Message, StringComparison.Ordinal);
 
@@ -167,5 +168,85 @@ public sealed class AlertRouterTests
         await Task.WhenAll(router.FlushAsync(CancellationToken.None), other.FlushAsync(CancellationToken.None), router.FlushAsync(CancellationToken.None));
         Assert.Equal(2, receiver.Webhooks.Count);
         Assert.Equal(2, receiver.Webhooks.Select(w => w.Body.GetProperty("groupKey").GetString()).Distinct().Count());
+    }
+
+    [Fact]
+    public void Group_by_all_labels_is_inherited_and_route_identity_does_not_depend_on_position()
+    {
+        var config = RoutingConfig.Parse("route: {receiver: a, group_by: ['...'], routes: [{matchers: ['x=\"1\"'], receiver: b}]}\nreceivers: [{name: a}, {name: b}]\n");
+        Assert.Null(config.Root.Children[0].GroupBy);
+        var moved = RoutingConfig.Parse("route: {receiver: a, group_by: ['...'], routes: [{matchers: ['y=\"2\"'], receiver: a}, {matchers: ['x=\"1\"'], receiver: b}]}\nreceivers: [{name: a}, {name: b}]\n");
+        Assert.Equal(config.Root.Children[0].Id, moved.Root.Children[1].Id);
+    }
+
+    [Fact]
+    public async Task A_notification_delivered_late_still_says_firing()
+    {
+        var (router, time, receiver, engine, store) = await RigAsync();
+        await using var _1 = receiver;
+        await using var _2 = engine;
+        receiver.FailHooksWith = 503;
+        var b = Alert("HighLatency", "api") with { Labels = new Dictionary<string, string> { ["alertname"] = "HighLatency", ["job"] = "api", ["severity"] = "warning", ["instance"] = "b" } };
+        await router.IngestAsync([Alert("HighLatency", "api"), b], "", new Dictionary<string, string>(), CancellationToken.None);
+        time.Now = time.Now.AddSeconds(31);
+        await router.FlushAsync(CancellationToken.None);
+        // Down past the alerts' validity (4 minutes): delivered afterwards, it still reports them firing.
+        time.Now = time.Now.AddMinutes(5);
+        receiver.FailHooksWith = null;
+        for (var i = 0; i < 6; i++)
+        {
+            time.Now = time.Now.AddMinutes(1);
+            await router.FlushAsync(CancellationToken.None);
+        }
+        var first = receiver.Webhooks.First().Body;
+        Assert.Equal("firing", first.GetProperty("status").GetString());
+        Assert.All(first.GetProperty("alerts").EnumerateArray(), a => Assert.Equal("firing", a.GetProperty("status").GetString()));
+
+    }
+
+    [Fact]
+    public async Task Silencing_part_of_a_notified_group_is_no_news_and_its_end_brings_the_resolution()
+    {
+        var (router, time, receiver, engine, store) = await RigAsync();
+        await using var _1 = receiver;
+        await using var _2 = engine;
+        var a = Alert("HighLatency", "api") with { ValidUntil = Now + 3_600_000 };
+        var b = a with { Labels = new Dictionary<string, string> { ["alertname"] = "HighLatency", ["job"] = "api", ["severity"] = "warning", ["instance"] = "b" } };
+        await router.IngestAsync([a, b], "", new Dictionary<string, string>(), CancellationToken.None);
+        time.Now = time.Now.AddSeconds(31);
+        await router.FlushAsync(CancellationToken.None);
+        Assert.Single(receiver.Webhooks);
+        var now = time.Now.ToUnixTimeMilliseconds();
+        await store.PutSilenceAsync(new Silence("s", ["instance=\"b\""], now, now + 600_000, "t", "c"), CancellationToken.None);
+        time.Now = time.Now.AddMinutes(6);
+        await router.FlushAsync(CancellationToken.None);
+        Assert.Single(receiver.Webhooks);
+        // b resolves while silenced; once the silence is over its resolution goes out (it was notified firing).
+        await router.IngestAsync([b with { ResolvedAt = time.Now.ToUnixTimeMilliseconds() }], "", new Dictionary<string, string>(), CancellationToken.None);
+        time.Now = time.Now.AddMinutes(6);
+        await router.FlushAsync(CancellationToken.None);
+        Assert.Equal(2, receiver.Webhooks.Count);
+        Assert.Contains(receiver.Webhooks.Last().Body.GetProperty("alerts").EnumerateArray(), x => x.GetProperty("status").GetString() == "resolved");
+    }
+
+    [Fact]
+    public async Task Alerts_that_are_both_source_and_target_do_not_mute_each_other()
+    {
+        var (router, time, receiver, engine, _) = await RigAsync();
+        await using var _1 = receiver;
+        await using var _2 = engine;
+        await router.PutConfigAsync($$"""
+            route: {receiver: team, group_by: [alertname]}
+            receivers: [{name: team, webhook_configs: [{url: '{{receiver.Url}}hook'}]}]
+            inhibit_rules:
+              - source_matchers: ['severity="critical"']
+                target_matchers: ['severity=~"warning|critical"']
+                equal: [job]
+            """, CancellationToken.None);
+        await router.IngestAsync([Alert("DiskFull", "db", "critical"), Alert("DiskSlow", "db", "critical"), Alert("DiskWarm", "db")], "", new Dictionary<string, string>(), CancellationToken.None);
+        time.Now = time.Now.AddSeconds(31);
+        await router.FlushAsync(CancellationToken.None);
+        var notified = receiver.Webhooks.Select(w => w.Body.GetProperty("groupLabels").GetProperty("alertname").GetString()).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["DiskFull", "DiskSlow"], notified);
     }
 }

@@ -171,7 +171,15 @@ public sealed partial class RuleGroupEvaluator(
         {
             delivered &= await alertmanager.SendAsync(send.Alerts, send.Expr, cancellationToken).ConfigureAwait(false);
             // The built-in router takes them too when it is configured (it is off without a routing configuration).
-            delivered &= await router.IngestAsync(send.Alerts, AlertmanagerClient.GeneratorUrl(send.Expr, options.Value), options.Value.ExternalLabels, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                delivered &= await router.IngestAsync(send.Alerts, AlertmanagerClient.GeneratorUrl(send.Expr, options.Value), options.Value.ExternalLabels, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogRouterFailed(logger, e, group);
+                delivered = false;
+            }
         }
         return delivered;
     }
@@ -349,6 +357,9 @@ public sealed partial class RuleGroupEvaluator(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Rule group {Group} slot {Slot} was evaluated by another instance first")]
     private static partial void LogLostRace(ILogger logger, string group, long slot);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rule group {Group}: the built-in router did not take its alerts; they are offered again next tick")]
+    private static partial void LogRouterFailed(ILogger logger, Exception exception, string group);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Rule group {Group} failed to evaluate; the other groups go on")]
     private static partial void LogGroupFailed(ILogger logger, Exception exception, string group);

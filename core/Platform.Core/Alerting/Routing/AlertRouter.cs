@@ -49,6 +49,7 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
         var config = await ConfigAsync(cancellationToken).ConfigureAwait(false);
         if (config is null) return true;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var byGroup = new Dictionary<string, (Route Route, IReadOnlyDictionary<string, string> GroupLabels, List<RoutedAlert> Alerts)>(StringComparer.Ordinal);
         foreach (var alert in alerts)
         {
             var labels = new SortedDictionary<string, string>(alert.Labels.ToDictionary(l => l.Key, l => l.Value), StringComparer.Ordinal);
@@ -58,13 +59,28 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
             {
                 var groupLabels = route.GroupLabels(labels);
                 var key = route.Id + "|" + JsonSerializer.Serialize(groupLabels);
-                for (var attempt = 0; ; attempt++)
+                if (!byGroup.TryGetValue(key, out var entry)) byGroup[key] = entry = (route, groupLabels, []);
+                entry.Alerts.Add(routed);
+            }
+        }
+        // One read and one write per group, whatever the number of its alerts.
+        foreach (var (key, (route, groupLabels, routedAlerts)) in byGroup)
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var held = await store.GetGroupAsync(key, cancellationToken).ConfigureAwait(false);
+                var group = held?.Group ?? NotificationGroup.New(key, route, groupLabels, now);
+                foreach (var routed in routedAlerts)
                 {
-                    var held = await store.GetGroupAsync(key, cancellationToken).ConfigureAwait(false);
-                    var group = (held?.Group ?? NotificationGroup.New(key, route, groupLabels, now)).With(routed);
-                    if (await store.TrySaveGroupAsync(group, held?.Version, cancellationToken).ConfigureAwait(false) is not null) break;
-                    if (attempt >= 20) return false;
+                    if (group.Alerts.Count >= NotificationGroup.MaxAlerts && !group.Alerts.ContainsKey(routed.Fingerprint))
+                    {
+                        LogGroupFull(logger, key, NotificationGroup.MaxAlerts);
+                        continue;
+                    }
+                    group = group.With(routed);
                 }
+                if (await store.TrySaveGroupAsync(group, held?.Version, cancellationToken).ConfigureAwait(false) is not null) break;
+                if (attempt >= 20) return false;
             }
         }
         return true;
@@ -75,16 +91,17 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
     {
         var config = await ConfigAsync(cancellationToken).ConfigureAwait(false);
         if (config is null) return;
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var listedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         var groups = await store.ListGroupsAsync(cancellationToken).ConfigureAwait(false);
-        var silences = (await store.ListSilencesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsActive(now)).ToList();
-        var firing = groups.SelectMany(g => g.Group.Alerts.Values).Where(a => !a.IsResolved(now)).ToList();
-        bool Muted(RoutedAlert alert) => silences.Any(s => s.Mutes(alert.Labels, now)) || Inhibited(alert, firing, config.InhibitRules);
+        var silences = (await store.ListSilencesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsActive(listedAt)).ToList();
+        var firing = groups.SelectMany(g => g.Group.Alerts.Values).Where(a => !a.IsResolved(listedAt)).ToList();
+        bool Muted(RoutedAlert alert) => silences.Any(s => s.Mutes(alert.Labels, listedAt)) || Inhibited(alert, firing, config.InhibitRules);
         foreach (var (group, version) in groups)
         {
             try
             {
-                await FlushGroupAsync(config, group, version, now, Muted, cancellationToken).ConfigureAwait(false);
+                // Each group on the clock as it is when its turn comes: claims are timed from then.
+                await FlushGroupAsync(config, group, version, Muted, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -93,8 +110,9 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
         }
     }
 
-    private async Task FlushGroupAsync(RoutingConfig config, NotificationGroup group, string version, long now, Func<RoutedAlert, bool> muted, CancellationToken cancellationToken)
+    private async Task FlushGroupAsync(RoutingConfig config, NotificationGroup group, string version, Func<RoutedAlert, bool> muted, CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         // Another instance is delivering this group: leave it alone until it is done (or its claim lapses).
         if (group.ClaimedUntil > now) return;
         var route = Find(config.Root, group.RouteId);
@@ -116,11 +134,19 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
             if (!ReferenceEquals(flushed, group)) await store.TrySaveGroupAsync(flushed, version, cancellationToken).ConfigureAwait(false);
             return;
         }
-        // Claim the delivery in the same write as the flush: the instance whose save wins is the one that sends.
+        // Claim the delivery in the same write as the flush: the instance whose save wins is the one that sends. An
+        // alert ingested since the listing changed the version: read the group again and flush that.
         var claimed = flushed with { ClaimedUntil = now + (long)DeliveryClaim.TotalMilliseconds };
         var claimVersion = await store.TrySaveGroupAsync(claimed, version, cancellationToken).ConfigureAwait(false);
-        if (claimVersion is null) return;
-        var pending = await DeliverAsync(config, claimed.Pending, now, cancellationToken).ConfigureAwait(false);
+        if (claimVersion is null)
+        {
+            if (await store.GetGroupAsync(group.Key, cancellationToken).ConfigureAwait(false) is not { } current || current.Group.ClaimedUntil > now) return;
+            claimed = current.Group.Flush(route, now, muted) with { ClaimedUntil = now + (long)DeliveryClaim.TotalMilliseconds };
+            if (claimed.Pending.Count == 0 || claimed.Pending[0].NextAttempt > now) return;
+            claimVersion = await store.TrySaveGroupAsync(claimed, current.Version, cancellationToken).ConfigureAwait(false);
+            if (claimVersion is null) return;
+        }
+        var pending = await DeliverAsync(config, claimed.Pending, claimed.ClaimedUntil, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(claimed, claimVersion, pending, cancellationToken).ConfigureAwait(false);
     }
 
@@ -138,7 +164,8 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
             var released = group with
             {
                 Pending = [.. group.Pending.Where(n => !delivered.Contains(n.Id)).Select(n => updates.GetValueOrDefault(n.Id, n))],
-                ClaimedUntil = 0,
+                // Let go only of our own claim: one taken since (ours lapsed) stays with its instance.
+                ClaimedUntil = group.ClaimedUntil == claimed.ClaimedUntil ? 0 : group.ClaimedUntil,
             };
             if (await store.TrySaveGroupAsync(released, version, cancellationToken).ConfigureAwait(false) is not null) return;
             if (await store.GetGroupAsync(claimed.Key, cancellationToken).ConfigureAwait(false) is not { } current) return;
@@ -147,11 +174,14 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
     }
 
     /// <summary>Delivers queued notifications in order; stops at the first that is not done, so order is kept. Answers what remains.</summary>
-    private async Task<List<Notification>> DeliverAsync(RoutingConfig config, IReadOnlyList<Notification> queue, long now, CancellationToken cancellationToken)
+    private async Task<List<Notification>> DeliverAsync(RoutingConfig config, IReadOnlyList<Notification> queue, long claimedUntil, CancellationToken cancellationToken)
     {
         var remaining = queue.ToList();
-        while (remaining.Count > 0 && remaining[0].NextAttempt <= now)
+        while (remaining.Count > 0)
         {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            // Stop with time to spare before the claim ends (a send may take 10 s): past it, another instance may start.
+            if (remaining[0].NextAttempt > now || now >= claimedUntil - 12_000) break;
             var notification = remaining[0];
             if (!config.Receivers.TryGetValue(notification.Receiver, out var receiver))
             {
@@ -175,7 +205,8 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
                         break;
                     default:
                         var backoff = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, notification.Attempts) * (0.75 + Random.Shared.NextDouble() / 2)));
-                        wait = outcome.RetryAfter is { } after && after > backoff ? after : backoff;
+                        // Retry-After is honoured up to the longest back-off, so one header cannot block a queue for days.
+                        wait = outcome.RetryAfter is { } after && after > backoff ? (after < MaxBackoff ? after : MaxBackoff) : backoff;
                         break;
                 }
             }
@@ -198,13 +229,18 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
 
     private static bool Inhibited(RoutedAlert target, List<RoutedAlert> firing, IReadOnlyList<InhibitRule> rules)
     {
+        static bool All(IReadOnlyList<Promql.Series.LabelMatcher> matchers, RoutedAlert alert) => matchers.All(m => m.Matches(alert.Labels.GetValueOrDefault(m.Name, "")));
         foreach (var rule in rules)
         {
-            if (!rule.Target.All(m => m.Matches(target.Labels.GetValueOrDefault(m.Name, "")))) continue;
+            if (!All(rule.Target, target)) continue;
+            // Alertmanager: when the target would also be a source, sources that are also targets do not mute it
+            // (two criticals of one cluster must not silence each other).
+            var twoSided = All(rule.Source, target);
             foreach (var source in firing)
             {
                 if (source.Fingerprint == target.Fingerprint) continue;
-                if (!rule.Source.All(m => m.Matches(source.Labels.GetValueOrDefault(m.Name, "")))) continue;
+                if (!All(rule.Source, source)) continue;
+                if (twoSided && All(rule.Target, source)) continue;
                 if (rule.Equal.All(l => source.Labels.GetValueOrDefault(l, "") == target.Labels.GetValueOrDefault(l, ""))) return true;
             }
         }
@@ -219,6 +255,9 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Notification group {Group} failed to flush; the others go on")]
     private static partial void LogGroupFailed(ILogger logger, Exception exception, string group);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notification group {Group} holds {Max} alerts: further new alerts are not routed into it")]
+    private static partial void LogGroupFull(ILogger logger, string group, int max);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notification {Id} to {Receiver} dropped: {Reason}")]
     private static partial void LogDropped(ILogger logger, string id, string receiver, string reason);

@@ -57,21 +57,34 @@ public sealed record NotificationGroup(
         var firing = Alerts.Values.Where(a => !a.IsResolved(now) && !muted(a)).OrderBy(a => a.Fingerprint, StringComparer.Ordinal).ToList();
         var firingSet = firing.Select(a => a.Fingerprint).ToList();
         var resolved = Alerts.Values.Where(a => a.IsResolved(now) && NotifiedFiring.Contains(a.Fingerprint, StringComparer.Ordinal)).ToList();
-        var changed = !firingSet.SequenceEqual(NotifiedFiring, StringComparer.Ordinal) || resolved.Count > 0;
+        // Alertmanager's dedup: notify for a firing alert not notified yet, for a resolution of one that was, when the
+        // last firing alert went away, or after repeat_interval; a firing set that only shrank (an alert silenced) is no news.
+        var news = firingSet.Any(f => !NotifiedFiring.Contains(f, StringComparer.Ordinal)) || resolved.Count > 0 || (firing.Count == 0 && NotifiedFiring.Count > 0);
         var repeat = firing.Count > 0 && now >= NotifiedAt + (long)route.RepeatInterval.TotalMilliseconds;
         var next = this with
         {
+            Receiver = route.Receiver,
             NextFlush = now + (long)route.GroupInterval.TotalMilliseconds,
             Alerts = Alerts.Where(a => !a.Value.IsResolved(now)).ToDictionary(a => a.Key, a => a.Value, StringComparer.Ordinal),
         };
-        if (!(changed || repeat) || firing.Count + resolved.Count == 0)
+        if (!(news || repeat))
         {
-            return next with { NotifiedFiring = firingSet };
+            // Nothing to say; resolved alerts that were never notified go quietly, and so leave the notified set.
+            return next with { NotifiedFiring = [.. NotifiedFiring.Where(f => next.Alerts.ContainsKey(f))] };
         }
+        if (firing.Count + resolved.Count == 0) return next with { NotifiedFiring = firingSet };
         var id = NotificationId(firingSet, resolved.Select(a => a.Fingerprint), now);
-        var notification = new Notification(id, Key, Receiver, firing.Count > 0 ? "firing" : "resolved", GroupLabels, [.. firing, .. resolved], now, 0, now, []);
-        return next with { NotifiedFiring = firingSet, NotifiedAt = now, Pending = [.. Pending, notification] };
+        var notification = new Notification(id, Key, route.Receiver, firing.Count > 0 ? "firing" : "resolved", GroupLabels, [.. firing, .. resolved], now, 0, now, []);
+        // Each notification is a full snapshot, so a long outage keeps the one being delivered and the newest ones only.
+        var queue = Pending.Count < MaxPending ? Pending : [Pending[0], .. Pending.Skip(Pending.Count - MaxPending + 2)];
+        return next with { NotifiedFiring = firingSet, NotifiedAt = now, Pending = [.. queue, notification] };
     }
+
+    /// <summary>Most notifications a group queues while its receiver is down.</summary>
+    public const int MaxPending = 10;
+
+    /// <summary>Most alerts one group holds; more are refused at ingest (the group is one table entity).</summary>
+    public const int MaxAlerts = 1_000;
 
     private string NotificationId(IEnumerable<string> firing, IEnumerable<string> resolved, long now)
     {

@@ -39,7 +39,8 @@ public sealed class NotificationSender(HttpClient http, IConfiguration configura
         ArgumentNullException.ThrowIfNull(integration);
         var kind = integration.Split('/')[0];
         var index = int.Parse(integration.AsSpan(integration.IndexOf('/', StringComparison.Ordinal) + 1), CultureInfo.InvariantCulture);
-        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        // Firing or resolved as it was when the group flushed: a notification delivered late says what it said then.
+        var now = notification.CreatedAt;
         try
         {
             return kind switch
@@ -49,8 +50,13 @@ public sealed class NotificationSender(HttpClient http, IConfiguration configura
                 _ => await EmailAsync(notification, receiver.Emails[index], now, cancellationToken).ConfigureAwait(false),
             };
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (LogException e) when (e.Kind is LogErrorKind.RecordTooLarge or LogErrorKind.InvalidRequest)
         {
+            return new DeliveryOutcome(DeliveryStatus.Permanent, null, e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Network trouble, a time-out, storage throttling: try again later.
             return new DeliveryOutcome(DeliveryStatus.Retriable, null, e.Message);
         }
     }
@@ -96,8 +102,9 @@ public sealed class NotificationSender(HttpClient http, IConfiguration configura
         if (target.HmacSecretSetting is { } setting)
         {
             var key = configuration[setting];
-            if (string.IsNullOrEmpty(key)) return new DeliveryOutcome(DeliveryStatus.Permanent, null, $"the HMAC key setting '{setting}' is empty");
-            request.Headers.Add("X-Platform-Signature", Signature(key, now / 1000, body));
+            // Empty: perhaps a Key Vault reference not resolved yet; wait rather than send unsigned or drop.
+            if (string.IsNullOrEmpty(key)) return new DeliveryOutcome(DeliveryStatus.Retriable, null, $"the HMAC key setting '{setting}' is empty");
+            request.Headers.Add("X-Platform-Signature", Signature(key, time.GetUtcNow().ToUnixTimeSeconds(), body));
         }
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return Outcome(response);

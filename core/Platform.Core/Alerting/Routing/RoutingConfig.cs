@@ -42,6 +42,7 @@ public sealed partial record RoutingConfig(Route Root, IReadOnlyDictionary<strin
         RoutingConfigFile file;
         try
         {
+            RuleFileParser.RefuseAliases(text);
             file = Yaml.Deserialize<RoutingConfigFile>(text) ?? new RoutingConfigFile();
         }
         catch (YamlException e)
@@ -72,7 +73,7 @@ public sealed partial record RoutingConfig(Route Root, IReadOnlyDictionary<strin
         {
             if (file.Route.Matchers is { Count: > 0 }) problems.Add("route: the root route must not have matchers (it takes every alert)");
             if (string.IsNullOrEmpty(file.Route.Receiver)) problems.Add("route: the root route needs a receiver");
-            root = Build(file.Route, null, "route", receivers, problems);
+            root = Build(file.Route, null, "route", "", receivers, problems, 0);
         }
         var inhibit = (file.InhibitRules ?? []).Select((r, i) => new InhibitRule(
             Matchers(r?.SourceMatchers, $"inhibit_rules[{i}].source_matchers", problems),
@@ -82,21 +83,40 @@ public sealed partial record RoutingConfig(Route Root, IReadOnlyDictionary<strin
         return new RoutingConfig(root!, receivers, inhibit, text);
     }
 
-    private static Route Build(RouteSpec spec, Route? parent, string at, Dictionary<string, Receiver> receivers, List<string> problems)
+    private const int MaxRouteDepth = 20;
+
+    private static Route Build(RouteSpec spec, Route? parent, string at, string parentId, Dictionary<string, Receiver> receivers, List<string> problems, int depth)
     {
+        if (depth > MaxRouteDepth)
+        {
+            problems.Add($"{at}: routes nest more than {MaxRouteDepth} deep");
+            spec = new RouteSpec { Receiver = spec.Receiver };
+        }
         var receiver = spec.Receiver ?? parent?.Receiver ?? "";
         if (spec.Receiver is not null && !receivers.ContainsKey(spec.Receiver)) problems.Add($"{at}: receiver \"{spec.Receiver}\" is not defined");
-        IReadOnlyList<string>? groupBy = spec.GroupBy is null ? parent?.GroupBy ?? [] : spec.GroupBy.Contains("...") ? null : spec.GroupBy;
+        // Unset: inherited, "..." included (null); at the root, no grouping labels (one group).
+        IReadOnlyList<string>? groupBy = spec.GroupBy is null ? (parent is null ? [] : parent.GroupBy) : spec.GroupBy.Contains("...") ? null : spec.GroupBy;
         foreach (var label in spec.GroupBy ?? [])
         {
             if (label != "..." && !PromqlParser.IsLabelName(label)) problems.Add($"{at}.group_by: \"{label}\" is not a label name");
         }
-        var route = new Route(at, Matchers(spec.Matchers, $"{at}.matchers", problems), receiver, groupBy,
+        // A route's identity is what it matches under its parent, not its position: groups survive inserting routes.
+        var id = parentId + "/" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(
+            string.Join("\n", spec.Matchers ?? []) + "|" + spec.Continue))).AsSpan(0, 8).ToString();
+        var route = new Route(id, Matchers(spec.Matchers, $"{at}.matchers", problems), receiver, groupBy,
             Duration(spec.GroupWait, parent?.GroupWait ?? TimeSpan.FromSeconds(30), $"{at}.group_wait", problems),
             Duration(spec.GroupInterval, parent?.GroupInterval ?? TimeSpan.FromMinutes(5), $"{at}.group_interval", problems),
             Duration(spec.RepeatInterval, parent?.RepeatInterval ?? TimeSpan.FromHours(4), $"{at}.repeat_interval", problems),
             spec.Continue, []);
-        var children = (spec.Routes ?? []).Select((child, i) => Build(child ?? new RouteSpec(), route, $"{at}.routes[{i}]", receivers, problems)).ToList();
+        var children = new List<Route>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (child, i) in (spec.Routes ?? []).Select((c, i) => (c, i)))
+        {
+            var built = Build(child ?? new RouteSpec(), route, $"{at}.routes[{i}]", id, receivers, problems, depth + 1);
+            // Two siblings that match alike keep apart.
+            if (!ids.Add(built.Id)) built = built with { Id = built.Id + "#" + i.ToString(CultureInfo.InvariantCulture) };
+            children.Add(built);
+        }
         return route with { Children = children };
     }
 
@@ -142,16 +162,13 @@ public sealed partial record RoutingConfig(Route Root, IReadOnlyDictionary<strin
                 continue;
             }
             var value = match.Groups[3].Value;
-            if (value.Length >= 2 && value[0] == '"' && value[^1] == '"')
-            {
-                value = Regex.Unescape(value[1..^1]);
-            }
             var type = match.Groups[2].Value switch { "=~" => MatcherType.Regex, "!~" => MatcherType.NotRegex, "!=" => MatcherType.NotEqual, _ => MatcherType.Equal };
             try
             {
+                if (value.Length >= 2 && value[0] == '"' && value[^1] == '"') value = Regex.Unescape(value[1..^1]);
                 matchers.Add(new LabelMatcher(type, match.Groups[1].Value, value));
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is ArgumentException or NotSupportedException)
             {
                 problems.Add($"{at}: \"{text}\": {e.Message}");
             }

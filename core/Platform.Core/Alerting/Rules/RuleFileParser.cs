@@ -54,7 +54,7 @@ public static class RuleFileParser
     }
 
     // An alias re-uses a node without its text: a small file could stand for millions of rules to validate and store.
-    private static void RefuseAliases(string text)
+    internal static void RefuseAliases(string text)
     {
         var parser = new YamlDotNet.Core.Parser(new StringReader(text));
         while (parser.MoveNext())

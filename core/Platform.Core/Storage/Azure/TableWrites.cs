@@ -15,8 +15,9 @@ internal static class TableWrites
                 : await table.UpdateEntityAsync(entity, new ETag(version), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             return TableVersion.Of(response.Headers.ETag, guarded);
         }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        catch (RequestFailedException e) when (e.Status is 409 or 412 || (e.Status == 404 && version is not null))
         {
+            // 404 on a versioned replace: the row was deleted since it was read, which is a lost race too.
             return null;
         }
     }
