@@ -28,6 +28,9 @@ public sealed class AlertReceiver : IAsyncDisposable
 
     public ConcurrentQueue<string> IdempotencyKeys { get; } = new();
 
+    /// <summary>Messages posted to the Slack-compatible endpoint.</summary>
+    public ConcurrentQueue<JsonElement> Slack { get; } = new();
+
     /// <summary>Answer this status to webhook calls instead of 200 (a receiver that is down).</summary>
     public int? FailHooksWith { get; set; }
 
@@ -48,6 +51,11 @@ public sealed class AlertReceiver : IAsyncDisposable
             if (receiver.FailWith is { } status) return Results.StatusCode(status);
             receiver.AlertPosts.Enqueue((DateTimeOffset.UtcNow, (await JsonDocument.ParseAsync(context.Request.Body)).RootElement.Clone()));
             return Results.Ok();
+        });
+        app.MapPost("/slack", async (HttpContext context) =>
+        {
+            receiver.Slack.Enqueue((await JsonDocument.ParseAsync(context.Request.Body)).RootElement.Clone());
+            return Results.Text("ok");
         });
         app.MapPost("/hook", async (HttpContext context) =>
         {

@@ -249,4 +249,29 @@ public sealed class AlertRouterTests
         var notified = receiver.Webhooks.Select(w => w.Body.GetProperty("groupLabels").GetProperty("alertname").GetString()).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(["DiskFull", "DiskSlow"], notified);
     }
+
+    [Fact]
+    public async Task Slack_and_email_receivers_get_the_notification_their_way()
+    {
+        var (router, time, receiver, engine, _) = await RigAsync();
+        await using var _1 = receiver;
+        await using var _2 = engine;
+        await router.PutConfigAsync($$"""
+            route: {receiver: ops, group_by: [alertname]}
+            receivers:
+              - name: ops
+                slack_configs: [{api_url: '{{receiver.Url}}slack', channel: '#ops'}]
+                email_configs: [{to: ops@example.com}]
+            """, CancellationToken.None);
+        await router.IngestAsync([Alert("DiskFull", "db")], "", new Dictionary<string, string>(), CancellationToken.None);
+        time.Now = time.Now.AddSeconds(31);
+        await router.FlushAsync(CancellationToken.None);
+        var slack = Assert.Single(receiver.Slack);
+        Assert.Equal("#ops", slack.GetProperty("channel").GetString());
+        Assert.Contains("FIRING DiskFull", slack.GetProperty("text").GetString(), StringComparison.Ordinal);
+        var mail = Assert.Single(await Records.ReadAllAsync(engine.Reader, "notifications", 0));
+        var message = System.Text.Json.JsonDocument.Parse(mail.Value!.Value).RootElement;
+        Assert.Equal("ops@example.com", message.GetProperty("email")[0].GetString());
+        Assert.StartsWith("[FIRING:1] DiskFull", message.GetProperty("subject").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -132,6 +132,30 @@ public sealed class AlertingEndToEndTests(AzuriteFixture azurite, ITestOutputHel
         Assert.Equal(2, receiver.Signatures.Count);
     }
 
+    [Fact]
+    public async Task Rule_files_in_a_folder_are_loaded_at_start_and_a_bad_one_stops_start_up()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "rules-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(folder);
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "service.yml"), Rules);
+            await using (var host = await LocalHost.StartAsync(azurite, "rules-folder", ("Platform:Alerting:RulesDirectory", folder)))
+            {
+                var rules = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("api/rules", UriKind.Relative))).RootElement;
+                Assert.Equal("log-errors", rules.GetProperty("data").GetProperty("groups")[0].GetProperty("name").GetString());
+            }
+            await File.WriteAllTextAsync(Path.Combine(folder, "broken.yml"), "groups:\n  - name: b\n    rules:\n      - alert: X\n        expr: sum(\n");
+            var failure = await Record.ExceptionAsync(async () => await (await LocalHost.StartAsync(azurite, "rules-folder-bad", ("Platform:Alerting:RulesDirectory", folder))).DisposeAsync());
+            Assert.NotNull(failure);
+            Assert.Contains("broken.yml", failure.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static async Task LogErrorsAsync(LocalHost host, string service, TimeSpan duration, Func<bool> stop)
     {
         using var loggers = LoggerFactory.Create(b => b.AddOpenTelemetry(o =>
