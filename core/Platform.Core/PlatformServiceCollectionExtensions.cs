@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Platform.Core.Consumers;
 using Platform.Core.Alerting;
 using Platform.Core.Consumers.Elasticsearch;
+using Platform.Core.Consumers.Notifications;
 using Platform.Core.Metrics;
 using Platform.Core.Ingestion;
 using Platform.Core.Log;
@@ -28,5 +29,6 @@ public static class PlatformServiceCollectionExtensions
             .AddConsumers(configuration)
             .AddElasticsearchRouter(configuration)
             .AddMetrics(configuration)
-            .AddAlerting(configuration);
+            .AddAlerting(configuration)
+            .AddNotifications(configuration);
 }

@@ -71,6 +71,9 @@ public static class StorageNames
     /// <summary>Table of the built-in alert router's configuration, groups and silences.</summary>
     public const string RouterTable = "router";
 
+    /// <summary>Table of notification templates and the delivery log.</summary>
+    public const string NotificationsTable = "notifications";
+
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";
 

@@ -271,7 +271,8 @@ public sealed class AlertRouterTests
         Assert.Contains("FIRING DiskFull", slack.GetProperty("text").GetString(), StringComparison.Ordinal);
         var mail = Assert.Single(await Records.ReadAllAsync(engine.Reader, "notifications", 0));
         var message = System.Text.Json.JsonDocument.Parse(mail.Value!.Value).RootElement;
-        Assert.Equal("ops@example.com", message.GetProperty("email")[0].GetString());
+        Assert.Equal("ops@example.com", message.GetProperty("to").GetProperty("email")[0].GetString());
+        Assert.Null(Platform.Core.Consumers.Notifications.NotificationSchema.Validate(mail.Value!.Value).Error);
         Assert.StartsWith("[FIRING:1] DiskFull", message.GetProperty("subject").GetString(), StringComparison.Ordinal);
     }
 }

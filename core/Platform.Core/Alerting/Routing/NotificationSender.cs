@@ -143,10 +143,11 @@ public sealed class NotificationSender(HttpClient http, IConfiguration configura
             {
             }
         }
+        // The notification delivery job's message format (docs/messaging.md).
         var message = new
         {
             id = notification.Id + "-" + target.To,
-            email = new[] { target.To },
+            to = new { email = new[] { target.To } },
             subject = DefaultSubject(notification),
             body = new { text = DefaultText(notification, now) },
         };

@@ -29,6 +29,7 @@ public static class AzureStorageServiceCollectionExtensions
         services.AddStore<IOwnershipStore, AzureOwnershipStore>(sp => new AzureOwnershipStore(Table(sp, StorageNames.OwnershipTable)));
         services.AddStore<IMetricStore, AzureMetricStore>(sp => new AzureMetricStore(
             Table(sp, StorageNames.MetricSeriesTable), Table(sp, StorageNames.MetricChunksTable), Table(sp, StorageNames.MetricStateTable)));
+        services.AddStore<INotificationStore, AzureNotificationStore>(sp => new AzureNotificationStore(Table(sp, StorageNames.NotificationsTable)));
         services.AddStore<IRouterStore, AzureRouterStore>(sp => new AzureRouterStore(Table(sp, StorageNames.RouterTable)));
         services.TryAddSingleton(sp => new AzureAlertingStore(Table(sp, StorageNames.AlertingTable)));
         services.TryAddSingleton<IRuleStore>(sp => sp.GetRequiredService<AzureAlertingStore>());

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Options;
+using Platform.Core.Log.Topics;
+
+namespace Platform.Core.Consumers.Notifications;
+
+/// <summary>Checks <see cref="NotificationOptions"/> at start, naming the setting that is wrong.</summary>
+public sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
+{
+    private static readonly string[] Securities = ["Auto", "None", "StartTls", "StartTlsWhenAvailable", "SslOnConnect"];
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, NotificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (TopicName.Validate(options.Topic) is { } t) errors.Add($"Platform:Notifications:Topic: {t}");
+        if (TopicName.Validate(options.StatusTopic) is { } st) errors.Add($"Platform:Notifications:StatusTopic: {st}");
+        if (GroupName.Validate(options.Group) is { } g) errors.Add($"Platform:Notifications:Group: {g}");
+        if (options.Smtp.Port is < 1 or > 65535) errors.Add("Platform:Notifications:Smtp:Port must be between 1 and 65535.");
+        if (!Securities.Contains(options.Smtp.Security, StringComparer.OrdinalIgnoreCase)) errors.Add($"Platform:Notifications:Smtp:Security must be one of {string.Join(", ", Securities)}.");
+        if (!MimeKit.MailboxAddress.TryParse(options.Smtp.From, out _)) errors.Add($"Platform:Notifications:Smtp:From '{options.Smtp.From}' is not an e-mail address.");
+        foreach (var (channel, webhook) in options.Webhooks)
+        {
+            if (!Uri.TryCreate(webhook.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) errors.Add($"Platform:Notifications:Webhooks:{channel}:Url must be an absolute http or https URL.");
+        }
+        foreach (var (channel, slack) in options.Slack)
+        {
+            if (!Uri.TryCreate(slack.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) errors.Add($"Platform:Notifications:Slack:{channel}:Url must be an absolute http or https URL.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

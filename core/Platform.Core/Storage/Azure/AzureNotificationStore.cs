@@ -1,0 +1,72 @@
+using System.Security.Cryptography;
+using System.Text;
+using Azure.Data.Tables;
+using Platform.Core.Consumers.Notifications;
+
+namespace Platform.Core.Storage.Azure;
+
+/// <summary>
+/// Table <c>{prefix}notifications</c>: templates under PartitionKey <c>template</c> (RowKey = name), and the delivery
+/// log under PartitionKey <c>d:{hash of the id}</c>, RowKey = hash of channel and recipient, so one query lists a
+/// notification's outcomes.
+/// </summary>
+public sealed class AzureNotificationStore(TableClient table) : INotificationStore, IProvisionedStore
+{
+    /// <inheritdoc />
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken) => await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public async Task PutTemplateAsync(NotificationTemplate notificationTemplate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notificationTemplate);
+        await table.UpsertEntityAsync(new TableEntity("template", notificationTemplate.Name)
+        {
+            ["Subject"] = notificationTemplate.Subject, ["Text"] = notificationTemplate.Text, ["Html"] = notificationTemplate.Html,
+        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<NotificationTemplate?> GetTemplateAsync(string name, CancellationToken cancellationToken)
+    {
+        var found = await table.GetEntityIfExistsAsync<TableEntity>("template", name, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue && found.Value is { } e ? new NotificationTemplate(name, e.GetString("Subject") ?? "", e.GetString("Text"), e.GetString("Html")) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task<DeliveryRecord?> GetDeliveryAsync(string id, string channel, string recipient, CancellationToken cancellationToken)
+    {
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(Partition(id), Row(channel, recipient), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue && found.Value is { } e ? Record(e) : null;
+    }
+
+    /// <inheritdoc />
+    public async Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        await table.UpsertEntityAsync(new TableEntity(Partition(record.Id), Row(record.Channel, record.Recipient))
+        {
+            ["Id"] = record.Id, ["Channel"] = record.Channel, ["Recipient"] = record.Recipient, ["State"] = record.State,
+            ["Reason"] = record.Reason, ["UpdatedAt"] = record.UpdatedAt,
+        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string id, CancellationToken cancellationToken)
+    {
+        var records = new List<DeliveryRecord>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(id)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            records.Add(Record(e));
+        }
+        return records;
+    }
+
+    private static DeliveryRecord Record(TableEntity e) => new(e.GetString("Id") ?? "", e.GetString("Channel") ?? "", e.GetString("Recipient") ?? "",
+        e.GetString("State") ?? "", e.GetString("Reason"), e.GetInt64("UpdatedAt") ?? 0);
+
+    private static string Partition(string id) => "d:" + Hash(id);
+
+    private static string Row(string channel, string recipient) => Hash(channel + "\n" + recipient);
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

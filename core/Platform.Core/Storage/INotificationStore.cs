@@ -1,0 +1,25 @@
+using Platform.Core.Consumers.Notifications;
+
+namespace Platform.Core.Storage;
+
+/// <summary>One recipient's outcome of one notification: sent, failed (with why), expired.</summary>
+public sealed record DeliveryRecord(string Id, string Channel, string Recipient, string State, string? Reason, long UpdatedAt);
+
+/// <summary>Notification templates, and the delivery log by (notification id, recipient) that keeps sends single.</summary>
+public interface INotificationStore
+{
+    /// <summary>Creates or replaces a template.</summary>
+    Task PutTemplateAsync(NotificationTemplate notificationTemplate, CancellationToken cancellationToken);
+
+    /// <summary>A template, or null.</summary>
+    Task<NotificationTemplate?> GetTemplateAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The outcome recorded for one recipient of a notification, or null.</summary>
+    Task<DeliveryRecord?> GetDeliveryAsync(string id, string channel, string recipient, CancellationToken cancellationToken);
+
+    /// <summary>Records an outcome (last writer wins).</summary>
+    Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Every outcome of a notification.</summary>
+    Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string id, CancellationToken cancellationToken);
+}

@@ -1,0 +1,45 @@
+using Platform.Core.Consumers.Notifications;
+
+namespace Platform.Core.Storage.InMemory;
+
+/// <summary>Templates and the delivery log in memory.</summary>
+public sealed class InMemoryNotificationStore : INotificationStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, NotificationTemplate> _templates = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string, string), DeliveryRecord> _deliveries = [];
+
+    /// <inheritdoc />
+    public Task PutTemplateAsync(NotificationTemplate notificationTemplate, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(notificationTemplate);
+        lock (_gate) _templates[notificationTemplate.Name] = notificationTemplate;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<NotificationTemplate?> GetTemplateAsync(string name, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_templates.GetValueOrDefault(name));
+    }
+
+    /// <inheritdoc />
+    public Task<DeliveryRecord?> GetDeliveryAsync(string id, string channel, string recipient, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_deliveries.GetValueOrDefault((id, channel, recipient)));
+    }
+
+    /// <inheritdoc />
+    public Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_gate) _deliveries[(record.Id, record.Channel, record.Recipient)] = record;
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string id, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<DeliveryRecord>>([.. _deliveries.Values.Where(d => d.Id == id)]);
+    }
+}
