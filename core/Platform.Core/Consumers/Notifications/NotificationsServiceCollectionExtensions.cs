@@ -18,6 +18,7 @@ public static class NotificationsServiceCollectionExtensions
             sp.GetRequiredService<IOptions<NotificationOptions>>(), sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<NotificationDeliveryJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConsumerJob, DeliveryJob>());
+        services.AddHostedService<NotificationsStartup>();
         return services;
     }
 
