@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Platform.Core.Log;
 using Platform.Core.Log.Topics;
 
 namespace Platform.Core.Alerting;
@@ -18,16 +17,9 @@ internal sealed partial class AlertingStartup(TopicManager topics, RuleGroups gr
         if (!o.Enabled) return;
         try
         {
-            if (await topics.FindAsync(o.AlertsTopic, cancellationToken).ConfigureAwait(false) is null)
-            {
-                await topics.CreateAsync(new TopicConfig { Name = o.AlertsTopic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
-            }
+            await topics.EnsureAsync(new TopicConfig { Name = o.AlertsTopic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
         }
-        catch (LogException e) when (e.Kind == LogErrorKind.TopicAlreadyExists)
-        {
-            // Another instance created it first.
-        }
-        catch (Exception e) when (e is not OperationCanceledException && e is not Rules.RuleFileException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             LogTopicFailed(logger, e, o.AlertsTopic);
         }

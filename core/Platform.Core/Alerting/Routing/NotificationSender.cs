@@ -133,16 +133,7 @@ public sealed class NotificationSender(HttpClient http, IConfiguration configura
     {
         if (!target.SendResolved && notification.Alerts.All(a => a.IsResolved(now))) return new DeliveryOutcome(DeliveryStatus.Sent);
         const string Topic = "notifications";
-        if (await topics.FindAsync(Topic, cancellationToken).ConfigureAwait(false) is null)
-        {
-            try
-            {
-                await topics.CreateAsync(new TopicConfig { Name = Topic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LogException e) when (e.Kind == LogErrorKind.TopicAlreadyExists)
-            {
-            }
-        }
+        await topics.EnsureAsync(new TopicConfig { Name = Topic, Partitions = 4 }, cancellationToken).ConfigureAwait(false);
         // The notification delivery job's message format (docs/messaging.md).
         var message = new
         {

@@ -93,16 +93,7 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await store.PutDeliveryAsync(new DeliveryRecord(id, channel, recipient, state, reason, now), cancellationToken).ConfigureAwait(false);
         var topic = options.Value.StatusTopic;
-        if (await topics.FindAsync(topic, cancellationToken).ConfigureAwait(false) is null)
-        {
-            try
-            {
-                await topics.CreateAsync(new TopicConfig { Name = topic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
-            }
-            catch (LogException e) when (e.Kind == LogErrorKind.TopicAlreadyExists)
-            {
-            }
-        }
+        await topics.EnsureAsync(new TopicConfig { Name = topic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
         var status = JsonSerializer.SerializeToUtf8Bytes(new { id, channel, recipient, state, reason, at = DateTimeOffset.FromUnixTimeMilliseconds(now) }, Json);
         await producer.ProduceAsync(topic, [new ProduceRecord { Key = Encoding.UTF8.GetBytes(id), Value = status }], cancellationToken).ConfigureAwait(false);
     }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Platform.Core.Log;
 using Platform.Core.Log.Topics;
 
 namespace Platform.Core.Consumers.Notifications;
@@ -17,13 +16,7 @@ internal sealed partial class NotificationsStartup(TopicManager topics, IOptions
         {
             try
             {
-                if (await topics.FindAsync(name, cancellationToken).ConfigureAwait(false) is null)
-                {
-                    await topics.CreateAsync(new TopicConfig { Name = name, Partitions = name == o.Topic ? 4 : 1 }, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (LogException e) when (e.Kind == LogErrorKind.TopicAlreadyExists)
-            {
+                await topics.EnsureAsync(new TopicConfig { Name = name, Partitions = name == o.Topic ? 4 : 1 }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

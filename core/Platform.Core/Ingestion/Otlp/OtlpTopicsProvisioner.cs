@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Platform.Core.Log;
 using Platform.Core.Log.Topics;
 
 namespace Platform.Core.Ingestion.Otlp;
@@ -19,14 +18,7 @@ internal sealed partial class OtlpTopicsProvisioner(TopicManager topics, IOption
         {
             try
             {
-                if (await topics.FindAsync(name, cancellationToken).ConfigureAwait(false) is null)
-                {
-                    await topics.CreateAsync(new TopicConfig { Name = name, Partitions = o.TopicPartitions, Compression = Log.Batches.CompressionCodec.Zstd }, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (LogException ex) when (ex.Kind == LogErrorKind.TopicAlreadyExists)
-            {
-                // Another instance created it first.
+                await topics.EnsureAsync(new TopicConfig { Name = name, Partitions = o.TopicPartitions, Compression = Log.Batches.CompressionCodec.Zstd }, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

@@ -30,6 +30,21 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time)
         return stored;
     }
 
+    /// <summary>Creates the topic when it does not exist yet (another instance creating it first is fine); answers its settings.</summary>
+    public async Task<TopicConfig> EnsureAsync(TopicConfig topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        if (await FindAsync(topic.Name, cancellationToken).ConfigureAwait(false) is { } existing) return existing;
+        try
+        {
+            return await CreateAsync(topic, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LogException e) when (e.Kind == LogErrorKind.TopicAlreadyExists)
+        {
+            return await GetAsync(topic.Name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>The topic's configuration, or null.</summary>
     public async Task<TopicConfig?> FindAsync(string name, CancellationToken cancellationToken)
     {
