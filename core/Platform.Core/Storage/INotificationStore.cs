@@ -20,6 +20,12 @@ public interface INotificationStore
     /// <summary>Records an outcome (last writer wins).</summary>
     Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken);
 
+    /// <summary>Whether a recipient opted out of a channel.</summary>
+    Task<bool> IsOptedOutAsync(string channel, string recipient, CancellationToken cancellationToken);
+
+    /// <summary>Records (or withdraws, with <paramref name="optedOut"/> false) a recipient's opt-out of a channel.</summary>
+    Task SetOptOutAsync(string channel, string recipient, bool optedOut, CancellationToken cancellationToken);
+
     /// <summary>Every outcome of a notification.</summary>
     Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string id, CancellationToken cancellationToken);
 }

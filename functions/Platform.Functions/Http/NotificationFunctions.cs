@@ -56,5 +56,22 @@ public sealed class NotificationFunctions(RequestAuthorizer auth, INotificationS
         });
     }
 
+    [Function("PutNotificationOptOut")]
+    public async Task<IResult> PutOptOut([HttpTrigger(AuthorizationLevel.Function, "put", Route = "notification-optouts/{channel}/{recipient}")] HttpRequest request, string channel, string recipient, CancellationToken cancellationToken) =>
+        await SetOptOutAsync(request, channel, recipient, true, cancellationToken);
+
+    [Function("DeleteNotificationOptOut")]
+    public async Task<IResult> DeleteOptOut([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "notification-optouts/{channel}/{recipient}")] HttpRequest request, string channel, string recipient, CancellationToken cancellationToken) =>
+        await SetOptOutAsync(request, channel, recipient, false, cancellationToken);
+
+    private async Task<IResult> SetOptOutAsync(HttpRequest request, string channel, string recipient, bool optedOut, CancellationToken cancellationToken)
+    {
+        await auth.RequireAsync(request, ApiOperation.Admin, options.Value.Topic, cancellationToken);
+        if (channel is not ("email" or "webhook" or "slack")) throw new BadRequestException("The channel is email, webhook or slack.");
+        if (recipient.Length is 0 or > 320) throw new BadRequestException("A recipient is 1 to 320 characters.");
+        await store.SetOptOutAsync(channel, recipient, optedOut, cancellationToken);
+        return Results.NoContent();
+    }
+
     internal sealed record TemplateBody(string? Subject, string? Text, string? Html);
 }

@@ -89,4 +89,16 @@ public sealed class NotificationDeliveryJobTests
         var statuses = await Records.ReadAllAsync(engine.Reader, "notifications.status", 0);
         Assert.Equal(2, statuses.Count);
     }
+
+    [Fact]
+    public async Task A_recipient_who_opted_out_is_not_sent_and_the_message_says_suppressed()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        var (job, store, engine) = Rig(smtp);
+        await using var _ = engine;
+        await store.SetOptOutAsync("email", "Quiet@Example.com", true, default);
+        Assert.Empty(await job.HandleAsync(Batch("""{"id":"n-7","to":{"email":["quiet@example.com","loud@example.com"]},"subject":"News","body":{"text":"…"}}"""), default));
+        Assert.Equal("loud@example.com", Assert.Single(smtp.Messages).To.Mailboxes.Single().Address);
+        Assert.Contains(await store.ListDeliveriesAsync("n-7", default), d => d is { Recipient: "quiet@example.com", State: "suppressed" });
+    }
 }

@@ -53,7 +53,12 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
             foreach (var (channel, recipient) in message.To.All())
             {
                 var logged = await store.GetDeliveryAsync(message.Id, channel, recipient, cancellationToken).ConfigureAwait(false);
-                if (logged is { State: "sent" or "failed" or "expired" }) continue;
+                if (logged is { State: "sent" or "failed" or "expired" or "suppressed" }) continue;
+                if (await store.IsOptedOutAsync(channel, recipient, cancellationToken).ConfigureAwait(false))
+                {
+                    await RecordAsync(message.Id, channel, recipient, "suppressed", "the recipient opted out of this channel", cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 var outcome = await channels.SendAsync(message, rendered.Notification!, channel, recipient, cancellationToken).ConfigureAwait(false);
                 switch (outcome.Status)
                 {

@@ -51,6 +51,33 @@ public sealed class AzureNotificationStore(TableClient table) : INotificationSto
     }
 
     /// <inheritdoc />
+    public async Task<bool> IsOptedOutAsync(string channel, string recipient, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>("optout", Row(channel, recipient.ToLowerInvariant()), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return found.HasValue;
+    }
+
+    /// <inheritdoc />
+    public async Task SetOptOutAsync(string channel, string recipient, bool optedOut, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        var row = Row(channel, recipient.ToLowerInvariant());
+        if (optedOut)
+        {
+            await table.UpsertEntityAsync(new TableEntity("optout", row) { ["Channel"] = channel, ["Recipient"] = recipient }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await table.DeleteEntityAsync("optout", row, global::Azure.ETag.All, cancellationToken).ConfigureAwait(false);
+        }
+        catch (global::Azure.RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string id, CancellationToken cancellationToken)
     {
         var records = new List<DeliveryRecord>();

@@ -8,6 +8,25 @@ public sealed class InMemoryNotificationStore : INotificationStore
     private readonly Lock _gate = new();
     private readonly Dictionary<string, NotificationTemplate> _templates = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string, string), DeliveryRecord> _deliveries = [];
+    private readonly HashSet<(string, string)> _optOuts = [];
+
+    /// <inheritdoc />
+    public Task<bool> IsOptedOutAsync(string channel, string recipient, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_optOuts.Contains((channel, recipient.ToLowerInvariant())));
+    }
+
+    /// <inheritdoc />
+    public Task SetOptOutAsync(string channel, string recipient, bool optedOut, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        lock (_gate)
+        {
+            if (optedOut) _optOuts.Add((channel, recipient.ToLowerInvariant()));
+            else _optOuts.Remove((channel, recipient.ToLowerInvariant()));
+        }
+        return Task.CompletedTask;
+    }
 
     /// <inheritdoc />
     public Task PutTemplateAsync(NotificationTemplate notificationTemplate, CancellationToken cancellationToken)
