@@ -35,6 +35,10 @@ public sealed class NotificationFunctions(RequestAuthorizer auth, INotificationS
     public async Task<IResult> GetTemplate([HttpTrigger(AuthorizationLevel.Function, "get", Route = "notification-templates/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
         await auth.RequireAsync(request, ApiOperation.Consume, options.Value.Topic, cancellationToken);
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]{0,63}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+        {
+            throw new BadRequestException("A template name is 1 to 64 lower-case letters, digits, '.', '_' or '-'.");
+        }
         return await store.GetTemplateAsync(name, cancellationToken) is { } t
             ? Results.Ok(new { name = t.Name, subject = t.Subject, text = t.Text, html = t.Html })
             : Problems.Problem(StatusCodes.Status404NotFound, "Template not found", $"There is no template \"{name}\".");

@@ -101,4 +101,29 @@ public sealed class NotificationDeliveryJobTests
         Assert.Equal("loud@example.com", Assert.Single(smtp.Messages).To.Mailboxes.Single().Address);
         Assert.Contains(await store.ListDeliveriesAsync("n-7", default), d => d is { Recipient: "quiet@example.com", State: "suppressed" });
     }
+
+    [Theory]
+    [InlineData("""{"id":"x","to":{"email":["a(b@example.com"]},"subject":"s","body":{"text":"t"}}""")]
+    [InlineData("""{"id":"x","to":{"email":["Zoe <zoe@example.com>"]},"subject":"s","body":{"text":"t"}}""")]
+    [InlineData("""{"id":"x","id":"y","to":{"email":["a@example.com"]},"subject":"s","body":{"text":"t"}}""")]
+    [InlineData("""{"id":"x","to":{"email":["a@example.com"]},"subject":"s","body":{"text":"t"},"expiresAt":"2030-01-01_00:00:00Z"}""")]
+    public async Task Messages_the_schema_lets_through_but_cannot_be_sent_are_dead_lettered_not_retried(string message)
+    {
+        await using var smtp = SmtpTestServer.Start();
+        var (job, _, engine) = Rig(smtp);
+        await using var _ = engine;
+        var failure = Assert.Single(await job.HandleAsync(Batch(message), default));
+        Assert.False(failure.Retriable, failure.Error);
+    }
+
+    [Fact]
+    public async Task The_same_mailbox_in_another_case_is_the_same_recipient()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        var (job, _, engine) = Rig(smtp);
+        await using var _ = engine;
+        await job.HandleAsync(Batch("""{"id":"n-8","to":{"email":["Ana@Example.com"]},"subject":"s","body":{"text":"t"}}"""), default);
+        await job.HandleAsync(Batch("""{"id":"n-8","to":{"email":["ana@example.com"]},"subject":"s","body":{"text":"t"}}"""), default);
+        Assert.Single(smtp.Messages);
+    }
 }

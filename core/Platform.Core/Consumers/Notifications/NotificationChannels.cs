@@ -6,8 +6,8 @@ using System.Text.Json;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
-using Microsoft.Extensions.Options;
 using MimeKit;
+using Microsoft.Extensions.Options;
 using Platform.Core.Alerting.Routing;
 
 namespace Platform.Core.Consumers.Notifications;
@@ -39,14 +39,19 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         }
         catch (SmtpCommandException e)
         {
-            return (int)e.StatusCode is >= 400 and < 500
-                ? new DeliveryOutcome(DeliveryStatus.Retriable, null, $"SMTP {(int)e.StatusCode}: {e.Message}")
-                : new DeliveryOutcome(DeliveryStatus.Permanent, null, $"SMTP {(int)e.StatusCode}: {e.Message}");
+            // Only a refusal of this recipient or this message is final; a 5xx about the sender, relaying or
+            // authentication is the platform's configuration, which must not burn every message: wait.
+            var final = (int)e.StatusCode >= 500 && e.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted;
+            return new DeliveryOutcome(final ? DeliveryStatus.Permanent : DeliveryStatus.Retriable, null, $"SMTP {(int)e.StatusCode}: {e.Message}");
         }
         catch (Exception e) when (e is SmtpProtocolException or IOException or SocketException or ServiceNotConnectedException or HttpRequestException
             or TaskCanceledException or AuthenticationException && !cancellationToken.IsCancellationRequested)
         {
             return new DeliveryOutcome(DeliveryStatus.Retriable, null, e.Message);
+        }
+        catch (Exception e) when (e is FormatException or ParseException or ArgumentException)
+        {
+            return new DeliveryOutcome(DeliveryStatus.Permanent, null, e.Message);
         }
     }
 
@@ -90,11 +95,13 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
     {
         if (_smtp is { IsConnected: true } connected) return connected;
         var smtp = options.Value.Smtp;
+        _smtp?.Dispose();
         var client = new SmtpClient { Timeout = 30_000 };
+        // Held before connecting, so a failure part-way (authentication) still disposes it.
+        _smtp = client;
         var security = Enum.TryParse<SecureSocketOptions>(smtp.Security, ignoreCase: true, out var parsed) ? parsed : SecureSocketOptions.Auto;
         await client.ConnectAsync(smtp.Host!, smtp.Port, security, cancellationToken).ConfigureAwait(false);
         if (!string.IsNullOrEmpty(smtp.User)) await client.AuthenticateAsync(smtp.User, smtp.Password ?? "", cancellationToken).ConfigureAwait(false);
-        _smtp = client;
         return client;
     }
 
@@ -118,7 +125,8 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         var body = JsonSerializer.SerializeToUtf8Bytes(new { id = message.Id, subject = rendered.Subject, text = rendered.Text, html = rendered.Html, data = message.Data });
         using var request = new HttpRequestMessage(HttpMethod.Post, target.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        request.Headers.Add("Idempotency-Key", message.Id + ":" + name);
+        // Header-safe whatever the id holds: a hash of id and channel name.
+        request.Headers.Add("Idempotency-Key", Hash(message.Id + "\n" + name)[..32]);
         if (target.Secret is { Length: > 0 } secret) request.Headers.Add("X-Platform-Signature", NotificationSender.Signature(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         return Outcome(response);
@@ -134,8 +142,10 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
     private static DeliveryOutcome Outcome(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
-        if (response.IsSuccessStatusCode) return new DeliveryOutcome(DeliveryStatus.Sent);
-        if (status is 408 or 429 || status >= 500) return new DeliveryOutcome(DeliveryStatus.Retriable, response.Headers.RetryAfter?.Delta, $"HTTP {status}");
+        // 409 to a repeated Idempotency-Key: the receiver already has it.
+        if (response.IsSuccessStatusCode || status == 409) return new DeliveryOutcome(DeliveryStatus.Sent);
+        // 401/403: the platform's credentials (configuration), not the message: wait.
+        if (status is 401 or 403 or 408 or 429 || status >= 500) return new DeliveryOutcome(DeliveryStatus.Retriable, response.Headers.RetryAfter?.Delta, $"HTTP {status}");
         return new DeliveryOutcome(DeliveryStatus.Permanent, null, $"HTTP {status}");
     }
 

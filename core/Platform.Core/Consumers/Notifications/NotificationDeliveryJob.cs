@@ -40,6 +40,8 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
             {
                 foreach (var (channel, recipient) in message.To.All())
                 {
+                    var known = await store.GetDeliveryAsync(message.Id, channel, Key(channel, recipient), cancellationToken).ConfigureAwait(false);
+                    if (known is { State: "sent" or "failed" or "expired" or "suppressed" }) continue;
                     await RecordAsync(message.Id, channel, recipient, "expired", $"expired at {expires:O}", cancellationToken).ConfigureAwait(false);
                 }
                 continue;
@@ -52,7 +54,7 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
             }
             foreach (var (channel, recipient) in message.To.All())
             {
-                var logged = await store.GetDeliveryAsync(message.Id, channel, recipient, cancellationToken).ConfigureAwait(false);
+                var logged = await store.GetDeliveryAsync(message.Id, channel, Key(channel, recipient), cancellationToken).ConfigureAwait(false);
                 if (logged is { State: "sent" or "failed" or "expired" or "suppressed" }) continue;
                 if (await store.IsOptedOutAsync(channel, recipient, cancellationToken).ConfigureAwait(false))
                 {
@@ -63,7 +65,9 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
                 switch (outcome.Status)
                 {
                     case DeliveryStatus.Sent:
-                        await RecordAsync(message.Id, channel, recipient, "sent", null, cancellationToken).ConfigureAwait(false);
+                        // Not cancellable: a lost claim or a shutdown right after the channel took it must not lose the
+                        // record that keeps the next owner from sending again.
+                        await RecordAsync(message.Id, channel, recipient, "sent", null, CancellationToken.None).ConfigureAwait(false);
                         break;
                     case DeliveryStatus.Permanent:
                         await RecordAsync(message.Id, channel, recipient, "failed", outcome.Error, cancellationToken).ConfigureAwait(false);
@@ -93,10 +97,13 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
         }
     }
 
+    /// <summary>The delivery log's key of a recipient: e-mail addresses compare without case.</summary>
+    private static string Key(string channel, string recipient) => channel == "email" ? recipient.ToLowerInvariant() : recipient;
+
     private async Task RecordAsync(string id, string channel, string recipient, string state, string? reason, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        await store.PutDeliveryAsync(new DeliveryRecord(id, channel, recipient, state, reason, now), cancellationToken).ConfigureAwait(false);
+        await store.PutDeliveryAsync(new DeliveryRecord(id, channel, Key(channel, recipient), state, reason, now), cancellationToken).ConfigureAwait(false);
         var topic = options.Value.StatusTopic;
         await topics.EnsureAsync(new TopicConfig { Name = topic, Partitions = 1 }, cancellationToken).ConfigureAwait(false);
         var status = JsonSerializer.SerializeToUtf8Bytes(new { id, channel, recipient, state, reason, at = DateTimeOffset.FromUnixTimeMilliseconds(now) }, Json);

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Json.Schema;
 
 namespace Platform.Core.Consumers.Notifications;
@@ -55,12 +54,25 @@ public static class NotificationSchema
     /// <summary>Parses and validates a message; the error says what is wrong, or the message is returned.</summary>
     public static (NotificationMessage? Message, string? Error) Validate(ReadOnlyMemory<byte> value)
     {
-        JsonNode? node;
+        try
+        {
+            return ValidateOrThrow(value);
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
+        {
+            // Whatever the schema let through and deserialization refuses (a duplicate property, an odd date): a bad message.
+            return (null, $"not a valid notification: {e.Message}");
+        }
+    }
+
+    private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
+
+    private static (NotificationMessage? Message, string? Error) ValidateOrThrow(ReadOnlyMemory<byte> value)
+    {
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(value);
-            node = JsonNode.Parse(value.Span);
+            document = JsonDocument.Parse(value, Strict);
         }
         catch (JsonException e)
         {
@@ -74,10 +86,16 @@ public static class NotificationSchema
                 .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}")).Distinct().Take(5);
             return (null, "does not match the notification schema: " + string.Join("; ", errors));
         }
-        if (node!["notBefore"] is not null || node["digestKey"] is not null)
+        if (document.RootElement.TryGetProperty("notBefore", out var __) || document.RootElement.TryGetProperty("digestKey", out var ___))
         {
             return (null, "notBefore and digestKey are not supported yet: the message would be sent at once and alone");
         }
-        return (node.Deserialize<NotificationMessage>(), null);
+        var message = document.RootElement.Deserialize<NotificationMessage>();
+        foreach (var address in message?.To.Email ?? [])
+        {
+            // The schema's idn-email check is loose; what MailKit cannot parse is refused here, not at send time.
+            if (!MimeKit.MailboxAddress.TryParse(address, out var parsed) || parsed is null || !string.IsNullOrEmpty(parsed.Name)) return (null, $"\"{address}\" is not a plain e-mail address");
+        }
+        return (message, null);
     }
 }

@@ -16,6 +16,9 @@ public static class NotificationTemplates
 {
     private static readonly FluidParser Parser = new();
 
+    /// <summary>Longest part (a table property holds 32,000 UTF-16 characters).</summary>
+    public const int MaxPartChars = 30_000;
+
     /// <summary>Why a template does not parse, naming the part, or null when all parts do.</summary>
     public static string? Check(NotificationTemplate template)
     {
@@ -24,6 +27,7 @@ public static class NotificationTemplates
         {
             if (text is not null && !Parser.TryParse(text, out _, out var error)) return $"{part}: {error}";
         }
+        if (new[] { template.Subject, template.Text, template.Html }.Any(p => p is { Length: > MaxPartChars })) return $"each part may be at most {MaxPartChars} characters";
         return template.Text is null && template.Html is null ? "a template needs a text or an html part" : null;
     }
 
@@ -31,7 +35,8 @@ public static class NotificationTemplates
     public static RenderedNotification Render(NotificationTemplate template, JsonElement? data)
     {
         ArgumentNullException.ThrowIfNull(template);
-        var options = new TemplateOptions();
+        // Bounded: a loop over a range the data controls must not run forever.
+        var options = new TemplateOptions { MaxSteps = 100_000 };
         options.MemberAccessStrategy = new UnsafeMemberAccessStrategy();
         var context = new TemplateContext(options);
         if (data is { ValueKind: JsonValueKind.Object } d)
@@ -48,7 +53,7 @@ public static class NotificationTemplates
         JsonValueKind.Object => element.EnumerateObject().ToDictionary(p => p.Name, p => ToValue(p.Value)),
         JsonValueKind.Array => element.EnumerateArray().Select(ToValue).ToList(),
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.Number => element.TryGetDecimal(out var exact) ? exact : element.GetDouble(),
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => null,
