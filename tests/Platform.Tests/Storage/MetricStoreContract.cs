@@ -57,10 +57,16 @@ public abstract class MetricStoreContract
         var labels = Labels.Of("__name__", "up", "job", "api", "path", "/a\"b");
         await store.UpsertSeriesAsync([new StoredSeries("up", "x1", labels, Block, Block), new StoredSeries("down", "x2", Labels.Of("__name__", "down"), Block, Block)], default);
         await store.UpsertSeriesAsync([new StoredSeries("up", "x1", labels, Block, Block + 3_600_000)], default);
+        // A writer whose copy is older (a narrower range) never narrows the index.
+        await store.UpsertSeriesAsync([new StoredSeries("up", "x1", labels, Block + 3_600_000, Block + 3_600_000)], default);
+        var many = Enumerable.Range(0, 30).Select(i => new StoredSeries("many", $"m{i}", Labels.Of("__name__", "many", "i", $"{i}"), Block, Block)).ToList();
+        await store.UpsertSeriesAsync(many, default);
+        await store.UpsertSeriesAsync([.. many.Select(m => m with { LastBlock = Block + 7_200_000 })], default);
+        Assert.All(await store.ListSeriesAsync("many", default), m => Assert.Equal((Block, Block + 7_200_000), (m.FirstBlock, m.LastBlock)));
         var up = Assert.Single(await store.ListSeriesAsync("up", default));
         Assert.Equal(labels, up.Labels);
-        Assert.Equal(Block + 3_600_000, up.LastBlock);
-        Assert.Equal(2, (await store.ListSeriesAsync(null, default)).Count);
+        Assert.Equal((Block, Block + 3_600_000), (up.FirstBlock, up.LastBlock));
+        Assert.Equal(32, (await store.ListSeriesAsync(null, default)).Count);
 
         Assert.Null(await store.ReadAccumulatorAsync("k", default));
         var state = new AccumulatorState("k", new Dictionary<string, double> { ["a"] = 1.5 }, 42, new Dictionary<string, long> { ["otlp.metrics/0"] = 7 }, null);

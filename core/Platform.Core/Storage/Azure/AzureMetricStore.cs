@@ -47,51 +47,72 @@ public sealed class AzureMetricStore(TableClient seriesTable, TableClient chunkT
     public async Task UpsertSeriesAsync(IReadOnlyList<StoredSeries> series, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(series);
-        using var gate = new SemaphoreSlim(16);
-        await Task.WhenAll(series.Select(async s =>
+        foreach (var metric in series.GroupBy(s => s.Metric, StringComparer.Ordinal))
         {
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            var pending = metric.ToDictionary(s => s.Id, StringComparer.Ordinal);
+            for (var attempt = 0; pending.Count > 0; attempt++)
             {
-                await WidenAsync(s, cancellationToken).ConfigureAwait(false);
+                if (attempt >= 20) throw new InvalidOperationException($"The index rows of {pending.Count} series of {metric.Key} kept changing under this writer.");
+                await WidenAsync(metric.Key, pending, cancellationToken).ConfigureAwait(false);
             }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
+        }
     }
 
-    // Read, take the wider range, write conditionally: two instances widening one series never narrow it.
-    private async Task WidenAsync(StoredSeries series, CancellationToken cancellationToken)
+    // Read the rows as they are, take the wider hour range, write on each row's ETag in transactions of up to 100:
+    // two instances widening one series never narrow it. Rows written leave `pending`; rows that lost a race stay.
+    private async Task WidenAsync(string metric, Dictionary<string, StoredSeries> pending, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        var current = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        if (pending.Count <= 10)
         {
-            var current = await seriesTable.GetEntityIfExistsAsync<TableEntity>(series.Metric, series.Id, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var entity = new TableEntity(series.Metric, series.Id)
+            foreach (var id in pending.Keys)
             {
-                ["Labels"] = JsonSerializer.Serialize(series.Labels.Items.ToArray().ToDictionary(l => l.Name, l => l.Value)),
-                ["FirstBlock"] = series.FirstBlock,
-                ["LastBlock"] = series.LastBlock,
+                var found = await seriesTable.GetEntityIfExistsAsync<TableEntity>(metric, id, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (found.HasValue && found.Value is { } e) current[id] = e;
+            }
+        }
+        else
+        {
+            await foreach (var e in seriesTable.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {metric}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (pending.ContainsKey(e.RowKey)) current[e.RowKey] = e;
+            }
+        }
+        var writes = new List<(string Id, TableTransactionAction Action)>();
+        foreach (var (id, s) in pending.ToList())
+        {
+            var entity = new TableEntity(metric, id)
+            {
+                ["Labels"] = JsonSerializer.Serialize(s.Labels.Items.ToArray().ToDictionary(l => l.Name, l => l.Value)),
+                ["FirstBlock"] = s.FirstBlock,
+                ["LastBlock"] = s.LastBlock,
             };
+            if (!current.TryGetValue(id, out var stored))
+            {
+                writes.Add((id, new TableTransactionAction(TableTransactionActionType.Add, entity)));
+                continue;
+            }
+            var first = Math.Min(stored.GetInt64("FirstBlock") ?? s.FirstBlock, s.FirstBlock);
+            var last = Math.Max(stored.GetInt64("LastBlock") ?? s.LastBlock, s.LastBlock);
+            if (first == stored.GetInt64("FirstBlock") && last == stored.GetInt64("LastBlock"))
+            {
+                pending.Remove(id);
+                continue;
+            }
+            entity["FirstBlock"] = first;
+            entity["LastBlock"] = last;
+            writes.Add((id, new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, stored.ETag)));
+        }
+        foreach (var batch in writes.Chunk(100))
+        {
             try
             {
-                if (!current.HasValue || current.Value is not { } stored)
-                {
-                    await seriesTable.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-                var first = Math.Min(stored.GetInt64("FirstBlock") ?? series.FirstBlock, series.FirstBlock);
-                var last = Math.Max(stored.GetInt64("LastBlock") ?? series.LastBlock, series.LastBlock);
-                if (first == stored.GetInt64("FirstBlock") && last == stored.GetInt64("LastBlock")) return;
-                entity["FirstBlock"] = first;
-                entity["LastBlock"] = last;
-                await seriesTable.UpdateEntityAsync(entity, stored.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                return;
+                await seriesTable.SubmitTransactionAsync(batch.Select(w => w.Action), cancellationToken).ConfigureAwait(false);
+                foreach (var (id, _) in batch) pending.Remove(id);
             }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 20)
+            catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
             {
-                // Another writer widened it first: read again.
+                // Another writer got to one of them first: the whole transaction is read and widened again.
             }
         }
     }
