@@ -5,6 +5,17 @@ namespace Platform.Core.Storage;
 /// <summary>One recipient's outcome of one notification: sent, failed (with why), expired.</summary>
 public sealed record DeliveryRecord(string Id, string Channel, string Recipient, string State, string? Reason, long UpdatedAt);
 
+/// <summary>What reserving a recipient before sending came to.</summary>
+public enum Reservation
+{
+    /// <summary>This caller may send now.</summary>
+    Reserved,
+    /// <summary>The recipient has a final outcome (sent, failed, expired, suppressed): nothing to do.</summary>
+    Done,
+    /// <summary>Another caller is sending to it right now: try again later.</summary>
+    Busy,
+}
+
 /// <summary>Notification templates, and the delivery log by (notification id, recipient) that keeps sends single.</summary>
 public interface INotificationStore
 {
@@ -16,6 +27,13 @@ public interface INotificationStore
 
     /// <summary>The outcome recorded for one recipient of a notification, or null.</summary>
     Task<DeliveryRecord?> GetDeliveryAsync(string id, string channel, string recipient, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reserves a recipient before sending: a new row <c>sending</c>, or one left <c>retrying</c> (or <c>sending</c> for
+    /// longer than <paramref name="staleAfter"/>, its sender gone) taken over on its version. A final outcome is
+    /// <see cref="Reservation.Done"/>; a fresh <c>sending</c> row of another caller is <see cref="Reservation.Busy"/>.
+    /// </summary>
+    Task<Reservation> TryReserveAsync(string id, string channel, string recipient, long now, TimeSpan staleAfter, CancellationToken cancellationToken);
 
     /// <summary>Records an outcome (last writer wins).</summary>
     Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken);

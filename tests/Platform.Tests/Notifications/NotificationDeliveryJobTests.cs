@@ -126,4 +126,21 @@ public sealed class NotificationDeliveryJobTests
         await job.HandleAsync(Batch("""{"id":"n-8","to":{"email":["ana@example.com"]},"subject":"s","body":{"text":"t"}}"""), default);
         Assert.Single(smtp.Messages);
     }
+
+    [Fact]
+    public async Task Two_handlers_with_the_same_message_at_once_send_it_once()
+    {
+        await using var smtp = SmtpTestServer.Start();
+        var (job, store, engine) = Rig(smtp);
+        await using var _ = engine;
+        var options = Microsoft.Extensions.Options.Options.Create(new NotificationOptions { Smtp = new SmtpSettings { Host = "127.0.0.1", Port = smtp.Port, Security = "None" } });
+        var other = new NotificationDeliveryJob(store, new NotificationChannels(new HttpClient(), options, TimeProvider.System), engine.Producer, engine.Topics, options, TimeProvider.System);
+        var batch = Batch("""{"id":"n-9","to":{"email":["a@example.com","b@example.com","c@example.com"]},"subject":"s","body":{"text":"t"}}""");
+        var results = await Task.WhenAll(job.HandleAsync(batch, default), other.HandleAsync(batch, default));
+        // Whoever found a recipient busy asks to be run again; the run after that finds it done.
+        await job.HandleAsync(batch, default);
+        Assert.Equal(3, smtp.Messages.Count);
+        Assert.All(results.SelectMany(r => r), f => Assert.True(f.Retriable));
+        Assert.All(await store.ListDeliveriesAsync("n-9", default), d => Assert.Equal("sent", d.State));
+    }
 }

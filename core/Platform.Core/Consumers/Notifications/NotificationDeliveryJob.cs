@@ -41,7 +41,7 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
                 foreach (var (channel, recipient) in message.To.All())
                 {
                     var known = await store.GetDeliveryAsync(message.Id, channel, Key(channel, recipient), cancellationToken).ConfigureAwait(false);
-                    if (known is { State: "sent" or "failed" or "expired" or "suppressed" }) continue;
+                    if (known is not null && NotificationStates.IsFinal(known.State)) continue;
                     await RecordAsync(message.Id, channel, recipient, "expired", $"expired at {expires:O}", cancellationToken).ConfigureAwait(false);
                 }
                 continue;
@@ -54,8 +54,15 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
             }
             foreach (var (channel, recipient) in message.To.All())
             {
-                var logged = await store.GetDeliveryAsync(message.Id, channel, Key(channel, recipient), cancellationToken).ConfigureAwait(false);
-                if (logged is { State: "sent" or "failed" or "expired" or "suppressed" }) continue;
+                // Reserve before sending: a copy of the message being handled elsewhere right now waits its turn.
+                var reservation = await store.TryReserveAsync(message.Id, channel, Key(channel, recipient), time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    SendingStaleAfter, cancellationToken).ConfigureAwait(false);
+                if (reservation == Reservation.Done) continue;
+                if (reservation == Reservation.Busy)
+                {
+                    failures.Add(new RecordFailure(record.Offset, $"{channel} {recipient}: being sent by another handler", Retriable: true));
+                    continue;
+                }
                 if (await store.IsOptedOutAsync(channel, recipient, cancellationToken).ConfigureAwait(false))
                 {
                     await RecordAsync(message.Id, channel, recipient, "suppressed", "the recipient opted out of this channel", cancellationToken).ConfigureAwait(false);
@@ -96,6 +103,9 @@ public sealed class NotificationDeliveryJob(INotificationStore store, Notificati
             return (null, $"template '{message.Template}' failed to render: {e.Message}");
         }
     }
+
+    /// <summary>How long a <c>sending</c> reservation holds before another handler may take it over (its sender is gone).</summary>
+    private static readonly TimeSpan SendingStaleAfter = TimeSpan.FromMinutes(2);
 
     /// <summary>The delivery log's key of a recipient: e-mail addresses compare without case.</summary>
     private static string Key(string channel, string recipient) => channel == "email" ? recipient.ToLowerInvariant() : recipient;

@@ -40,6 +40,28 @@ public sealed class AzureNotificationStore(TableClient table) : INotificationSto
     }
 
     /// <inheritdoc />
+    public async Task<Reservation> TryReserveAsync(string id, string channel, string recipient, long now, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        var entity = new TableEntity(Partition(id), Row(channel, recipient))
+        {
+            ["Id"] = id, ["Channel"] = channel, ["Recipient"] = recipient, ["State"] = "sending", ["UpdatedAt"] = now,
+        };
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var held = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (held.HasValue && held.Value is { } existing)
+            {
+                var state = existing.GetString("State") ?? "";
+                if (NotificationStates.IsFinal(state)) return Reservation.Done;
+                if (state == "sending" && (existing.GetInt64("UpdatedAt") ?? 0) > now - (long)staleAfter.TotalMilliseconds) return Reservation.Busy;
+            }
+            var version = held.HasValue ? held.Value!.ETag.ToString() : null;
+            if (await TableWrites.TryWriteAsync(table, entity, version, "a delivery reservation", cancellationToken).ConfigureAwait(false) is not null) return Reservation.Reserved;
+        }
+        return Reservation.Busy;
+    }
+
+    /// <inheritdoc />
     public async Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);

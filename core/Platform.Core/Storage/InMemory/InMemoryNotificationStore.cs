@@ -49,6 +49,21 @@ public sealed class InMemoryNotificationStore : INotificationStore
     }
 
     /// <inheritdoc />
+    public Task<Reservation> TryReserveAsync(string id, string channel, string recipient, long now, TimeSpan staleAfter, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_deliveries.TryGetValue((id, channel, recipient), out var held))
+            {
+                if (NotificationStates.IsFinal(held.State)) return Task.FromResult(Reservation.Done);
+                if (held.State == "sending" && held.UpdatedAt > now - (long)staleAfter.TotalMilliseconds) return Task.FromResult(Reservation.Busy);
+            }
+            _deliveries[(id, channel, recipient)] = new DeliveryRecord(id, channel, recipient, "sending", null, now);
+            return Task.FromResult(Reservation.Reserved);
+        }
+    }
+
+    /// <inheritdoc />
     public Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
