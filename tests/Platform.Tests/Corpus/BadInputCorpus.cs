@@ -29,9 +29,13 @@ public static class BadInputCorpus
     public const string TopicSeed = """{"name":"corpus-new","partitions":1,"retentionMs":604800000,"cleanupPolicy":"delete","compression":"zstd","maxRecordBytes":1024}""";
     public const string KeySeed = """{"name":"corpus key","grants":[{"topics":"corpus","operations":["produce"]}]}""";
     public const string ResetSeed = """{"to":"offset","offset":0}""";
+    public const string SilenceSeed = """{"matchers":["job=\"api\""],"endsAt":"2030-01-01T00:00:00Z","createdBy":"c","comment":"c"}""";
+    public const string TemplateSeed = """{"subject":"Order {{ order }}","text":"t","html":"<p>h</p>"}""";
+    private const string Yaml = "application/yaml";
+    private const string RulesSeed = "groups:\n  - name: g\n    rules:\n      - alert: X\n        expr: up == 0\n";
 
     public static IEnumerable<BadInputCase> All() =>
-        Records().Concat(Ndjson()).Concat(Raw()).Concat(Consume()).Concat(Topics()).Concat(Keys()).Concat(Resets()).Concat(OtlpJson()).Concat(OtlpProtobuf()).Concat(Encodings());
+        Records().Concat(Ndjson()).Concat(Raw()).Concat(Consume()).Concat(Topics()).Concat(Keys()).Concat(Resets()).Concat(Alerting()).Concat(Notifications()).Concat(OtlpJson()).Concat(OtlpProtobuf()).Concat(Encodings());
 
     private static IEnumerable<BadInputCase> Records()
     {
@@ -185,6 +189,69 @@ public static class BadInputCorpus
         }
 
         yield return new BadInputCase("path", "delete a key id that is not one", HttpMethod.Delete, "/api/keys/..%2F..", null, null);
+    }
+
+    private static IEnumerable<BadInputCase> Alerting()
+    {
+        const string silences = "/api/silences";
+        var fields = new Dictionary<string, string[]>
+        {
+            ["matchers"] = ["null", "string", "number", "true", "object", "array of numbers"],
+            ["endsAt"] = ["null", "number", "true", "object", "array"],
+            ["createdBy"] = ["number", "true", "object", "array"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(SilenceSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Post, silences, body, Json);
+        }
+        foreach ((string name, string from, string to) in new[]
+        {
+            ("no matchers", "[\"job=\\\"api\\\"\"]", "[]"),
+            ("a matcher that is not one", "job=\\\"api\\\"", "job api"),
+            ("a matcher every value passes", "job=\\\"api\\\"", "job=~\\\".*\\\""),
+            ("an end in the past", "2030-01-01", "2001-01-01"),
+        })
+        {
+            yield return new BadInputCase("out of range", name, HttpMethod.Post, silences, Encoding.UTF8.GetBytes(SilenceSeed.Replace(from, to, StringComparison.Ordinal)), Json);
+        }
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(SilenceSeed, "endsAt"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Post, silences, body, Json);
+        }
+
+        yield return new BadInputCase("content type", "rules as XML", HttpMethod.Put, "/api/rules/g", Encoding.UTF8.GetBytes(RulesSeed), "application/xml");
+        yield return new BadInputCase("malformed", "rules that are not YAML", HttpMethod.Put, "/api/rules/g", "groups: [ {"u8.ToArray(), Yaml);
+        yield return new BadInputCase("out of range", "a group named otherwise than the route", HttpMethod.Put, "/api/rules/h", Encoding.UTF8.GetBytes(RulesSeed), Yaml);
+        yield return new BadInputCase("out of range", "an expression that does not parse", HttpMethod.Put, "/api/rules/g", Encoding.UTF8.GetBytes(RulesSeed.Replace("up == 0", "sum(", StringComparison.Ordinal)), Yaml);
+        foreach ((string name, byte[] bytes) in JsonMutations.InvalidUtf8)
+        {
+            yield return new BadInputCase("invalid UTF-8", $"rules: {name}", HttpMethod.Put, "/api/rules/g", [.. Encoding.UTF8.GetBytes(RulesSeed), .. bytes], Yaml);
+        }
+        yield return new BadInputCase("malformed", "routes that are not YAML", HttpMethod.Put, "/api/alerting/routes", "route: {"u8.ToArray(), Yaml);
+        yield return new BadInputCase("out of range", "a route to a receiver nobody defined", HttpMethod.Put, "/api/alerting/routes", "route: {receiver: nobody}\nreceivers: [{name: team}]\n"u8.ToArray(), Yaml);
+    }
+
+    private static IEnumerable<BadInputCase> Notifications()
+    {
+        const string path = "/api/notification-templates/order-shipped";
+        var fields = new Dictionary<string, string[]>
+        {
+            ["subject"] = ["null", "empty string", "number", "true", "object", "array"],
+            ["text"] = ["number", "true", "object", "array"],
+            ["html"] = ["number", "true", "object", "array"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(TemplateSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Put, path, body, Json);
+        }
+        yield return new BadInputCase("out of range", "a template that does not parse", HttpMethod.Put, path, Encoding.UTF8.GetBytes(TemplateSeed.Replace("{{ order }}", "{{ order ", StringComparison.Ordinal)), Json);
+        yield return new BadInputCase("path", "a template name with capitals", HttpMethod.Put, "/api/notification-templates/Order", Encoding.UTF8.GetBytes(TemplateSeed), Json);
+        yield return new BadInputCase("path", "a template name storage refuses", HttpMethod.Get, "/api/notification-templates/a%23b", null, null);
+        yield return new BadInputCase("path", "an opt-out for a channel there is none of", HttpMethod.Put, "/api/notification-optouts/fax/someone", null, null);
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(TemplateSeed, "subject"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Put, path, body, Json);
+        }
     }
 
     private static IEnumerable<BadInputCase> Resets()
