@@ -31,6 +31,13 @@ public static class StorageNames
     public static string PartitionKey(TopicPartition tp) =>
         string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}:{tp.Partition:D5}");
 
+    /// <summary>
+    /// A table key for free text (group names, notification ids, recipients): SHA-256 in hex, since keys may not
+    /// hold '/', '\\', '#', '?' or control characters and are at most 1 KiB.
+    /// </summary>
+    public static string HashedKey(string text) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+
     /// <summary>A 64-bit number as a RowKey that sorts as the number does.</summary>
     public static string OrderedKey(long value) => value.ToString("D20", CultureInfo.InvariantCulture);
 

@@ -88,27 +88,20 @@ public static class PrometheusJson
     }
 
     /// <summary>Writes <c>{"status":"success","data":[…strings…]}</c> (labels, label values).</summary>
-    public static void WriteStrings(Utf8JsonWriter writer, IEnumerable<string> values)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(values);
-        writer.WriteStartObject();
-        writer.WriteString("status", "success");
-        writer.WriteStartArray("data");
-        foreach (var value in values) writer.WriteStringValue(value);
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    }
+    public static void WriteStrings(Utf8JsonWriter writer, IEnumerable<string> values) =>
+        WriteDataArray(writer, values, (w, value) => w.WriteStringValue(value));
 
     /// <summary>Writes <c>{"status":"success","data":[{…labels…}]}</c> (<c>/api/v1/series</c>).</summary>
-    public static void WriteSeries(Utf8JsonWriter writer, IEnumerable<Labels> series)
+    public static void WriteSeries(Utf8JsonWriter writer, IEnumerable<Labels> series) => WriteDataArray(writer, series, WriteLabels);
+
+    private static void WriteDataArray<T>(Utf8JsonWriter writer, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(series);
+        ArgumentNullException.ThrowIfNull(items);
         writer.WriteStartObject();
         writer.WriteString("status", "success");
         writer.WriteStartArray("data");
-        foreach (var labels in series) WriteLabels(writer, labels);
+        foreach (var item in items) write(writer, item);
         writer.WriteEndArray();
         writer.WriteEndObject();
     }

@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -15,27 +14,14 @@ namespace Platform.Functions.Http;
 /// </summary>
 public sealed class AlertingFunctions(RequestAuthorizer auth, RuleGroups groups, IOptions<AlertingOptions> options)
 {
-    private static readonly string[] RuleMediaTypes = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain"];
+    /// <summary>What YAML (and JSON, which is YAML) bodies may be sent as.</summary>
+    internal static readonly string[] YamlMediaTypes = ["application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml", "application/json", "text/plain"];
 
     [Function("PutRuleGroup")]
     public async Task<IResult> Put([HttpTrigger(AuthorizationLevel.Function, "put", Route = "rules/{group}")] HttpRequest request, string group, CancellationToken cancellationToken)
     {
         await auth.RequireAsync(request, ApiOperation.Admin, options.Value.AlertsTopic, cancellationToken);
-        var mediaType = request.ContentType?.Split(';')[0].Trim();
-        if (mediaType is null || !RuleMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
-        {
-            throw new UnsupportedMediaTypeException("A rule group is a Prometheus rule file: Content-Type application/yaml (or application/json).");
-        }
-        var body = await RequestBody.ReadAsync(request, RuleGroups.MaxSourceChars * 4, cancellationToken);
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new BadRequestException("The rule file is not valid UTF-8.");
-        }
+        var text = await RequestBody.ReadTextAsync(request, YamlMediaTypes, RuleGroups.MaxSourceChars * 4, "A rule group is a Prometheus rule file", cancellationToken);
         var parsed = await groups.PutAsync(group, text, cancellationToken);
         return Results.Ok(new
         {

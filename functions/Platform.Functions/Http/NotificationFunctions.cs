@@ -19,10 +19,7 @@ public sealed class NotificationFunctions(RequestAuthorizer auth, INotificationS
     public async Task<IResult> PutTemplate([HttpTrigger(AuthorizationLevel.Function, "put", Route = "notification-templates/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
         await auth.RequireAsync(request, ApiOperation.Admin, options.Value.Topic, cancellationToken);
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]{0,63}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
-        {
-            throw new BadRequestException("A template name is 1 to 64 lower-case letters, digits, '.', '_' or '-'.");
-        }
+        CheckTemplateName(name);
         var body = await JsonBody.ReadAsync<TemplateBody>(request, 256 * 1024, cancellationToken);
         if (string.IsNullOrEmpty(body.Subject)) throw new BadRequestException("A template needs a subject.");
         var template = new NotificationTemplate(name, body.Subject, body.Text, body.Html);
@@ -35,10 +32,7 @@ public sealed class NotificationFunctions(RequestAuthorizer auth, INotificationS
     public async Task<IResult> GetTemplate([HttpTrigger(AuthorizationLevel.Function, "get", Route = "notification-templates/{name}")] HttpRequest request, string name, CancellationToken cancellationToken)
     {
         await auth.RequireAsync(request, ApiOperation.Consume, options.Value.Topic, cancellationToken);
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]{0,63}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
-        {
-            throw new BadRequestException("A template name is 1 to 64 lower-case letters, digits, '.', '_' or '-'.");
-        }
+        CheckTemplateName(name);
         return await store.GetTemplateAsync(name, cancellationToken) is { } t
             ? Results.Ok(new { name = t.Name, subject = t.Subject, text = t.Text, html = t.Html })
             : Problems.Problem(StatusCodes.Status404NotFound, "Template not found", $"There is no template \"{name}\".");
@@ -75,6 +69,14 @@ public sealed class NotificationFunctions(RequestAuthorizer auth, INotificationS
         if (recipient.Length is 0 or > 320) throw new BadRequestException("A recipient is 1 to 320 characters.");
         await store.SetOptOutAsync(channel, recipient, optedOut, cancellationToken);
         return Results.NoContent();
+    }
+
+    private static void CheckTemplateName(string name)
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]{0,63}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+        {
+            throw new BadRequestException("A template name is 1 to 64 lower-case letters, digits, '.', '_' or '-'.");
+        }
     }
 
     internal sealed record TemplateBody(string? Subject, string? Text, string? Html);

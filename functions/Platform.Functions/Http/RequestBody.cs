@@ -21,4 +21,24 @@ internal static class RequestBody
             _ => throw new UnsupportedMediaTypeException($"Content-Encoding '{encoding}' is not supported; use gzip or none."),
         };
     }
+
+    /// <summary>A UTF-8 text body (a rule file, a routing configuration) of one of the media types the route takes.</summary>
+    public static async Task<string> ReadTextAsync(HttpRequest request, IReadOnlyCollection<string> mediaTypes, int maxBytes, string what, CancellationToken cancellationToken)
+    {
+        string? mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (mediaType is null || !mediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
+        {
+            throw new UnsupportedMediaTypeException($"{what}: Content-Type {string.Join(" or ", mediaTypes)}.");
+        }
+
+        byte[] body = await ReadAsync(request, maxBytes, cancellationToken);
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            throw new BadRequestException($"{what}: the body is not valid UTF-8.");
+        }
+    }
 }

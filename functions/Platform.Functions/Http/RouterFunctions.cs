@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -23,7 +22,7 @@ public sealed class RouterFunctions(RequestAuthorizer auth, AlertRouter router, 
     public async Task<IResult> PutRoutes([HttpTrigger(AuthorizationLevel.Function, "put", Route = "alerting/routes")] HttpRequest request, CancellationToken cancellationToken)
     {
         await auth.RequireAsync(request, ApiOperation.Admin, options.Value.AlertsTopic, cancellationToken);
-        var text = await TextAsync(request, cancellationToken);
+        var text = await RequestBody.ReadTextAsync(request, AlertingFunctions.YamlMediaTypes, MaxConfigBytes, "A routing configuration is Alertmanager's YAML", cancellationToken);
         var config = await router.PutConfigAsync(text, cancellationToken);
         return Results.Ok(new { receivers = config.Receivers.Keys.Order(StringComparer.Ordinal), inhibitRules = config.InhibitRules.Count });
     }
@@ -85,24 +84,6 @@ public sealed class RouterFunctions(RequestAuthorizer auth, AlertRouter router, 
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         await store.PutSilenceAsync(silence with { EndsAt = Math.Min(silence.EndsAt, now), StartsAt = Math.Min(silence.StartsAt, now) }, cancellationToken);
         return Results.NoContent();
-    }
-
-    private static async Task<string> TextAsync(HttpRequest request, CancellationToken cancellationToken)
-    {
-        var mediaType = request.ContentType?.Split(';')[0].Trim();
-        if (mediaType is not ("application/yaml" or "application/x-yaml" or "text/yaml" or "application/json" or "text/plain"))
-        {
-            throw new UnsupportedMediaTypeException("A routing configuration is Alertmanager's YAML: Content-Type application/yaml.");
-        }
-        var body = await RequestBody.ReadAsync(request, MaxConfigBytes, cancellationToken);
-        try
-        {
-            return new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(body);
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new BadRequestException("The configuration is not valid UTF-8.");
-        }
     }
 
     internal sealed record SilenceRequest(List<string>? Matchers, DateTimeOffset? StartsAt, DateTimeOffset? EndsAt, string? CreatedBy, string? Comment);

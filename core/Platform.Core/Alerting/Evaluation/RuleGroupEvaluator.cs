@@ -158,7 +158,7 @@ public sealed partial class RuleGroupEvaluator(
         {
             try
             {
-                await RecordAsync(group, slot.Slot, slot.Changes, cancellationToken).ConfigureAwait(false);
+                await AppendHistoryAsync(group, slot.Slot, slot.Changes, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -324,7 +324,7 @@ public sealed partial class RuleGroupEvaluator(
     }
 
     /// <summary>Appends the slot's state changes to the alerts topic, once per group and slot whichever instance gets there.</summary>
-    private async Task RecordAsync(string group, long slot, IReadOnlyList<AlertChange> changes, CancellationToken cancellationToken)
+    private async Task AppendHistoryAsync(string group, long slot, IReadOnlyList<AlertChange> changes, CancellationToken cancellationToken)
     {
         var records = changes.Select(c => new ProduceRecord
         {

@@ -93,9 +93,9 @@ public sealed partial class AlertRouter(IRouterStore store, NotificationSender s
         if (config is null) return;
         var listedAt = time.GetUtcNow().ToUnixTimeMilliseconds();
         var groups = await store.ListGroupsAsync(cancellationToken).ConfigureAwait(false);
-        var silences = (await store.ListSilencesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsActive(listedAt)).ToList();
+        var silences = (await store.ListSilencesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsActive(listedAt)).Select(s => s.ParsedMatchers()).ToList();
         var firing = groups.SelectMany(g => g.Group.Alerts.Values).Where(a => !a.IsResolved(listedAt)).ToList();
-        bool Muted(RoutedAlert alert) => silences.Any(s => s.Mutes(alert.Labels, listedAt)) || Inhibited(alert, firing, config.InhibitRules);
+        bool Muted(RoutedAlert alert) => silences.Any(matchers => Silence.Mutes(matchers, alert.Labels)) || Inhibited(alert, firing, config.InhibitRules);
         foreach (var (group, version) in groups)
         {
             try

@@ -6,12 +6,14 @@ public sealed record Silence(string Id, IReadOnlyList<string> Matchers, long Sta
     /// <summary>True when the silence is in force at <paramref name="now"/>.</summary>
     public bool IsActive(long now) => StartsAt <= now && now < EndsAt;
 
-    /// <summary>True when it mutes an alert with these labels at <paramref name="now"/>.</summary>
-    public bool Mutes(IReadOnlyDictionary<string, string> labels, long now)
+    /// <summary>Its matchers, parsed (once per flush, not once per alert).</summary>
+    public IReadOnlyList<Promql.Series.LabelMatcher> ParsedMatchers() => RoutingConfig.Matchers(Matchers, "silence", []);
+
+    /// <summary>True when these matchers (see <see cref="ParsedMatchers"/>) mute an alert with these labels.</summary>
+    public static bool Mutes(IReadOnlyList<Promql.Series.LabelMatcher> matchers, IReadOnlyDictionary<string, string> labels)
     {
+        ArgumentNullException.ThrowIfNull(matchers);
         ArgumentNullException.ThrowIfNull(labels);
-        if (!IsActive(now)) return false;
-        var matchers = RoutingConfig.Matchers(Matchers, "silence", []);
         return matchers.Count > 0 && matchers.All(m => m.Matches(labels.GetValueOrDefault(m.Name, "")));
     }
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Platform.Core.Alerting.Evaluation;
@@ -80,5 +78,5 @@ public sealed class AzureAlertingStore(TableClient table) : IRuleStore, IAlertSt
         }
     }
 
-    private static string Key(string name) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name)));
+    private static string Key(string text) => StorageNames.HashedKey(text);
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Azure.Data.Tables;
 using Platform.Core.Consumers.Notifications;
 
@@ -117,5 +115,5 @@ public sealed class AzureNotificationStore(TableClient table) : INotificationSto
 
     private static string Row(string channel, string recipient) => Hash(channel + "\n" + recipient);
 
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    private static string Hash(string text) => StorageNames.HashedKey(text);
 }

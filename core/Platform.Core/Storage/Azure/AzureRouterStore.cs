@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Platform.Core.Alerting.Routing;
@@ -88,5 +86,5 @@ public sealed class AzureRouterStore(TableClient table) : IRouterStore, IProvisi
         await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
     }
 
-    private static string Key(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    private static string Key(string text) => StorageNames.HashedKey(text);
 }
