@@ -37,7 +37,7 @@ public static class SelfTelemetry
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "platform"))
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Metrics.MetricsTelemetry.MeterName, Platform.Core.Alerting.AlertingTelemetry.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName);
+                metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Metrics.MetricsTelemetry.MeterName, Platform.Core.Alerting.AlertingTelemetry.MeterName, Platform.Core.Consumers.Notifications.NotificationTelemetry.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName);
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
                     metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = azureMonitor);

@@ -81,6 +81,9 @@ public static class StorageNames
     /// <summary>Table of notification templates and the delivery log.</summary>
     public const string NotificationsTable = "notifications";
 
+    /// <summary>Table of parked notifications, gathering digests and per-recipient rate limits.</summary>
+    public const string NotificationScheduleTable = "notificationschedule";
+
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";
 

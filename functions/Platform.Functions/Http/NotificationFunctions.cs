@@ -73,7 +73,7 @@ public sealed class NotificationFunctions(RequestAuthorizer auth, INotificationS
 
     private static void CheckTemplateName(string name)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z0-9][a-z0-9_.-]{0,63}$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+        if (!NotificationTemplates.IsValidName(name))
         {
             throw new BadRequestException("A template name is 1 to 64 lower-case letters, digits, '.', '_' or '-'.");
         }

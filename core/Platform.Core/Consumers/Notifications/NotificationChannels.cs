@@ -69,6 +69,8 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         {
             mail.Headers.Add("List-Unsubscribe", $"<{unsubscribe}?recipient={Uri.EscapeDataString(recipient)}>");
         }
+        if (message.Priority is "high") mail.Priority = MessagePriority.Urgent;
+        else if (message.Priority is "low") mail.Priority = MessagePriority.NonUrgent;
         var body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html };
         mail.Body = body.ToMessageBody();
         // One SMTP connection, used by one send at a time (batches of several partitions may run at once).
@@ -129,25 +131,33 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         request.Headers.Add("Idempotency-Key", Hash(message.Id + "\n" + name)[..32]);
         if (target.Secret is { Length: > 0 } secret) request.Headers.Add("X-Platform-Signature", NotificationSender.Signature(secret, time.GetUtcNow().ToUnixTimeSeconds(), body));
         using var response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        return Outcome(response);
+        return Outcome(response, time.GetUtcNow());
     }
 
     private async Task<DeliveryOutcome> SlackAsync(RenderedNotification rendered, string name, CancellationToken cancellationToken)
     {
         if (!options.Value.Slack.TryGetValue(name, out var target)) return new DeliveryOutcome(DeliveryStatus.Permanent, null, $"no Slack channel named '{name}' is configured");
         using var response = await http.PostAsJsonAsync(target.Url, new { text = $"*{rendered.Subject}*\n{rendered.Text}" }, cancellationToken).ConfigureAwait(false);
-        return Outcome(response);
+        return Outcome(response, time.GetUtcNow());
     }
 
-    private static DeliveryOutcome Outcome(HttpResponseMessage response)
+    private static DeliveryOutcome Outcome(HttpResponseMessage response, DateTimeOffset now)
     {
         var status = (int)response.StatusCode;
         // 409 to a repeated Idempotency-Key: the receiver already has it.
         if (response.IsSuccessStatusCode || status == 409) return new DeliveryOutcome(DeliveryStatus.Sent);
         // 401/403: the platform's credentials (configuration), not the message: wait.
-        if (status is 401 or 403 or 408 or 429 || status >= 500) return new DeliveryOutcome(DeliveryStatus.Retriable, response.Headers.RetryAfter?.Delta, $"HTTP {status}");
+        if (status is 401 or 403 or 408 or 429 || status >= 500) return new DeliveryOutcome(DeliveryStatus.Retriable, RetryAfter(response, now), $"HTTP {status}");
         return new DeliveryOutcome(DeliveryStatus.Permanent, null, $"HTTP {status}");
     }
+
+    /// <summary>The receiver's <c>Retry-After</c>, as seconds or as a date.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage response, DateTimeOffset now) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } when date > now => date - now,
+        _ => null,
+    };
 
     private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 

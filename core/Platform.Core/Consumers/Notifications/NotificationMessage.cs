@@ -15,7 +15,9 @@ public sealed record NotificationMessage(
     [property: JsonPropertyName("subject")] string? Subject,
     [property: JsonPropertyName("body")] NotificationBody? Body,
     [property: JsonPropertyName("expiresAt")] DateTimeOffset? ExpiresAt,
-    [property: JsonPropertyName("priority")] string? Priority);
+    [property: JsonPropertyName("priority")] string? Priority,
+    [property: JsonPropertyName("notBefore")] DateTimeOffset? NotBefore = null,
+    [property: JsonPropertyName("digestKey")] string? DigestKey = null);
 
 /// <summary>Recipients by channel: e-mail addresses, and webhook and Slack targets by their configured names.</summary>
 public sealed record NotificationRecipients(

@@ -27,6 +27,20 @@ public sealed class NotificationOptionsValidator : IValidateOptions<Notification
         {
             if (!Uri.TryCreate(slack.Url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")) errors.Add($"Platform:Notifications:Slack:{channel}:Url must be an absolute http or https URL.");
         }
+        if (options.Retry.InitialDelay <= TimeSpan.Zero) errors.Add("Platform:Notifications:Retry:InitialDelay must be positive.");
+        if (options.Retry.MaxDelay < options.Retry.InitialDelay) errors.Add("Platform:Notifications:Retry:MaxDelay must be at least InitialDelay.");
+        if (options.Retry.GiveUpAfter <= TimeSpan.Zero) errors.Add("Platform:Notifications:Retry:GiveUpAfter must be positive.");
+        if (options.Digest.Window <= TimeSpan.Zero) errors.Add("Platform:Notifications:Digest:Window must be positive.");
+        if (!NotificationTemplates.IsValidName(options.Digest.Template)) errors.Add($"Platform:Notifications:Digest:Template '{options.Digest.Template}' is not a template name.");
+        if (string.IsNullOrWhiteSpace(options.DispatchSchedule)) errors.Add("Platform:Notifications:DispatchSchedule must be an NCRONTAB schedule.");
+        foreach (var (channel, limits) in options.RateLimits)
+        {
+            if (channel is not ("email" or "webhook" or "slack")) errors.Add($"Platform:Notifications:RateLimits:{channel}: the channels are email, webhook and slack.");
+            foreach (var (which, limit) in new[] { ("PerRecipient", limits.PerRecipient), ("PerChannel", limits.PerChannel) })
+            {
+                if (limit is not null && (limit.Count < 1 || limit.Per <= TimeSpan.Zero)) errors.Add($"Platform:Notifications:RateLimits:{channel}:{which} needs a Count of at least 1 and a positive Per.");
+            }
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

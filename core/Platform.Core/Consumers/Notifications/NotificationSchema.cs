@@ -35,7 +35,7 @@ public static class NotificationSchema
               "minProperties": 1,
               "properties": { "text": { "type": "string" }, "html": { "type": "string" } }
             },
-            "digestKey": { "type": "string", "maxLength": 200 },
+            "digestKey": { "type": "string", "minLength": 1, "maxLength": 200 },
             "notBefore": { "type": "string", "format": "date-time" },
             "expiresAt": { "type": "string", "format": "date-time" },
             "priority": { "enum": ["low", "normal", "high"] }
@@ -65,6 +65,21 @@ public static class NotificationSchema
         }
     }
 
+    /// <summary>The <c>id</c> of a message that may not be valid otherwise, when it has a usable one.</summary>
+    public static string? TryReadId(ReadOnlyMemory<byte> value)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(value);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("id", out var id)
+                && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 and <= 200 } text ? text : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
     private static (NotificationMessage? Message, string? Error) ValidateOrThrow(ReadOnlyMemory<byte> value)
@@ -85,10 +100,6 @@ public static class NotificationSchema
             var errors = (result.Details ?? []).Where(d => d.Errors is { Count: > 0 })
                 .SelectMany(d => d.Errors!.Select(e => $"{(d.InstanceLocation.ToString() is { Length: > 0 } at ? at : "/")}: {e.Value}")).Distinct().Take(5);
             return (null, "does not match the notification schema: " + string.Join("; ", errors));
-        }
-        if (document.RootElement.TryGetProperty("notBefore", out var __) || document.RootElement.TryGetProperty("digestKey", out var ___))
-        {
-            return (null, "notBefore and digestKey are not supported yet: the message would be sent at once and alone");
         }
         var message = document.RootElement.Deserialize<NotificationMessage>();
         foreach (var address in message?.To.Email ?? [])

@@ -19,6 +19,11 @@ public static class NotificationTemplates
     /// <summary>Longest part (a table property holds 32,000 UTF-16 characters).</summary>
     public const int MaxPartChars = 30_000;
 
+    /// <summary>True for a template name: 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit.</summary>
+    public static bool IsValidName(string? name) =>
+        name is { Length: > 0 and <= 64 } && (char.IsAsciiLetterLower(name[0]) || char.IsAsciiDigit(name[0]))
+        && name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '_' or '-');
+
     /// <summary>Why a template does not parse, naming the part, or null when all parts do.</summary>
     public static string? Check(NotificationTemplate template)
     {

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Platform.Core.Consumers.Notifications.Scheduling;
 using Platform.Core.Options;
 
 namespace Platform.Core.Consumers.Notifications;
@@ -16,6 +17,11 @@ public static class NotificationsServiceCollectionExtensions
         services.TryAddSingleton(sp => new NotificationChannels(
             new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(10) },
             sp.GetRequiredService<IOptions<NotificationOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<NotificationTelemetry>();
+        services.TryAddSingleton<NotificationOutcomes>();
+        services.TryAddSingleton<NotificationRateLimiter>();
+        services.TryAddSingleton<RecipientDelivery>();
+        services.TryAddSingleton<NotificationDispatcher>();
         services.TryAddSingleton<NotificationDeliveryJob>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConsumerJob, DeliveryJob>());
         services.AddHostedService<NotificationsStartup>();

@@ -30,6 +30,8 @@ public static class AzureStorageServiceCollectionExtensions
         services.AddStore<IMetricStore, AzureMetricStore>(sp => new AzureMetricStore(
             Table(sp, StorageNames.MetricSeriesTable), Table(sp, StorageNames.MetricChunksTable), Table(sp, StorageNames.MetricStateTable)));
         services.AddStore<INotificationStore, AzureNotificationStore>(sp => new AzureNotificationStore(Table(sp, StorageNames.NotificationsTable)));
+        services.AddStore<INotificationSchedule, AzureNotificationSchedule>(sp => new AzureNotificationSchedule(Table(sp, StorageNames.NotificationScheduleTable)));
+        services.AddStore<IRateLimitStore, AzureRateLimitStore>(sp => new AzureRateLimitStore(Table(sp, StorageNames.NotificationScheduleTable)));
         services.AddStore<IRouterStore, AzureRouterStore>(sp => new AzureRouterStore(Table(sp, StorageNames.RouterTable)));
         services.TryAddSingleton(sp => new AzureAlertingStore(Table(sp, StorageNames.AlertingTable)));
         services.TryAddSingleton<IRuleStore>(sp => sp.GetRequiredService<AzureAlertingStore>());

@@ -1,0 +1,117 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Core.Storage;
+
+namespace Platform.Core.Consumers.Notifications.Scheduling;
+
+/// <summary>
+/// Takes up what waits in the schedule once it is due: a parked recipient goes through <see cref="RecipientDelivery"/>
+/// again (and is parked again or removed), a digest stops gathering, is rendered and sent once to its recipient, and
+/// each message in it gets the digest's outcome. Every change is made at the item's version, so two dispatchers
+/// racing for one item do not both act on it, and the delivery log's reservation keeps sends single whatever happens.
+/// </summary>
+public sealed partial class NotificationDispatcher(INotificationSchedule schedule, INotificationStore store, RecipientDelivery delivery, NotificationOutcomes outcomes,
+    NotificationTelemetry telemetry, IOptions<NotificationOptions> options, TimeProvider time, ILogger<NotificationDispatcher> logger)
+{
+    private const int BatchSize = 200;
+
+    /// <summary>Handles everything due now; returns how many items were taken up.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
+    {
+        var due = await schedule.DueAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken).ConfigureAwait(false);
+        foreach (var item in due)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                if (item.IsDigest) await DigestAsync(item, cancellationToken).ConfigureAwait(false);
+                else await SingleAsync(item, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One item's trouble (storage, a bad entry) must not hold the others; it stays due and is tried next time.
+                LogItemFailed(logger, e, item.Id, item.Channel);
+            }
+        }
+        telemetry.Dispatched(due.Count);
+        return due.Count;
+    }
+
+    private async Task SingleAsync(PendingDelivery item, CancellationToken cancellationToken)
+    {
+        var (message, error) = NotificationSchema.Validate(item.Message);
+        if (message is null)
+        {
+            await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", error, cancellationToken).ConfigureAwait(false);
+            await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        DeliveryStep step;
+        try
+        {
+            step = await delivery.DeliverAsync(message, () => RenderAsync(message, cancellationToken), item.Channel, item.Recipient,
+                new DeliveryAttempts(item.Attempts, item.FirstTriedAt), cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotificationRenderException e)
+        {
+            await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", e.Message, cancellationToken).ConfigureAwait(false);
+            step = DeliveryStep.Done;
+        }
+        await SettleAsync(item, step, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<RenderedNotification> RenderAsync(NotificationMessage message, CancellationToken cancellationToken)
+    {
+        var (rendered, error) = await NotificationRendering.RenderAsync(store, message, cancellationToken).ConfigureAwait(false);
+        // The template was there when the message was taken in; gone or broken since, the message cannot be sent.
+        return rendered ?? throw new NotificationRenderException(error!);
+    }
+
+    private async Task DigestAsync(PendingDelivery item, CancellationToken cancellationToken)
+    {
+        if (item.Gathering)
+        {
+            // Stop gathering first, at the version read: a message joining in between makes this lose, and it is tried next time.
+            var closed = item with { Gathering = false };
+            if (await schedule.TryUpdateAsync(closed, cancellationToken).ConfigureAwait(false) is not { } version) return;
+            item = closed with { Version = version };
+        }
+        var entries = await schedule.DigestEntriesAsync(item, cancellationToken).ConfigureAwait(false);
+        if (entries.Count == 0)
+        {
+            await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var contents = entries.Select(e => DigestContent.Read(e.Content)).ToList();
+        var data = DigestRenderer.Data(item.DigestKey!, contents);
+        var template = await store.GetTemplateAsync(options.Value.Digest.Template, cancellationToken).ConfigureAwait(false);
+        var rendered = DigestRenderer.Render(template, data);
+        var message = new NotificationMessage(item.Id, new NotificationRecipients(null, null, null), null, data, rendered.Subject, null, null, null);
+        var step = await delivery.SendAsync(message, rendered, item.Channel, item.Recipient, new DeliveryAttempts(item.Attempts, item.FirstTriedAt), cancellationToken)
+            .ConfigureAwait(false);
+        if (step.Finished)
+        {
+            // Each message in the digest gets the digest's outcome: also what keeps a message handled again from joining another digest.
+            var outcome = await store.GetDeliveryAsync(item.Id, item.Channel, NotificationOutcomes.Key(item.Channel, item.Recipient), cancellationToken).ConfigureAwait(false);
+            foreach (var content in contents)
+            {
+                await outcomes.RecordAsync(content.Id, item.Channel, item.Recipient, outcome?.State ?? "sent", $"in digest {item.Id}", CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        await SettleAsync(item, step, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SettleAsync(PendingDelivery item, DeliveryStep step, CancellationToken cancellationToken)
+    {
+        if (step.Finished)
+        {
+            await schedule.TryRemoveAsync(item, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        await schedule.TryUpdateAsync(item with { Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A parked notification {Id} ({Channel}) could not be handled; it is tried again on the next dispatch")]
+    private static partial void LogItemFailed(ILogger logger, Exception exception, string id, string channel);
+}

@@ -1,0 +1,56 @@
+namespace Platform.Core.Storage;
+
+/// <summary>
+/// One recipient of a notification waiting for its time (<c>notBefore</c>, a retry's back-off, a rate limit), or a
+/// digest gathering messages for one recipient. <see cref="Message"/> holds a single message's JSON; a digest's messages
+/// are its entries. <see cref="Version"/> is the stored version (null before the first write).
+/// </summary>
+public sealed record PendingDelivery(
+    string Id,
+    string Channel,
+    string Recipient,
+    string? DigestKey,
+    long Due,
+    int Attempts,
+    long FirstTriedAt,
+    string? LastError,
+    bool Gathering,
+    ReadOnlyMemory<byte> Message,
+    string? Version)
+{
+    /// <summary>True for a digest (many messages to one recipient), false for one recipient of one message.</summary>
+    public bool IsDigest => DigestKey is not null;
+}
+
+/// <summary>One message of a digest: its id and the rendered parts (JSON) it contributes.</summary>
+public sealed record DigestEntry(string MessageId, ReadOnlyMemory<byte> Content, long At);
+
+/// <summary>
+/// Where notifications wait without holding their partition: single recipients parked until a time, and digests
+/// gathering messages until their window closes. Every change to an item is made at its version, so two dispatchers
+/// racing for one item see a lost race as a value, and a digest never takes a message once it stopped gathering.
+/// </summary>
+public interface INotificationSchedule
+{
+    /// <summary>Parks one recipient of a message: added, or replaced whatever its version (a redelivered message parks again).</summary>
+    Task ParkAsync(PendingDelivery item, CancellationToken cancellationToken);
+
+    /// <summary>Items due at or before <paramref name="now"/> (milliseconds since the epoch), earliest first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<PendingDelivery>> DueAsync(long now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Replaces an item at its version (a new due time, a digest closed): the new version, or null when it changed since.</summary>
+    Task<string?> TryUpdateAsync(PendingDelivery item, CancellationToken cancellationToken);
+
+    /// <summary>Removes an item at its version, with a digest's entries: false when it changed since.</summary>
+    Task<bool> TryRemoveAsync(PendingDelivery item, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds a message to the digest gathering for (channel, recipient, digest key), opening one due at
+    /// <paramref name="now"/> + <paramref name="window"/> when none gathers: the digest's id. Adding the same message
+    /// twice to one digest keeps one entry.
+    /// </summary>
+    Task<string> JoinDigestAsync(string channel, string recipient, string digestKey, DigestEntry entry, long now, TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>The entries of a digest, in the order they joined.</summary>
+    Task<IReadOnlyList<DigestEntry>> DigestEntriesAsync(PendingDelivery digest, CancellationToken cancellationToken);
+}
