@@ -108,8 +108,13 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
                 await table.SubmitTransactionAsync(
                 [
                     new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, gathering.ETag),
-                    new TableTransactionAction(TableTransactionActionType.UpsertReplace, row),
+                    new TableTransactionAction(TableTransactionActionType.Add, row),
                 ], cancellationToken).ConfigureAwait(false);
+                return id;
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                // The message is in this digest already (handled again): it keeps its first place.
                 return id;
             }
             catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
