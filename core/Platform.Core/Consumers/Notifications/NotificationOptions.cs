@@ -34,6 +34,12 @@ public sealed class NotificationOptions
     public Dictionary<string, ChannelRateLimits> RateLimits { get; set; } = [];
 
     /// <summary>
+    /// How long a recipient reserved for sending stays reserved before another handler may take it over (its sender
+    /// presumed dead). It must exceed the longest send (SMTP's 30-second timeout, HTTP's 10). Default 2 minutes.
+    /// </summary>
+    public TimeSpan SendingTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
     /// How often parked notifications (<c>notBefore</c>, retries, rate-limited ones) and closing digests are looked at:
     /// an NCRONTAB with seconds, the <c>DispatchNotifications</c> timer's schedule. Default every 5 seconds.
     /// </summary>

@@ -16,11 +16,8 @@ namespace Platform.Core.Consumers.Notifications;
 public sealed class RecipientDelivery(INotificationStore store, INotificationSchedule schedule, NotificationChannels channels, NotificationRateLimiter limiter,
     NotificationOutcomes outcomes, IOptions<NotificationOptions> options, TimeProvider time)
 {
-    /// <summary>How long a <c>sending</c> reservation holds before another handler may take it over (its sender is gone).</summary>
-    public static readonly TimeSpan SendingStaleAfter = TimeSpan.FromMinutes(2);
-
-    /// <summary>How long to wait when another handler is sending to the recipient right now.</summary>
-    private static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(30);
+    /// <summary>How long to wait when another handler is sending to the recipient right now: a quarter of the sending timeout, 1 to 30 seconds.</summary>
+    private TimeSpan BusyWait => TimeSpan.FromTicks(Math.Clamp(options.Value.SendingTimeout.Ticks / 4, TimeSpan.TicksPerSecond, 30 * TimeSpan.TicksPerSecond));
 
     /// <summary>Delivers to one recipient; <paramref name="render"/> is called only when something is to be rendered now.</summary>
     public async Task<DeliveryStep> DeliverAsync(NotificationMessage message, Func<Task<RenderedNotification>> render, string channel, string recipient,
@@ -64,7 +61,7 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
         ArgumentNullException.ThrowIfNull(message);
         var key = NotificationOutcomes.Key(channel, recipient);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var reservation = await store.TryReserveAsync(message.Id, channel, key, now, SendingStaleAfter, cancellationToken).ConfigureAwait(false);
+        var reservation = await store.TryReserveAsync(message.Id, channel, key, now, options.Value.SendingTimeout, cancellationToken).ConfigureAwait(false);
         if (reservation == Reservation.Done) return DeliveryStep.Done;
         if (reservation == Reservation.Busy) return DeliveryStep.Park(now + (long)BusyWait.TotalMilliseconds, attempts, "being sent by another handler");
         if (await store.IsOptedOutAsync(channel, recipient, cancellationToken).ConfigureAwait(false))
