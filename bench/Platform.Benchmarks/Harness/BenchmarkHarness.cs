@@ -34,6 +34,14 @@ public static class BenchmarkHarness
             return Path.Combine(outDir, "report.md");
         }
 
+        if (args.Contains("--notifications-only"))
+        {
+            string notificationsOnly = NotificationBenchmark.Report(await NotificationBenchmark.RunAsync(storage, s.Mode, outDir, Step));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), notificationsOnly);
+            Console.WriteLine(notificationsOnly);
+            return Path.Combine(outDir, "report.md");
+        }
+
         if (args.Contains("--scale-out-only"))
         {
             // The scale-out section alone, for iterating on the write path under several instances.
@@ -134,9 +142,15 @@ public static class BenchmarkHarness
         storage = azurite.ConnectionString;
         MetricsResult metrics = await MetricsBenchmark.RunAsync(storage, s.Mode, Step);
 
+        // 8. Notifications: e-mails/s from a backlog beside MailKit's raw rate, and produce-to-SMTP latency.
+        await azurite.RenewAsync();
+        storage = azurite.ConnectionString;
+        NotificationResult notifications = await NotificationBenchmark.RunAsync(storage, s.Mode, outDir, Step);
+
         var results = new BenchResults(s, appender, byProducers, byPartitions, new CountScale(counts), peer, natsWhy, http, hostPeak,
             Process.GetCurrentProcess().PeakWorkingSet64, e2e, total.Elapsed);
-        string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut) + Environment.NewLine + MetricsBenchmark.Report(metrics);
+        string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut) + Environment.NewLine + MetricsBenchmark.Report(metrics)
+            + Environment.NewLine + NotificationBenchmark.Report(notifications);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report);
         ReportCharts.Draw(results, outDir);
         Console.WriteLine(report);

@@ -1,3 +1,4 @@
+using Platform.Benchmarks.Peers;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -20,7 +21,7 @@ public sealed class NotificationCrashTests(AzuriteFixture azurite, Xunit.Abstrac
     public async Task A_thousand_notifications_survive_two_sigkills_and_a_refusing_smtp_server_each_sent_once()
     {
         string id = Guid.NewGuid().ToString("N")[..8];
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         smtp.Refuse = true;
         (string, string)[] settings =
         [

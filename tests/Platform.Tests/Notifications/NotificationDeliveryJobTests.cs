@@ -1,3 +1,4 @@
+using Platform.Benchmarks.Peers;
 using Platform.Core.Consumers.Notifications;
 using Platform.Tests.Fixtures;
 
@@ -9,7 +10,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task A_templated_message_arrives_as_proper_mime_with_html_escaped()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var (job, store, engine) = (rig.Job, rig.Store, rig.Engine);
         await store.PutTemplateAsync(new NotificationTemplate("order-shipped", "Votre commande {{ order }} est partie ✈",
@@ -32,7 +33,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task A_message_handled_again_is_not_sent_again_and_bad_ones_are_dead_lettered_with_the_reason()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var (job, store, engine) = (rig.Job, rig.Store, rig.Engine);
         var batch = rig.Batch(
@@ -55,7 +56,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task An_smtp_server_that_refuses_for_a_while_gets_the_message_once_afterwards()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var (job, store, engine) = (rig.Job, rig.Store, rig.Engine);
         var batch = rig.Batch("""{"id":"n-6","to":{"email":["a@example.com"]},"subject":"Hello","body":{"text":"Hi"}}""");
@@ -80,7 +81,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task A_recipient_that_keeps_failing_is_given_up_after_the_configured_time_with_the_last_error()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp, o => o.Retry = new NotificationRetryOptions { InitialDelay = TimeSpan.FromSeconds(1), MaxDelay = TimeSpan.FromSeconds(4), GiveUpAfter = TimeSpan.FromSeconds(20) });
         smtp.Refuse = true;
         Assert.Empty(await rig.HandleAsync("""{"id":"n-give-up","to":{"email":["a@example.com"]},"subject":"s","body":{"text":"t"}}"""));
@@ -95,7 +96,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task A_recipient_who_opted_out_is_not_sent_and_the_message_says_suppressed()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var (job, store, engine) = (rig.Job, rig.Store, rig.Engine);
         await store.SetOptOutAsync("email", "Quiet@Example.com", true, default);
@@ -111,7 +112,7 @@ public sealed class NotificationDeliveryJobTests
     [InlineData("""{"id":"x","to":{"email":["a@example.com"]},"subject":"s","body":{"text":"t"},"expiresAt":"2030-01-01_00:00:00Z"}""")]
     public async Task Messages_the_schema_lets_through_but_cannot_be_sent_are_dead_lettered_not_retried(string message)
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var job = rig.Job;
         var failure = Assert.Single(await job.HandleAsync(rig.Batch(message), default));
@@ -121,7 +122,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task The_same_mailbox_in_another_case_is_the_same_recipient()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var job = rig.Job;
         await job.HandleAsync(rig.Batch("""{"id":"n-8","to":{"email":["Ana@Example.com"]},"subject":"s","body":{"text":"t"}}"""), default);
@@ -132,7 +133,7 @@ public sealed class NotificationDeliveryJobTests
     [Fact]
     public async Task Two_handlers_with_the_same_message_at_once_send_it_once()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var (job, store, engine) = (rig.Job, rig.Store, rig.Engine);
         var other = new NotificationRig(rig.Options, rig.Store, rig.Schedule);

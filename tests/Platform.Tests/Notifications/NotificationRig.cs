@@ -1,3 +1,4 @@
+using Platform.Benchmarks.Peers;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Core.Consumers;
@@ -11,7 +12,7 @@ using Platform.Tests.Fixtures;
 namespace Platform.Tests.Notifications;
 
 /// <summary>The delivery job and its dispatcher wired as in the host, over in-memory stores and a clock the test moves.</summary>
-public sealed class NotificationRig : IAsyncDisposable
+internal sealed class NotificationRig : IAsyncDisposable
 {
     private long _offset;
 
@@ -29,7 +30,7 @@ public sealed class NotificationRig : IAsyncDisposable
         Dispatcher = new NotificationDispatcher(Schedule, Store, delivery, outcomes, new NotificationTelemetry(), wrapped, Time, NullLogger<NotificationDispatcher>.Instance);
     }
 
-    public static NotificationRig ForSmtp(SmtpTestServer smtp, Action<NotificationOptions>? configure = null)
+    public static NotificationRig ForSmtp(SmtpSink smtp, Action<NotificationOptions>? configure = null)
     {
         var options = new NotificationOptions
         {

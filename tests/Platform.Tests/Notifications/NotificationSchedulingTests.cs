@@ -1,3 +1,4 @@
+using Platform.Benchmarks.Peers;
 using Platform.Core.Consumers.Notifications;
 using Platform.Tests.Alerting;
 
@@ -9,7 +10,7 @@ public sealed class NotificationSchedulingTests
     [Fact]
     public async Task A_message_with_not_before_waits_for_its_time_then_goes_once()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         var at = rig.Time.GetUtcNow().AddHours(1).ToString("O");
         var message = $$"""{"id":"later","to":{"email":["a@example.com"]},"subject":"Reminder","body":{"text":"t"},"notBefore":"{{at}}"}""";
@@ -29,7 +30,7 @@ public sealed class NotificationSchedulingTests
     [Fact]
     public async Task Twenty_messages_with_one_digest_key_to_one_recipient_are_one_email_listing_twenty()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp, o => o.Digest.Window = TimeSpan.FromMinutes(10));
         await rig.Store.PutTemplateAsync(new NotificationTemplate("comment", "New comment on {{ post }}", "{{ author }}: {{ text }}", null), default);
         var messages = Enumerable.Range(1, 20).Select(i =>
@@ -66,7 +67,7 @@ public sealed class NotificationSchedulingTests
     [Fact]
     public async Task A_digest_template_when_stored_renders_the_digest()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         await rig.Store.PutTemplateAsync(new NotificationTemplate("digest", "Your {{ count }} {{ digestKey }}", "{% for m in messages %}[{{ m.subject }}]{% endfor %}", null), default);
         await rig.HandleAsync(
@@ -81,7 +82,7 @@ public sealed class NotificationSchedulingTests
     [Fact]
     public async Task Over_the_per_recipient_limit_the_excess_waits_and_is_sent_later_never_dropped()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp, o => o.RateLimits["email"] = new ChannelRateLimits { PerRecipient = new RateLimit { Count = 2, Per = TimeSpan.FromHours(1) } });
         var messages = Enumerable.Range(1, 5).Select(i => $$$"""{"id":"r-{{{i}}}","to":{"email":["a@example.com"]},"subject":"s{{{i}}}","body":{"text":"t"}}""").ToArray();
         Assert.Empty(await rig.HandleAsync(messages));
@@ -101,7 +102,7 @@ public sealed class NotificationSchedulingTests
     [Fact]
     public async Task A_high_priority_message_is_not_held_by_the_recipient_limit_and_is_marked_urgent()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp, o => o.RateLimits["email"] = new ChannelRateLimits { PerRecipient = new RateLimit { Count = 1, Per = TimeSpan.FromHours(1) } });
         await rig.HandleAsync(
             """{"id":"p-1","to":{"email":["a@example.com"]},"subject":"news","body":{"text":"t"}}""",
@@ -113,7 +114,7 @@ public sealed class NotificationSchedulingTests
     [Fact]
     public async Task A_parked_message_that_expires_while_waiting_is_expired_not_sent()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var rig = NotificationRig.ForSmtp(smtp);
         smtp.Refuse = true;
         var expires = rig.Time.GetUtcNow().AddSeconds(30).ToString("O");

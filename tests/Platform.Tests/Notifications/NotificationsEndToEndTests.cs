@@ -1,3 +1,4 @@
+using Platform.Benchmarks.Peers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Platform.Tests.Fixtures;
@@ -11,7 +12,7 @@ public sealed class NotificationsEndToEndTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_produced_notification_is_mailed_and_its_outcome_answered()
     {
-        await using var smtp = SmtpTestServer.Start();
+        await using var smtp = SmtpSink.Start();
         await using var host = await LocalHost.StartAsync(azurite, "notify-e2e",
             ("Platform:Notifications:Smtp:Host", "127.0.0.1"), ("Platform:Notifications:Smtp:Port", smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             ("Platform:Notifications:Smtp:Security", "None"));

@@ -2,20 +2,24 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using MimeKit;
+using System.Diagnostics;
 using Platform.Benchmarks.Hosts;
 using SmtpServer;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace Platform.Tests.Notifications;
+namespace Platform.Benchmarks.Peers;
 
-/// <summary>A real SMTP server (the SmtpServer package) on a free loopback port that keeps what it receives, or refuses with a 4xx.</summary>
-public sealed class SmtpTestServer : IAsyncDisposable
+/// <summary>
+/// A real SMTP server (the SmtpServer package) on a free loopback port that keeps what it receives, with the time it
+/// accepted each (a <see cref="Stopwatch"/> timestamp), or refuses with 451 while <see cref="Refuse"/> is set.
+/// </summary>
+internal sealed class SmtpSink : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _running;
 
-    private SmtpTestServer(int port, Store store, Task running)
+    private SmtpSink(int port, Store store, Task running)
     {
         Port = port;
         _store = store;
@@ -28,10 +32,13 @@ public sealed class SmtpTestServer : IAsyncDisposable
 
     public ConcurrentQueue<MimeMessage> Messages => _store.Messages;
 
+    /// <summary>Subject and <see cref="Stopwatch.GetTimestamp"/> of each accepted message, in order.</summary>
+    public ConcurrentQueue<(string Subject, long AcceptedAt)> Accepted => _store.Accepted;
+
     /// <summary>While true, every message is refused with 451 (try again later).</summary>
     public bool Refuse { get => _store.Refuse; set => _store.Refuse = value; }
 
-    public static SmtpTestServer Start()
+    public static SmtpSink Start()
     {
         var port = FreePort.Next();
         var options = new SmtpServerOptionsBuilder().ServerName("localhost")
@@ -41,7 +48,7 @@ public sealed class SmtpTestServer : IAsyncDisposable
         provider.Add(store);
         var server = new SmtpServer.SmtpServer(options, provider);
         var stop = new CancellationTokenSource();
-        var test = new SmtpTestServer(port, store, server.StartAsync(stop.Token));
+        var test = new SmtpSink(port, store, server.StartAsync(stop.Token));
         test._stop.Token.Register(stop.Cancel);
         return test;
     }
@@ -63,13 +70,17 @@ public sealed class SmtpTestServer : IAsyncDisposable
     {
         public ConcurrentQueue<MimeMessage> Messages { get; } = new();
 
+        public ConcurrentQueue<(string Subject, long AcceptedAt)> Accepted { get; } = new();
+
         public volatile bool Refuse;
 
         public override Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
         {
             if (Refuse) return Task.FromResult(new SmtpResponse((SmtpReplyCode)451, "try again later"));
             using var stream = new MemoryStream(buffer.ToArray());
-            Messages.Enqueue(MimeMessage.Load(stream, cancellationToken));
+            var message = MimeMessage.Load(stream, cancellationToken);
+            Messages.Enqueue(message);
+            Accepted.Enqueue((message.Subject ?? "", Stopwatch.GetTimestamp()));
             return Task.FromResult(SmtpResponse.Ok);
         }
     }
