@@ -46,10 +46,14 @@ public interface INotificationSchedule
 
     /// <summary>
     /// Adds a message to the digest gathering for (channel, recipient, digest key), opening one due at
-    /// <paramref name="now"/> + <paramref name="window"/> when none gathers: the digest's id. Adding the same message
-    /// twice to one digest keeps one entry.
+    /// <paramref name="now"/> + <paramref name="window"/> when none gathers (a gathering one past its due time is closed
+    /// first): the digest's id. At most one digest gathers per (channel, recipient, key). A message that joined a
+    /// digest before, while that digest is still kept, is not added again: the id of the digest it is in.
     /// </summary>
     Task<string> JoinDigestAsync(string channel, string recipient, string digestKey, DigestEntry entry, long now, TimeSpan window, CancellationToken cancellationToken);
+
+    /// <summary>Stops a digest gathering, at its version: the closed digest's new version, or null when it changed since (a message joined).</summary>
+    Task<string?> TryCloseDigestAsync(PendingDelivery digest, CancellationToken cancellationToken);
 
     /// <summary>The entries of a digest, in the order they joined.</summary>
     Task<IReadOnlyList<DigestEntry>> DigestEntriesAsync(PendingDelivery digest, CancellationToken cancellationToken);

@@ -81,8 +81,11 @@ public static class StorageNames
     /// <summary>Table of notification templates and the delivery log.</summary>
     public const string NotificationsTable = "notifications";
 
-    /// <summary>Table of parked notifications, gathering digests and per-recipient rate limits.</summary>
+    /// <summary>Table of parked notifications and digests.</summary>
     public const string NotificationScheduleTable = "notificationschedule";
+
+    /// <summary>Table of per-recipient rate limiter state.</summary>
+    public const string NotificationRatesTable = "notificationrates";
 
     /// <summary>Table of API keys.</summary>
     public const string ApiKeysTable = "apikeys";

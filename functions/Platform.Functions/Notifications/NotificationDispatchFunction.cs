@@ -12,8 +12,8 @@ public sealed class NotificationDispatchFunction(NotificationDispatcher dispatch
     public async Task Run([TimerTrigger("%Platform:Notifications:DispatchSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled) return;
-        // Until nothing more is due: a backlog drains in one run rather than one batch per tick.
-        while (await dispatcher.DispatchDueAsync(cancellationToken) > 0 && !cancellationToken.IsCancellationRequested)
+        // Until nothing more moves (at most 50 rounds of 200): a backlog drains in one run rather than one batch per tick.
+        for (var round = 0; round < 50 && await dispatcher.DispatchDueAsync(cancellationToken) > 0; round++)
         {
         }
     }

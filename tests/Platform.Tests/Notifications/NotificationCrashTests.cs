@@ -35,7 +35,7 @@ public sealed class NotificationCrashTests(AzuriteFixture azurite, Xunit.Abstrac
             ("Platform:Notifications:Smtp:Security", "None"),
             ("Platform:Notifications:Retry:InitialDelay", "00:00:01"),
             ("Platform:Notifications:Retry:MaxDelay", "00:00:03"),
-            ("Platform:Notifications:SendingTimeout", "00:00:10"),
+            ("Platform:Notifications:SendingTimeout", "00:00:40"),
             ("Platform:Notifications:DispatchSchedule", "*/1 * * * * *"),
         ];
         string hostLog = Path.Combine(Path.GetTempPath(), $"ncrash-{id}.log");

@@ -58,13 +58,14 @@ public abstract class NotificationScheduleContract
 
         // A message joining after the dispatcher read the digest makes its close lose; read again, it closes.
         await schedule.JoinDigestAsync("email", "a@example.com", "news", Entry("m3", 4), 4_000, window, default);
-        Assert.Null(await schedule.TryUpdateAsync(due with { Gathering = false }, default));
+        Assert.Null(await schedule.TryCloseDigestAsync(due, default));
         due = (await schedule.DueAsync(1_000 + 600_000, 10, default)).Single(d => d.Id == id);
-        var version = await schedule.TryUpdateAsync(due with { Gathering = false }, default);
+        var version = await schedule.TryCloseDigestAsync(due, default);
         Assert.NotNull(version);
         var closed = due with { Gathering = false, Version = version };
 
-        // Closed: the next message opens a new digest, and the closed one's entries stay as they were.
+        // Closed: a message already in it still answers its id; the next message opens a new digest, and the closed one's entries stay as they were.
+        Assert.Equal(id, await schedule.JoinDigestAsync("email", "a@example.com", "news", Entry("m2", 5), 700_000, window, default));
         var next = await schedule.JoinDigestAsync("email", "a@example.com", "news", Entry("m4", 5), 700_000, window, default);
         Assert.NotEqual(id, next);
         Assert.Equal(["m1", "m2", "m3"], (await schedule.DigestEntriesAsync(closed, default)).Select(e => e.MessageId));
@@ -74,6 +75,21 @@ public abstract class NotificationScheduleContract
         Assert.Equal(new[] { other, next }.Order(StringComparer.Ordinal), left.Select(d => d.Id).Order(StringComparer.Ordinal));
         var newer = Assert.Single(left, d => d.Id == next);
         Assert.Equal(["m4"], (await schedule.DigestEntriesAsync(newer, default)).Select(e => e.MessageId));
+    }
+
+    [Fact]
+    public async Task A_joiner_closes_a_digest_past_its_window_and_opens_the_next_and_concurrent_joiners_share_one()
+    {
+        var (schedule, _) = await CreateAsync(nameof(A_joiner_closes_a_digest_past_its_window_and_opens_the_next_and_concurrent_joiners_share_one));
+        var window = TimeSpan.FromSeconds(10);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => schedule.JoinDigestAsync("email", "a@example.com", "k", Entry($"m{i}", i), 1_000 + i, window, default)));
+        Assert.Single(ids.Distinct());
+        var next = await schedule.JoinDigestAsync("email", "a@example.com", "k", Entry("late", 20), 20_000, window, default);
+        Assert.NotEqual(ids[0], next);
+        var all = await schedule.DueAsync(long.MaxValue, 10, default);
+        Assert.False(Assert.Single(all, d => d.Id == ids[0]).Gathering);
+        Assert.Equal(8, (await schedule.DigestEntriesAsync(all.Single(d => d.Id == ids[0]), default)).Count);
+        Assert.True(Assert.Single(all, d => d.Id == next).Gathering);
     }
 
     [Fact]

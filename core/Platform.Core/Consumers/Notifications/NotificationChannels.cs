@@ -53,6 +53,11 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         {
             return new DeliveryOutcome(DeliveryStatus.Permanent, null, e.Message);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Anything else (a TLS handshake, STARTTLS or AUTH the server lacks): the platform's side, tried again until given up.
+            return new DeliveryOutcome(DeliveryStatus.Retriable, null, $"{e.GetType().Name}: {e.Message}");
+        }
     }
 
     private async Task<DeliveryOutcome> EmailAsync(NotificationMessage message, RenderedNotification rendered, string recipient, CancellationToken cancellationToken)
@@ -98,7 +103,8 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         if (_smtp is { IsConnected: true } connected) return connected;
         var smtp = options.Value.Smtp;
         _smtp?.Dispose();
-        var client = new SmtpClient { Timeout = 30_000 };
+        // Each SMTP exchange ends well inside the recipient's reservation (SendingTimeout), so no one takes it over mid-send.
+        var client = new SmtpClient { Timeout = (int)Math.Min(30_000, options.Value.SendingTimeout.TotalMilliseconds / 4) };
         // Held before connecting, so a failure part-way (authentication) still disposes it.
         _smtp = client;
         var security = Enum.TryParse<SecureSocketOptions>(smtp.Security, ignoreCase: true, out var parsed) ? parsed : SecureSocketOptions.Auto;

@@ -53,6 +53,11 @@ public sealed class NotificationDeliveryJob(INotificationStore store, INotificat
             {
                 await RejectAsync(record, value, e.Message, failures, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // This record only (storage trouble, most likely): the runtime tries it again; the others are not redone.
+                failures.Add(new RecordFailure(record.Offset, $"{e.GetType().Name}: {e.Message}", Retriable: true));
+            }
         }
         return failures;
     }

@@ -82,8 +82,12 @@ public static class NotificationSchema
 
     private static readonly JsonDocumentOptions Strict = new() { AllowDuplicateProperties = false };
 
+    /// <summary>Largest message taken (it must fit one table entity when it waits in the schedule).</summary>
+    public const int MaxMessageBytes = 900_000;
+
     private static (NotificationMessage? Message, string? Error) ValidateOrThrow(ReadOnlyMemory<byte> value)
     {
+        if (value.Length > MaxMessageBytes) return (null, $"a notification may be at most {MaxMessageBytes:N0} bytes; this one is {value.Length:N0}");
         JsonDocument document;
         try
         {

@@ -45,7 +45,10 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
             // A message already merged (or otherwise settled) is not merged again when it is handled again.
             if (await IsSettledAsync(message.Id, channel, recipient, cancellationToken).ConfigureAwait(false)) return DeliveryStep.Done;
             var rendered = await render().ConfigureAwait(false);
-            var entry = new DigestEntry(message.Id, DigestContent.Write(message, rendered), now.ToUnixTimeMilliseconds());
+            var content = DigestContent.Write(message, rendered);
+            // Too large to wait in a digest: sent on its own.
+            if (content.Length > DigestContent.MaxBytes) return await SendAsync(message, rendered, channel, recipient, attempts, cancellationToken).ConfigureAwait(false);
+            var entry = new DigestEntry(message.Id, content, now.ToUnixTimeMilliseconds());
             var digestId = await schedule.JoinDigestAsync(channel, NotificationOutcomes.Key(channel, recipient), digestKey, entry, now.ToUnixTimeMilliseconds(),
                 options.Value.Digest.Window, cancellationToken).ConfigureAwait(false);
             await outcomes.RecordAsync(message.Id, channel, recipient, "merged", $"into digest {digestId}", cancellationToken).ConfigureAwait(false);
@@ -63,7 +66,7 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var reservation = await store.TryReserveAsync(message.Id, channel, key, now, options.Value.SendingTimeout, cancellationToken).ConfigureAwait(false);
         if (reservation == Reservation.Done) return DeliveryStep.Done;
-        if (reservation == Reservation.Busy) return DeliveryStep.Park(now + (long)BusyWait.TotalMilliseconds, attempts, "being sent by another handler");
+        if (reservation == Reservation.Busy) return DeliveryStep.Park(now + (long)BusyWait.TotalMilliseconds, attempts);
         if (await store.IsOptedOutAsync(channel, recipient, cancellationToken).ConfigureAwait(false))
         {
             await outcomes.RecordAsync(message.Id, channel, recipient, "suppressed", "the recipient opted out of this channel", cancellationToken).ConfigureAwait(false);
@@ -73,7 +76,7 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
         {
             var at = DateTimeOffset.FromUnixTimeMilliseconds(mayGoAt);
             await outcomes.RecordAsync(message.Id, channel, recipient, "delayed", $"rate limit: may go at {at:O}", cancellationToken).ConfigureAwait(false);
-            return DeliveryStep.Park(mayGoAt, attempts, "rate limited");
+            return DeliveryStep.Park(mayGoAt, attempts);
         }
         var outcome = await channels.SendAsync(message, rendered, channel, recipient, cancellationToken).ConfigureAwait(false);
         switch (outcome.Status)
@@ -102,7 +105,9 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
                 string.Create(CultureInfo.InvariantCulture, $"gave up after {tried.Count} tries over {retry.GiveUpAfter}: {outcome.Error}"), cancellationToken).ConfigureAwait(false);
             return DeliveryStep.Done;
         }
-        var due = now + (long)RetryBackoff.Delay(tried.Count, outcome.RetryAfter, retry, Random.Shared.NextDouble()).TotalMilliseconds;
+        // Never past the time it would be given up at: a Retry-After of days is honoured only that far.
+        var due = Math.Min(now + (long)RetryBackoff.Delay(tried.Count, outcome.RetryAfter, retry, Random.Shared.NextDouble()).TotalMilliseconds,
+            tried.FirstAt + (long)retry.GiveUpAfter.TotalMilliseconds);
         await outcomes.RecordAsync(id, channel, recipient, "retrying",
             string.Create(CultureInfo.InvariantCulture, $"try {tried.Count} failed: {outcome.Error}; next at {DateTimeOffset.FromUnixTimeMilliseconds(due):O}"),
             cancellationToken).ConfigureAwait(false);

@@ -5,15 +5,19 @@ namespace Platform.Core.Storage.Azure;
 
 /// <summary>
 /// Table <c>{prefix}notificationschedule</c>. A parked recipient is one row (PartitionKey <c>s-{hash of id, channel and
-/// recipient}</c>, RowKey <c>head</c>) holding the message. A digest lives in the partition of its recipient and key
-/// (<c>g-{hash}</c>): its head (RowKey <c>h-{digest id}</c>) and one row per message (<c>e-{digest id}-{hash of the
-/// message id}</c>). A message joins a digest in one transaction with a write to the head at the version it was read
-/// at, so it cannot join a digest that a dispatcher closed in between.
+/// recipient}</c>, RowKey <c>head</c>) holding the message. Digests live in the partition of their recipient and key
+/// (<c>g-{hash}</c>): the one gathering digest's head at the fixed RowKey <c>h</c> (so two joiners cannot open two),
+/// closed heads at <c>c-{digest id}</c>, one row per message (<c>e-{digest id}-{hash of the message id}</c>) and a
+/// marker per message (<c>m-{hash of the message id}</c>, naming its digest). A message joins in one transaction with
+/// a write to the gathering head at the version it was read at and the adds of its entry and marker, so it cannot join
+/// a digest closed in between, nor join twice; closing moves the head from <c>h</c> to <c>c-{id}</c> in one transaction.
 /// </summary>
 public sealed class AzureNotificationSchedule(TableClient table) : INotificationSchedule, IProvisionedStore
 {
     private const string Head = "head";
     private const string Entry = "entry";
+    private const string Marker = "marker";
+    private const string GatheringRow = "h";
     private const int MaxDueRead = 5_000;
 
     /// <inheritdoc />
@@ -51,29 +55,53 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.Version is null) return false;
-        var entries = new List<TableTransactionAction>();
-        if (item.IsDigest)
-        {
-            await foreach (var e in EntryRowsAsync(item, cancellationToken).ConfigureAwait(false))
-            {
-                entries.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
-            }
-        }
-        // Entries first, in transactions of 100; the head, at its version, with the last of them.
-        var head = new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(item), Row(item)), new ETag(item.Version));
         try
         {
-            while (entries.Count > 99)
-            {
-                await table.SubmitTransactionAsync(entries.GetRange(0, 99), cancellationToken).ConfigureAwait(false);
-                entries.RemoveRange(0, 99);
-            }
-            await table.SubmitTransactionAsync([.. entries, head], cancellationToken).ConfigureAwait(false);
-            return true;
+            await table.DeleteEntityAsync(Partition(item), Row(item), new ETag(item.Version), cancellationToken).ConfigureAwait(false);
         }
-        catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return false;
+        }
+        if (!item.IsDigest) return true;
+        // The head is gone; its entries and markers follow (left over by a crash here they are only unused rows).
+        var rows = new List<TableTransactionAction>();
+        await foreach (var e in EntryRowsAsync(item, cancellationToken).ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+        var markers = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(item)} and Kind eq {Marker} and DigestId eq {item.Id}"),
+            select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
+        await foreach (var e in markers.ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+        foreach (var chunk in rows.Chunk(100))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Another remover got there first.
+            }
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    public async Task<string?> TryCloseDigestAsync(PendingDelivery digest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        if (digest.Version is null || !digest.Gathering) return null;
+        var closed = digest with { Gathering = false };
+        try
+        {
+            var response = await table.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(Partition(digest), Row(digest)), new ETag(digest.Version)),
+                new TableTransactionAction(TableTransactionActionType.Add, ToEntity(closed)),
+            ], cancellationToken).ConfigureAwait(false);
+            return TableVersion.Of(response.Value[1].Headers.ETag, "a closed digest");
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            return null;
         }
     }
 
@@ -82,46 +110,47 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
     {
         ArgumentNullException.ThrowIfNull(entry);
         var partition = DigestPartition(channel, recipient, digestKey);
-        for (var attempt = 0; attempt < 20; attempt++)
+        var markerRow = "m-" + StorageNames.HashedKey(entry.MessageId)[..32];
+        for (var attempt = 0; attempt < 30; attempt++)
         {
-            TableEntity? gathering = null;
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Kind eq {Head} and Gathering eq true");
-            await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            if (attempt > 0) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * Math.Min(attempt, 10)), cancellationToken).ConfigureAwait(false);
+            var marker = await table.GetEntityIfExistsAsync<TableEntity>(partition, markerRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (marker.HasValue && marker.Value?.GetString("DigestId") is { } joined) return joined;
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, GatheringRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!found.HasValue || found.Value is null)
             {
-                gathering = e;
-                break;
-            }
-            if (gathering is null)
-            {
-                var opened = new PendingDelivery(DigestIds.New(channel, recipient, digestKey, now + attempt), channel, recipient, digestKey,
+                var opened = new PendingDelivery(DigestIds.New(channel, recipient, digestKey, now), channel, recipient, digestKey,
                     now + (long)window.TotalMilliseconds, 0, 0, null, true, ReadOnlyMemory<byte>.Empty, null);
                 await TableWrites.TryWriteAsync(table, ToEntity(opened), null, "a digest", cancellationToken).ConfigureAwait(false);
                 continue;
             }
-            var id = gathering.GetString("Id") ?? "";
-            var row = new TableEntity(partition, EntryRow(id, entry.MessageId)) { ["Kind"] = Entry, ["MessageId"] = entry.MessageId, ["At"] = entry.At };
+            var head = FromEntity(found.Value);
+            if (head.Due <= now)
+            {
+                // Its window is over: closed here (the dispatcher may be behind), and the message opens the next one.
+                await TryCloseDigestAsync(head, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+            var row = new TableEntity(partition, EntryRow(head.Id, entry.MessageId)) { ["Kind"] = Entry, ["MessageId"] = entry.MessageId, ["At"] = entry.At };
             TableBinary.Write(row, entry.Content.Span);
             // Touching the head at its version makes the join fail if the digest stopped gathering since it was read.
-            var touch = new TableEntity(partition, gathering.RowKey) { ["Joined"] = (gathering.GetInt64("Joined") ?? 0) + 1 };
+            var touch = new TableEntity(partition, GatheringRow) { ["Joined"] = (found.Value.GetInt64("Joined") ?? 0) + 1 };
             try
             {
                 await table.SubmitTransactionAsync(
                 [
-                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, gathering.ETag),
+                    new TableTransactionAction(TableTransactionActionType.UpdateMerge, touch, found.Value.ETag),
                     new TableTransactionAction(TableTransactionActionType.Add, row),
+                    new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, markerRow) { ["Kind"] = Marker, ["DigestId"] = head.Id }),
                 ], cancellationToken).ConfigureAwait(false);
-                return id;
+                return head.Id;
             }
-            catch (TableTransactionFailedException e) when (e.Status == 409)
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
             {
-                // The message is in this digest already (handled again): it keeps its first place.
-                return id;
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
-            {
+                // Changed since it was read, or the message joined meanwhile (its marker answers on the next try).
             }
         }
-        throw new InvalidOperationException($"Could not join digest '{digestKey}' after 20 tries: it keeps changing.");
+        throw new InvalidOperationException($"Could not join digest '{digestKey}' after 30 tries: it keeps changing.");
     }
 
     /// <inheritdoc />
@@ -166,7 +195,7 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
 
     private static string DigestPartition(string channel, string recipient, string digestKey) => "g-" + StorageNames.HashedKey(string.Join('\n', channel, recipient, digestKey));
 
-    private static string Row(PendingDelivery item) => item.IsDigest ? "h-" + item.Id : "head";
+    private static string Row(PendingDelivery item) => !item.IsDigest ? "head" : item.Gathering ? GatheringRow : "c-" + item.Id;
 
     private static string EntryRow(string digestId, string messageId) => "e-" + digestId + "-" + StorageNames.HashedKey(messageId)[..32];
 }

@@ -2,7 +2,7 @@ using Azure.Data.Tables;
 
 namespace Platform.Core.Storage.Azure;
 
-/// <summary>Rate limiter state in table <c>{prefix}notificationschedule</c>: PartitionKey <c>rate-{hash of the key}</c>, RowKey <c>r</c>.</summary>
+/// <summary>Rate limiter state in table <c>{prefix}notificationrates</c>: PartitionKey <c>rate-{hash of the key}</c>, RowKey <c>r</c>.</summary>
 public sealed class AzureRateLimitStore(TableClient table) : IRateLimitStore, IProvisionedStore
 {
     /// <inheritdoc />

@@ -31,7 +31,7 @@ public static class AzureStorageServiceCollectionExtensions
             Table(sp, StorageNames.MetricSeriesTable), Table(sp, StorageNames.MetricChunksTable), Table(sp, StorageNames.MetricStateTable)));
         services.AddStore<INotificationStore, AzureNotificationStore>(sp => new AzureNotificationStore(Table(sp, StorageNames.NotificationsTable)));
         services.AddStore<INotificationSchedule, AzureNotificationSchedule>(sp => new AzureNotificationSchedule(Table(sp, StorageNames.NotificationScheduleTable)));
-        services.AddStore<IRateLimitStore, AzureRateLimitStore>(sp => new AzureRateLimitStore(Table(sp, StorageNames.NotificationScheduleTable)));
+        services.AddStore<IRateLimitStore, AzureRateLimitStore>(sp => new AzureRateLimitStore(Table(sp, StorageNames.NotificationRatesTable)));
         services.AddStore<IRouterStore, AzureRouterStore>(sp => new AzureRouterStore(Table(sp, StorageNames.RouterTable)));
         services.TryAddSingleton(sp => new AzureAlertingStore(Table(sp, StorageNames.AlertingTable)));
         services.TryAddSingleton<IRuleStore>(sp => sp.GetRequiredService<AzureAlertingStore>());

@@ -8,6 +8,7 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
     private readonly Lock _gate = new();
     private readonly Dictionary<string, PendingDelivery> _items = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<DigestEntry>> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Group, string MessageId), string> _joined = [];
     private long _versions;
 
     /// <inheritdoc />
@@ -31,11 +32,18 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
         lock (_gate)
         {
             var key = ItemKey(item);
-            if (!_items.TryGetValue(key, out var held) || held.Version != item.Version) return Task.FromResult<string?>(null);
+            if (!_items.TryGetValue(key, out var held) || held.Version != item.Version || held.Gathering != item.Gathering) return Task.FromResult<string?>(null);
             var version = NextVersion();
             _items[key] = item with { Version = version };
             return Task.FromResult<string?>(version);
         }
+    }
+
+    /// <inheritdoc />
+    public Task<string?> TryCloseDigestAsync(PendingDelivery digest, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        lock (_gate) return Task.FromResult(Close(digest));
     }
 
     /// <inheritdoc />
@@ -48,6 +56,7 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
             if (!_items.TryGetValue(key, out var held) || held.Version != item.Version) return Task.FromResult(false);
             _items.Remove(key);
             _entries.Remove(key);
+            foreach (var joined in _joined.Where(j => j.Value == item.Id).ToList()) _joined.Remove(joined.Key);
             return Task.FromResult(true);
         }
     }
@@ -58,7 +67,14 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
         ArgumentNullException.ThrowIfNull(entry);
         lock (_gate)
         {
+            var group = string.Join('\n', channel, recipient, digestKey);
+            if (_joined.TryGetValue((group, entry.MessageId), out var already)) return Task.FromResult(already);
             var gathering = _items.Values.FirstOrDefault(i => i.Gathering && i.DigestKey == digestKey && i.Channel == channel && i.Recipient == recipient);
+            if (gathering is not null && gathering.Due <= now)
+            {
+                Close(gathering);
+                gathering = null;
+            }
             if (gathering is null)
             {
                 gathering = new PendingDelivery(DigestIds.New(channel, recipient, digestKey, now), channel, recipient, digestKey,
@@ -66,7 +82,8 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
                 _items[ItemKey(gathering)] = gathering;
             }
             var entries = _entries.TryGetValue(ItemKey(gathering), out var list) ? list : _entries[ItemKey(gathering)] = [];
-            if (!entries.Exists(e => e.MessageId == entry.MessageId)) entries.Add(entry);
+            entries.Add(entry);
+            _joined[(group, entry.MessageId)] = gathering.Id;
             _items[ItemKey(gathering)] = gathering with { Version = NextVersion() };
             return Task.FromResult(gathering.Id);
         }
@@ -77,6 +94,15 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
     {
         ArgumentNullException.ThrowIfNull(digest);
         lock (_gate) return Task.FromResult<IReadOnlyList<DigestEntry>>(_entries.TryGetValue(ItemKey(digest), out var list) ? [.. list] : []);
+    }
+
+    private string? Close(PendingDelivery digest)
+    {
+        var key = ItemKey(digest);
+        if (!_items.TryGetValue(key, out var held) || held.Version != digest.Version || !held.Gathering) return null;
+        var version = NextVersion();
+        _items[key] = held with { Gathering = false, Version = version };
+        return version;
     }
 
     private static string ItemKey(PendingDelivery item) => item.IsDigest ? "g\n" + item.Id : "s\n" + item.Id + "\n" + item.Channel + "\n" + item.Recipient;

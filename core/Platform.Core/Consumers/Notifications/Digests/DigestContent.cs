@@ -11,12 +11,17 @@ public sealed record DigestContent(
     [property: JsonPropertyName("html")] string? Html,
     [property: JsonPropertyName("data")] JsonElement? Data)
 {
+    private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Largest part of one message in a digest; a larger message is sent on its own.</summary>
+    public const int MaxBytes = 256 * 1024;
+
     /// <summary>The JSON of a message's part in a digest.</summary>
     public static byte[] Write(NotificationMessage message, RenderedNotification rendered)
     {
         ArgumentNullException.ThrowIfNull(message);
         ArgumentNullException.ThrowIfNull(rendered);
-        return JsonSerializer.SerializeToUtf8Bytes(new DigestContent(message.Id, rendered.Subject, rendered.Text, rendered.Html, message.Data));
+        return JsonSerializer.SerializeToUtf8Bytes(new DigestContent(message.Id, rendered.Subject, rendered.Text, rendered.Html, message.Data), Compact);
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote.</summary>

@@ -15,26 +15,53 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
 {
     private const int BatchSize = 200;
 
-    /// <summary>Handles everything due now; returns how many items were taken up.</summary>
+    /// <summary>Items handled at once.</summary>
+    private const int Concurrency = 8;
+
+    /// <summary>Handles what is due now, eight at a time; returns how many items moved on (sent, re-parked, removed), not how many were read.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
         var due = await schedule.DueAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken).ConfigureAwait(false);
-        foreach (var item in due)
+        var progressed = 0;
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
             try
             {
-                if (item.IsDigest) await DigestAsync(item, cancellationToken).ConfigureAwait(false);
-                else await SingleAsync(item, cancellationToken).ConfigureAwait(false);
+                if (item.IsDigest) await DigestAsync(item, ct).ConfigureAwait(false);
+                else await SingleAsync(item, ct).ConfigureAwait(false);
+                Interlocked.Increment(ref progressed);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // One item's trouble (storage, a bad entry) must not hold the others; it stays due and is tried next time.
+                // One item's trouble must not hold the others, nor come straight back: it counts as a failed try and waits its back-off.
                 LogItemFailed(logger, e, item.Id, item.Channel);
+                await FailedTryAsync(item, e, ct).ConfigureAwait(false);
             }
+        }).ConfigureAwait(false);
+        telemetry.Dispatched(progressed);
+        return progressed;
+    }
+
+    private async Task FailedTryAsync(PendingDelivery item, Exception error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            var first = item.FirstTriedAt == 0 ? now : item.FirstTriedAt;
+            if (now - first >= (long)options.Value.Retry.GiveUpAfter.TotalMilliseconds)
+            {
+                await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", $"gave up after {item.Attempts + 1} tries: {error.Message}", cancellationToken).ConfigureAwait(false);
+                await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            var delay = RetryBackoff.Delay(item.Attempts + 1, null, options.Value.Retry, Random.Shared.NextDouble());
+            await schedule.TryUpdateAsync(item with { Due = now + (long)delay.TotalMilliseconds, Attempts = item.Attempts + 1, FirstTriedAt = first, LastError = error.Message },
+                cancellationToken).ConfigureAwait(false);
         }
-        telemetry.Dispatched(due.Count);
-        return due.Count;
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogItemFailed(logger, e, item.Id, item.Channel);
+        }
     }
 
     private async Task SingleAsync(PendingDelivery item, CancellationToken cancellationToken)
@@ -72,9 +99,8 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
         if (item.Gathering)
         {
             // Stop gathering first, at the version read: a message joining in between makes this lose, and it is tried next time.
-            var closed = item with { Gathering = false };
-            if (await schedule.TryUpdateAsync(closed, cancellationToken).ConfigureAwait(false) is not { } version) return;
-            item = closed with { Version = version };
+            if (await schedule.TryCloseDigestAsync(item, cancellationToken).ConfigureAwait(false) is not { } version) return;
+            item = item with { Gathering = false, Version = version };
         }
         var entries = await schedule.DigestEntriesAsync(item, cancellationToken).ConfigureAwait(false);
         if (entries.Count == 0)
@@ -108,7 +134,7 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
             await schedule.TryRemoveAsync(item, CancellationToken.None).ConfigureAwait(false);
             return;
         }
-        await schedule.TryUpdateAsync(item with { Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError },
+        await schedule.TryUpdateAsync(item with { Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError ?? item.LastError },
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -20,6 +20,21 @@ public sealed class NotificationRateLimiter(IRateLimitStore store, IOptions<Noti
     public async Task<long?> TakeAsync(string channel, string recipientKey, bool skipRecipientLimit, CancellationToken cancellationToken)
     {
         if (!options.Value.RateLimits.TryGetValue(channel, out var limits)) return null;
+        // The channel first: its wait is short and in memory; a recipient's slot, once taken, is spent for good.
+        while (limits.PerChannel is { } perChannel)
+        {
+            RateDecision decision;
+            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            lock (_gate)
+            {
+                decision = Gcra.Take(_channels.TryGetValue(channel, out var tat) ? tat : null, now, perChannel);
+                if (decision.Allowed) _channels[channel] = decision.ArrivalTime;
+            }
+            if (decision.Allowed) break;
+            var wait = TimeSpan.FromMilliseconds(decision.RetryAt - now);
+            if (wait > MaxInlineWait) return decision.RetryAt;
+            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+        }
         if (limits.PerRecipient is { } perRecipient && !skipRecipientLimit)
         {
             var key = channel + "\n" + recipientKey;
@@ -31,20 +46,6 @@ public sealed class NotificationRateLimiter(IRateLimitStore store, IOptions<Noti
                 if (await store.TryPutAsync(key, decision.ArrivalTime, version, cancellationToken).ConfigureAwait(false)) break;
             }
         }
-        if (limits.PerChannel is not { } perChannel) return null;
-        while (true)
-        {
-            RateDecision decision;
-            var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            lock (_gate)
-            {
-                decision = Gcra.Take(_channels.TryGetValue(channel, out var tat) ? tat : null, now, perChannel);
-                if (decision.Allowed) _channels[channel] = decision.ArrivalTime;
-            }
-            if (decision.Allowed) return null;
-            var wait = TimeSpan.FromMilliseconds(decision.RetryAt - now);
-            if (wait > MaxInlineWait) return decision.RetryAt;
-            await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
-        }
+        return null;
     }
 }
