@@ -3,7 +3,8 @@ namespace Platform.Core.Storage;
 /// <summary>
 /// One recipient of a notification waiting for its time (<c>notBefore</c>, a retry's back-off, a rate limit), or a
 /// digest gathering messages for one recipient. <see cref="Message"/> holds a single message's JSON; a digest's messages
-/// are its entries. <see cref="Version"/> is the stored version (null before the first write).
+/// are its entries. <see cref="Version"/> is the stored version (null before the first write); <see cref="SlotBooked"/>
+/// when it waits for a slot it booked under the recipient's rate limit.
 /// </summary>
 public sealed record PendingDelivery(
     string Id,
@@ -16,7 +17,8 @@ public sealed record PendingDelivery(
     string? LastError,
     bool Gathering,
     ReadOnlyMemory<byte> Message,
-    string? Version)
+    string? Version,
+    bool SlotBooked = false)
 {
     /// <summary>True for a digest (many messages to one recipient), false for one recipient of one message.</summary>
     public bool IsDigest => DigestKey is not null;

@@ -37,6 +37,27 @@ public sealed class GcraTests
         return (honest && worst <= limit.Count + slack).Label($"worst window {worst} > {limit.Count}, or a retry time was wrong");
     }
 
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public Property Booked_slots_are_first_come_first_served_and_never_exceed_the_limit(PositiveInt count, PositiveInt periodSeconds, int[] gaps)
+    {
+        var limit = new RateLimit { Count = Math.Min(count.Get, 50), Per = TimeSpan.FromSeconds(Math.Min(periodSeconds.Get, 3_600)) };
+        long now = 1_000_000, period = (long)limit.Per.TotalMilliseconds;
+        long? tat = null;
+        var slots = new List<long>();
+        var ordered = true;
+        foreach (var gap in gaps)
+        {
+            now += Math.Abs(gap % 5_000);
+            var (at, next) = Gcra.Book(tat, now, limit);
+            ordered &= at >= now && (slots.Count == 0 || at >= slots[^1]);
+            slots.Add(at);
+            tat = next;
+        }
+        var worst = slots.Select((t, i) => slots.Skip(i).TakeWhile(u => u < t + period).Count()).DefaultIfEmpty(0).Max();
+        var slack = limit.Per.TotalMilliseconds % limit.Count == 0 ? 0 : 1;
+        return (ordered && worst <= limit.Count + slack).Label($"worst window {worst} > {limit.Count}, or a slot out of order");
+    }
+
     [Fact]
     public void A_burst_of_the_limit_goes_then_one_per_interval()
     {

@@ -1,7 +1,10 @@
 namespace Platform.Core.Consumers.Notifications;
 
-/// <summary>Tries made so far at one recipient: how many, and when the first was (0: none yet).</summary>
-public readonly record struct DeliveryAttempts(int Count, long FirstAt)
+/// <summary>
+/// Tries made so far at one recipient: how many, when the first was (0: none yet), and whether it waits for a slot it
+/// booked under the recipient's rate limit (it then goes without asking the limit again).
+/// </summary>
+public readonly record struct DeliveryAttempts(int Count, long FirstAt, bool SlotBooked = false)
 {
     /// <summary>No try made yet.</summary>
     public static DeliveryAttempts None => default;

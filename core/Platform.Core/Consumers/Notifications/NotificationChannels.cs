@@ -74,8 +74,8 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         {
             mail.Headers.Add("List-Unsubscribe", $"<{unsubscribe}?recipient={Uri.EscapeDataString(recipient)}>");
         }
-        if (message.Priority is "high") mail.Priority = MessagePriority.Urgent;
-        else if (message.Priority is "low") mail.Priority = MessagePriority.NonUrgent;
+        if (message.Priority is "high") (mail.Priority, mail.XPriority, mail.Importance) = (MessagePriority.Urgent, XMessagePriority.Highest, MessageImportance.High);
+        else if (message.Priority is "low") (mail.Priority, mail.XPriority, mail.Importance) = (MessagePriority.NonUrgent, XMessagePriority.Lowest, MessageImportance.Low);
         var body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html };
         mail.Body = body.ToMessageBody();
         // One SMTP connection, used by one send at a time (batches of several partitions may run at once).

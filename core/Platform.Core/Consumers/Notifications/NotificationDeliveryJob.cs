@@ -45,13 +45,13 @@ public sealed class NotificationDeliveryJob(INotificationStore store, INotificat
                     if (!step.Finished)
                     {
                         await schedule.ParkAsync(new PendingDelivery(message.Id, channel, recipient, null, step.Due, step.Attempts.Count, step.Attempts.FirstAt,
-                            step.LastError, false, value, null), cancellationToken).ConfigureAwait(false);
+                            step.LastError, false, value, null, step.Attempts.SlotBooked), cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
             catch (NotificationRenderException e)
             {
-                await RejectAsync(record, value, e.Message, failures, cancellationToken).ConfigureAwait(false);
+                await RenderFailedAsync(record, value, message, e.Message, failures, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -60,6 +60,28 @@ public sealed class NotificationDeliveryJob(INotificationStore store, INotificat
             }
         }
         return failures;
+    }
+
+    /// <summary>
+    /// A template missing or failing: the message is dead-lettered. If some of its recipients were handled before (the
+    /// template was deleted since), the others are <c>failed</c> with the reason rather than left without an outcome.
+    /// </summary>
+    private async Task RenderFailedAsync(Log.LogRecord record, ReadOnlyMemory<byte> value, NotificationMessage message, string error, List<RecordFailure> failures,
+        CancellationToken cancellationToken)
+    {
+        var known = (await store.ListDeliveriesAsync(message.Id, cancellationToken).ConfigureAwait(false)).Where(d => d.Channel.Length > 0).ToList();
+        if (known.Count == 0)
+        {
+            await RejectAsync(record, value, error, failures, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        failures.Add(new RecordFailure(record.Offset, error, Retriable: false));
+        foreach (var (channel, recipient) in message.To.All())
+        {
+            var key = NotificationOutcomes.Key(channel, recipient);
+            if (known.Exists(d => d.Channel == channel && d.Recipient == key && (NotificationStates.IsFinal(d.State) || d.State == "merged"))) continue;
+            await outcomes.RecordAsync(message.Id, channel, recipient, "failed", error, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task RejectAsync(Log.LogRecord record, ReadOnlyMemory<byte> value, string error, List<RecordFailure> failures, CancellationToken cancellationToken)

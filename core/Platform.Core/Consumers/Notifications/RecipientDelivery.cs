@@ -72,11 +72,12 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
             await outcomes.RecordAsync(message.Id, channel, recipient, "suppressed", "the recipient opted out of this channel", cancellationToken).ConfigureAwait(false);
             return DeliveryStep.Done;
         }
-        if (await limiter.TakeAsync(channel, key, message.Priority == "high", cancellationToken).ConfigureAwait(false) is { } mayGoAt)
+        if (await limiter.TakeAsync(channel, key, message.Priority == "high" || attempts.SlotBooked, cancellationToken).ConfigureAwait(false) is { } wait)
         {
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(mayGoAt);
-            await outcomes.RecordAsync(message.Id, channel, recipient, "delayed", $"rate limit: may go at {at:O}", cancellationToken).ConfigureAwait(false);
-            return DeliveryStep.Park(mayGoAt, attempts);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(wait.At);
+            await outcomes.RecordAsync(message.Id, channel, recipient, "delayed", $"rate limit: goes at {at:O}", cancellationToken).ConfigureAwait(false);
+            // A later time from the channel limit books nothing; from the recipient's limit it is this send's slot.
+            return DeliveryStep.Park(wait.At, attempts with { SlotBooked = attempts.SlotBooked || wait.Booked });
         }
         var outcome = await channels.SendAsync(message, rendered, channel, recipient, cancellationToken).ConfigureAwait(false);
         switch (outcome.Status)
@@ -98,7 +99,7 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
     {
         var retry = options.Value.Retry;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var tried = new DeliveryAttempts(attempts.Count + 1, attempts.FirstAt == 0 ? now : attempts.FirstAt);
+        var tried = new DeliveryAttempts(attempts.Count + 1, attempts.FirstAt == 0 ? now : attempts.FirstAt, SlotBooked: false);
         if (now - tried.FirstAt >= (long)retry.GiveUpAfter.TotalMilliseconds)
         {
             await outcomes.RecordAsync(id, channel, recipient, "failed",

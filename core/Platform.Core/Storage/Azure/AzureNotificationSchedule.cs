@@ -178,7 +178,7 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
         {
             ["Kind"] = Head, ["Id"] = item.Id, ["Channel"] = item.Channel, ["Recipient"] = item.Recipient, ["DigestKey"] = item.DigestKey,
             ["Due"] = item.Due, ["Attempts"] = item.Attempts, ["FirstTriedAt"] = item.FirstTriedAt, ["LastError"] = item.LastError,
-            ["Gathering"] = item.Gathering,
+            ["Gathering"] = item.Gathering, ["SlotBooked"] = item.SlotBooked,
         };
         TableBinary.Write(entity, item.Message.Span);
         return entity;
@@ -187,7 +187,7 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
     private static PendingDelivery FromEntity(TableEntity e) => new(
         e.GetString("Id") ?? "", e.GetString("Channel") ?? "", e.GetString("Recipient") ?? "", e.GetString("DigestKey"),
         e.GetInt64("Due") ?? 0, e.GetInt32("Attempts") ?? 0, e.GetInt64("FirstTriedAt") ?? 0, e.GetString("LastError"),
-        e.GetBoolean("Gathering") ?? false, TableBinary.Read(e), e.ETag.ToString());
+        e.GetBoolean("Gathering") ?? false, TableBinary.Read(e), e.ETag.ToString(), e.GetBoolean("SlotBooked") ?? false);
 
     private static string Partition(PendingDelivery item) => item.IsDigest
         ? DigestPartition(item.Channel, item.Recipient, item.DigestKey!)

@@ -77,7 +77,7 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
         try
         {
             step = await delivery.DeliverAsync(message, () => RenderAsync(message, cancellationToken), item.Channel, item.Recipient,
-                new DeliveryAttempts(item.Attempts, item.FirstTriedAt), cancellationToken).ConfigureAwait(false);
+                new DeliveryAttempts(item.Attempts, item.FirstTriedAt, item.SlotBooked), cancellationToken).ConfigureAwait(false);
         }
         catch (NotificationRenderException e)
         {
@@ -113,7 +113,7 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
         var template = await store.GetTemplateAsync(options.Value.Digest.Template, cancellationToken).ConfigureAwait(false);
         var rendered = DigestRenderer.Render(template, data);
         var message = new NotificationMessage(item.Id, new NotificationRecipients(null, null, null), null, data, rendered.Subject, null, null, null);
-        var step = await delivery.SendAsync(message, rendered, item.Channel, item.Recipient, new DeliveryAttempts(item.Attempts, item.FirstTriedAt), cancellationToken)
+        var step = await delivery.SendAsync(message, rendered, item.Channel, item.Recipient, new DeliveryAttempts(item.Attempts, item.FirstTriedAt, item.SlotBooked), cancellationToken)
             .ConfigureAwait(false);
         if (step.Finished)
         {
@@ -134,7 +134,8 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
             await schedule.TryRemoveAsync(item, CancellationToken.None).ConfigureAwait(false);
             return;
         }
-        await schedule.TryUpdateAsync(item with { Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError ?? item.LastError },
+        await schedule.TryUpdateAsync(item with { Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError ?? item.LastError,
+            SlotBooked = step.Attempts.SlotBooked },
             cancellationToken).ConfigureAwait(false);
     }
 
