@@ -89,13 +89,14 @@ public sealed class NotificationSchedulingTests
         Assert.Empty(await rig.HandleAsync("""{"id":"r-other","to":{"email":["b@example.com"]},"subject":"other","body":{"text":"t"}}"""));
         Assert.Equal(3, smtp.Messages.Count);
         Assert.Equal("delayed", await rig.StateAsync("r-3", "email", "a@example.com"));
-        // A burst of two, then one every 30 minutes.
-        await rig.AdvanceAsync(TimeSpan.FromMinutes(31));
-        Assert.Equal(4, smtp.Messages.Count);
-        await rig.AdvanceAsync(TimeSpan.FromMinutes(30));
+        // Never more than two in any hour: two now, two an hour later, the last two hours later, in the order they came.
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(59));
+        Assert.Equal(3, smtp.Messages.Count);
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(5, smtp.Messages.Count);
-        await rig.AdvanceAsync(TimeSpan.FromMinutes(30));
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(60));
         Assert.Equal(6, smtp.Messages.Count);
+        Assert.Equal(["s1", "s2", "other", "s3", "s4", "s5"], smtp.Messages.Select(m => m.Subject));
         Assert.Equal(6, smtp.Messages.Select(m => m.Subject).Distinct().Count());
     }
 

@@ -108,14 +108,16 @@ public abstract class NotificationScheduleContract
     public async Task Rate_state_is_written_only_at_the_version_it_was_read_at()
     {
         var (_, rates) = await CreateAsync(nameof(Rate_state_is_written_only_at_the_version_it_was_read_at));
-        Assert.Equal((null, null), await rates.GetAsync("email\na@example.com", default));
-        Assert.True(await rates.TryPutAsync("email\na@example.com", 10, null, default));
-        Assert.False(await rates.TryPutAsync("email\na@example.com", 11, null, default));
-        var (tat, version) = await rates.GetAsync("email\na@example.com", default);
-        Assert.Equal(10, tat);
-        Assert.True(await rates.TryPutAsync("email\na@example.com", 20, version, default));
-        Assert.False(await rates.TryPutAsync("email\na@example.com", 30, version, default));
-        Assert.Equal(20, (await rates.GetAsync("email\na@example.com", default)).ArrivalTime);
+        var (empty, none) = await rates.GetAsync("email\na@example.com", default);
+        Assert.Empty(empty);
+        Assert.Null(none);
+        Assert.True(await rates.TryPutAsync("email\na@example.com", [10, 11], null, default));
+        Assert.False(await rates.TryPutAsync("email\na@example.com", [12], null, default));
+        var (recent, version) = await rates.GetAsync("email\na@example.com", default);
+        Assert.Equal([10L, 11L], recent);
+        Assert.True(await rates.TryPutAsync("email\na@example.com", [.. Enumerable.Range(0, 1_000).Select(i => (long)i)], version, default));
+        Assert.False(await rates.TryPutAsync("email\na@example.com", [30], version, default));
+        Assert.Equal(1_000, (await rates.GetAsync("email\na@example.com", default)).Recent.Length);
     }
 
     private static DigestEntry Entry(string id, long at) => new(id, Encoding.UTF8.GetBytes($$"""{"id":"{{id}}"}"""), at);

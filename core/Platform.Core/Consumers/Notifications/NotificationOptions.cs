@@ -117,10 +117,10 @@ public sealed class DigestOptions
 /// <summary>One channel's rate limits: the excess waits (parked until it may go), it is never dropped.</summary>
 public sealed class ChannelRateLimits
 {
-    /// <summary>At most this many sends to one recipient per <see cref="RateLimit.Per"/>, over every instance (kept in Table Storage).</summary>
+    /// <summary>At most this many sends to one recipient in any window of <see cref="RateLimit.Per"/>, over every instance (kept in Table Storage; Count at most 1,000).</summary>
     public RateLimit? PerRecipient { get; set; }
 
-    /// <summary>At most this many sends on the channel per <see cref="RateLimit.Per"/>, per instance (kept in memory).</summary>
+    /// <summary>This many sends on the channel per <see cref="RateLimit.Per"/> on average, in bursts of up to Count, per instance (kept in memory).</summary>
     public RateLimit? PerChannel { get; set; }
 }
 

@@ -40,6 +40,7 @@ public sealed class NotificationOptionsValidator : IValidateOptions<Notification
             foreach (var (which, limit) in new[] { ("PerRecipient", limits.PerRecipient), ("PerChannel", limits.PerChannel) })
             {
                 if (limit is not null && (limit.Count < 1 || limit.Per <= TimeSpan.Zero)) errors.Add($"Platform:Notifications:RateLimits:{channel}:{which} needs a Count of at least 1 and a positive Per.");
+                if (limit is not null && which == "PerRecipient" && limit.Count > Scheduling.SlidingWindow.MaxCount) errors.Add($"Platform:Notifications:RateLimits:{channel}:PerRecipient:Count may be at most {Scheduling.SlidingWindow.MaxCount}.");
             }
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

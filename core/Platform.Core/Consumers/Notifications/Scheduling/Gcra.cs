@@ -10,19 +10,6 @@ public readonly record struct RateDecision(bool Allowed, long ArrivalTime, long 
 /// </summary>
 public static class Gcra
 {
-    /// <summary>
-    /// Books the next slot at or after <paramref name="now"/>: when the send may go (now, or later) and the new state.
-    /// Later senders book later slots, so those who wait go first come, first served and never all wake at once.
-    /// </summary>
-    public static (long At, long ArrivalTime) Book(long? arrivalTime, long now, RateLimit limit)
-    {
-        ArgumentNullException.ThrowIfNull(limit);
-        var interval = Math.Max(1, (long)(limit.Per.TotalMilliseconds / limit.Count));
-        var tolerance = interval * (limit.Count - 1);
-        var tat = Math.Max(arrivalTime ?? now, now);
-        return (Math.Max(now, tat - tolerance), tat + interval);
-    }
-
     /// <summary>Takes one send at <paramref name="now"/> against <paramref name="arrivalTime"/> (null: never used).</summary>
     public static RateDecision Take(long? arrivalTime, long now, RateLimit limit)
     {

@@ -7,9 +7,9 @@ namespace Platform.Core.Consumers.Notifications.Scheduling;
 public readonly record struct RateWait(long At, bool Booked);
 
 /// <summary>
-/// The configured rate limits: per recipient over every instance (state in <see cref="IRateLimitStore"/>, written at
-/// its version; the excess books the next free slot, first come first served) and per channel on this instance (in
-/// memory). A send over a limit is told when it may go; waits shorter than <see cref="MaxInlineWait"/> on the channel
+/// The configured rate limits: per recipient over every instance (an exact sliding window, state in
+/// <see cref="IRateLimitStore"/> written at its version; the excess books the next free slot, first come first
+/// served) and per channel on this instance (the generic cell rate algorithm, in memory). A send over a limit is told when it may go; waits shorter than <see cref="MaxInlineWait"/> on the channel
 /// limit are waited out here.
 /// </summary>
 public sealed class NotificationRateLimiter(IRateLimitStore store, IOptions<NotificationOptions> options, TimeProvider time)
@@ -48,9 +48,9 @@ public sealed class NotificationRateLimiter(IRateLimitStore store, IOptions<Noti
             var key = channel + "\n" + recipientKey;
             while (true)
             {
-                var (arrival, version) = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+                var (recent, version) = await store.GetAsync(key, cancellationToken).ConfigureAwait(false);
                 var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-                var (at, next) = Gcra.Book(arrival, now, perRecipient);
+                var (at, next) = SlidingWindow.Book(recent, now, perRecipient);
                 if (await store.TryPutAsync(key, next, version, cancellationToken).ConfigureAwait(false)) return at > now ? new RateWait(at, Booked: true) : null;
             }
         }
