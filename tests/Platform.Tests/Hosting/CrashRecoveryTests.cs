@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
@@ -145,12 +144,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, Xunit.Abstraction
         }
     }
 
-    private static HttpClient Client(Uri baseAddress)
-    {
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
-    }
+    private static HttpClient Client(Uri baseAddress) => KeyedClient.Create(baseAddress, AdminKey);
 
     private sealed class StrongBox(LocalHostProcess host)
     {

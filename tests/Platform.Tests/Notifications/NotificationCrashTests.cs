@@ -1,5 +1,4 @@
 using Platform.Benchmarks.Peers;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Platform.Benchmarks.Hosts;
@@ -109,10 +108,5 @@ public sealed class NotificationCrashTests(AzuriteFixture azurite, Xunit.Abstrac
         }
     }
 
-    private static HttpClient Client(Uri baseAddress)
-    {
-        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        return client;
-    }
+    private static HttpClient Client(Uri baseAddress) => KeyedClient.Create(baseAddress, AdminKey);
 }
