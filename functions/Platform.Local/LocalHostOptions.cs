@@ -30,6 +30,15 @@ public sealed class LocalHostOptions
     /// <summary>One log line per request (ASP.NET Core's request logging at Information); off by default, or with <c>--verbose</c>.</summary>
     public bool Verbose { get; set; }
 
+    /// <summary>
+    /// Where the local host keeps its data across runs when it starts Azurite itself (no storage configured): Azurite's
+    /// files and the admin key it printed the first time. Default <c>.platform</c> in the current directory.
+    /// </summary>
+    public string DataDirectory { get; set; } = ".platform";
+
+    /// <summary>Azurite in memory instead (a throwaway run: everything is gone when the host stops); also <c>--in-memory</c>.</summary>
+    public bool InMemory { get; set; }
+
     /// <summary>Where the host.json the local host follows is; default beside the app, where the build copies the app's own.</summary>
     public string? HostJsonDirectory { get; set; }
 }

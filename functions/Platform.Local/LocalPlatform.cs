@@ -17,11 +17,13 @@ public sealed class LocalPlatform : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly AzuriteServer? _azurite;
+    private readonly LocalDataDirectory? _data;
 
-    private LocalPlatform(WebApplication app, AzuriteServer? azurite, IReadOnlyList<LocalFunction> functions, LocalEndpoints endpoints)
+    private LocalPlatform(WebApplication app, AzuriteServer? azurite, LocalDataDirectory? data, IReadOnlyList<LocalFunction> functions, LocalEndpoints endpoints)
     {
         _app = app;
         _azurite = azurite;
+        _data = data;
         Functions = functions;
         Endpoints = endpoints;
     }
@@ -47,7 +49,12 @@ public sealed class LocalPlatform : IAsyncDisposable
     public static async Task<LocalPlatform> CreateAsync(string[] args, CancellationToken cancellationToken, Action<WebApplicationBuilder>? configure = null)
     {
         // "--verbose" is a switch: the command-line configuration wants key=value.
-        args = [.. args.Select(a => a == "--verbose" ? $"--{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.Verbose)}=true" : a)];
+        args = [.. args.Select(a => a switch
+        {
+            "--verbose" => $"--{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.Verbose)}=true",
+            "--in-memory" => $"--{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.InMemory)}=true",
+            _ => a,
+        })];
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
         LocalHostOptions local = builder.Configuration.GetSection(LocalHostOptions.SectionName).Get<LocalHostOptions>() ?? new LocalHostOptions();
@@ -58,24 +65,38 @@ public sealed class LocalPlatform : IAsyncDisposable
         }
 
         AzuriteServer? azurite = null;
+        LocalDataDirectory? data = null;
         string connectionKey = $"{StorageOptions.SectionName}:{nameof(StorageOptions.ConnectionString)}";
+        string adminKey = $"{AuthOptions.SectionName}:{nameof(AuthOptions.AdminKey)}";
         if (string.IsNullOrWhiteSpace(builder.Configuration[connectionKey]))
         {
-            azurite = await AzuriteServer.StartAsync(cancellationToken);
+            if (!local.InMemory)
+            {
+                data = LocalDataDirectory.Open(local.DataDirectory);
+            }
+
+            azurite = await AzuriteServer.StartAsync(cancellationToken, data?.AzuriteDirectory);
             builder.Configuration[connectionKey] = azurite.ConnectionString;
-            Console.WriteLine($"Azurite (in memory) on blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}.");
+            Console.WriteLine(data is null
+                ? $"Azurite (in memory: nothing is kept) on blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}."
+                : $"Azurite on blob {azurite.BlobPort}, queue {azurite.QueuePort}, table {azurite.TablePort}; data kept in {data.Path} (--in-memory for a throwaway run).");
+            if (data is not null && string.IsNullOrWhiteSpace(builder.Configuration[adminKey]) && data.ReadAdminKey() is { } kept)
+            {
+                builder.Configuration[adminKey] = kept;
+                Console.WriteLine($"Admin API key: the one kept in {data.AdminKeyPath}");
+            }
         }
 
         // As on Azure, where the Functions host always has it: the queue trigger's connection (the same account here).
         builder.Configuration[WakeupMessage.ConnectionSetting] ??= builder.Configuration[connectionKey];
 
-        string adminKey = $"{AuthOptions.SectionName}:{nameof(AuthOptions.AdminKey)}";
         if (string.IsNullOrWhiteSpace(builder.Configuration[adminKey]))
         {
-            // First run on a fresh machine: a key to start with, printed once (set Platform__Auth__AdminKey to choose it).
+            // First run on a fresh machine: a key to start with, printed once and kept with the data (set Platform__Auth__AdminKey to choose it).
             string generated = "local-admin-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
             builder.Configuration[adminKey] = generated;
-            Console.WriteLine($"Admin API key for this run: {generated}");
+            data?.WriteAdminKey(generated);
+            Console.WriteLine(data is null ? $"Admin API key for this run: {generated}" : $"Admin API key: {generated} (kept in {data.AdminKeyPath})");
             Console.WriteLine("  (set Platform__Auth__AdminKey to choose your own; create narrower keys with POST /api/keys)");
         }
 
@@ -127,7 +148,7 @@ public sealed class LocalPlatform : IAsyncDisposable
                 app.MapGrpcService<Otlp.OtlpMetricsGrpcService>();
                 app.MapGrpcService<Otlp.OtlpTraceGrpcService>();
             }
-            return new LocalPlatform(app, azurite, functions, endpoints);
+            return new LocalPlatform(app, azurite, data, functions, endpoints);
         }
         catch
         {
@@ -135,6 +156,8 @@ public sealed class LocalPlatform : IAsyncDisposable
             {
                 await azurite.DisposeAsync();
             }
+
+            data?.Dispose();
 
             throw;
         }
@@ -165,5 +188,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         {
             await _azurite.DisposeAsync();
         }
+
+        _data?.Dispose();
     }
 }

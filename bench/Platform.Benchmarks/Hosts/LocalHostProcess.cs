@@ -49,7 +49,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the host with <paramref name="settings"/> (storage names among them) on fresh loopback ports.</summary>
-    public static async Task<LocalHostProcess> StartAsync(string connectionString, string adminKey, string logPath, IEnumerable<(string Key, string Value)> settings, IEnumerable<(string Key, string Value)>? environment = null)
+    public static async Task<LocalHostProcess> StartAsync(string? connectionString, string? adminKey, string logPath, IEnumerable<(string Key, string Value)> settings, IEnumerable<(string Key, string Value)>? environment = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "Platform.Local.dll");
         var functions = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
@@ -61,8 +61,16 @@ internal sealed class LocalHostProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(dll);
-        start.Environment["Platform__Storage__ConnectionString"] = connectionString;
-        start.Environment["Platform__Auth__AdminKey"] = adminKey;
+        // Without them the host starts Azurite itself and keeps (or makes) its own admin key, as for a user.
+        if (connectionString is not null)
+        {
+            start.Environment["Platform__Storage__ConnectionString"] = connectionString;
+        }
+
+        if (adminKey is not null)
+        {
+            start.Environment["Platform__Auth__AdminKey"] = adminKey;
+        }
         foreach ((string key, string value) in environment ?? [])
         {
             start.Environment[key] = value;
@@ -118,6 +126,21 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         string exit = process.HasExited ? $"it exited with code {process.ExitCode}" : "it is still running";
         await host.DisposeAsync();
         throw new InvalidOperationException($"the local host did not answer /api/health ({exit}); its output is in {logPath}");
+    }
+
+    /// <summary>SIGTERM, as Ctrl+C or a service manager stops it: the host shuts down in order (and stops its Azurite).</summary>
+    public async Task StopAsync()
+    {
+        if (!_disposed && !_process.HasExited)
+        {
+            using Process? term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+            if (term is not null)
+            {
+                await term.WaitForExitAsync();
+            }
+
+            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed, claims are not released.</summary>

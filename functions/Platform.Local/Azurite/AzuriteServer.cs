@@ -8,7 +8,8 @@ namespace Platform.Local.Azurite;
 
 /// <summary>
 /// Azurite (the Azure Storage emulator) from the repository's pinned npm package, started on free
-/// loopback ports with in-memory storage, and stopped with its whole process tree on dispose.
+/// loopback ports, in memory or over a data folder it keeps across runs, and stopped with its whole process tree on
+/// dispose (asked to stop first when it has data to save).
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -21,12 +22,14 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
     private readonly string _workspace;
+    private readonly bool _keepsData;
 
-    private AzuriteServer(Process process, StringBuilder output, string workspace, int blobPort, int queuePort, int tablePort)
+    private AzuriteServer(Process process, StringBuilder output, string workspace, bool keepsData, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
         _output = output;
         _workspace = workspace;
+        _keepsData = keepsData;
         BlobPort = blobPort;
         QueuePort = queuePort;
         TablePort = tablePort;
@@ -58,16 +61,19 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts Azurite and waits until all three services accept connections.</summary>
+    /// <summary>
+    /// Starts Azurite and waits until all three services accept connections: in memory, or, with
+    /// <paramref name="dataDirectory"/>, over that folder (kept across runs).
+    /// </summary>
     /// <exception cref="InvalidOperationException">Azurite is not installed or did not start.</exception>
-    public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken)
+    public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken, string? dataDirectory = null)
     {
         string script = AzuriteLocator.FindScript();
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryStartAsync(script, cancellationToken);
+                return await TryStartAsync(script, dataDirectory, cancellationToken);
             }
             catch (InvalidOperationException) when (attempt < 3)
             {
@@ -79,6 +85,25 @@ public sealed class AzuriteServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            if (_keepsData && !_process.HasExited)
+            {
+                // SIGTERM: Azurite saves its metadata and exits; killed outright it could lose the last seconds of it.
+                using Process? term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+                if (term is not null)
+                {
+                    await term.WaitForExitAsync(CancellationToken.None);
+                }
+
+                await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
+            }
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            // It did not stop in time (or is gone): killed below.
+        }
+
         try
         {
             if (!_process.HasExited)
@@ -93,6 +118,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
 
         _process.Dispose();
+        if (_keepsData)
+        {
+            return;
+        }
+
         try
         {
             Directory.Delete(_workspace, recursive: true);
@@ -102,10 +132,10 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
-    private static async Task<AzuriteServer> TryStartAsync(string script, CancellationToken cancellationToken)
+    private static async Task<AzuriteServer> TryStartAsync(string script, string? dataDirectory, CancellationToken cancellationToken)
     {
         int blob = FreePort(), queue = FreePort(), table = FreePort();
-        string workspace = Path.Combine(Path.GetTempPath(), "platform-azurite-" + Guid.NewGuid().ToString("N")[..8]);
+        string workspace = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(workspace);
         var start = new ProcessStartInfo("node")
         {
@@ -114,13 +144,15 @@ public sealed class AzuriteServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workspace,
         };
-        foreach (string arg in new[]
-        {
-            script, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+        string[] persistence = dataDirectory is null ? ["--inMemoryPersistence"] : ["--location", workspace];
+        string[] args =
+        [
+            script, .. persistence, "--disableTelemetry", "--skipApiVersionCheck", "--loose",
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", table.ToString(CultureInfo.InvariantCulture),
-        })
+        ];
+        foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }
@@ -136,7 +168,7 @@ public sealed class AzuriteServer : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new AzuriteServer(process, output, workspace, blob, queue, table);
+        var server = new AzuriteServer(process, output, workspace, dataDirectory is not null, blob, queue, table);
         try
         {
             await WaitForPortsAsync(process, [blob, queue, table], cancellationToken);
