@@ -3,8 +3,8 @@ namespace Platform.Core.Storage;
 /// <summary>
 /// One recipient of a notification waiting for its time (<c>notBefore</c>, a retry's back-off, a rate limit), or a
 /// digest gathering messages for one recipient. <see cref="Message"/> holds a single message's JSON; a digest's messages
-/// are its entries. <see cref="Version"/> is the stored version (null before the first write); <see cref="SlotBooked"/>
-/// when it waits for a slot it booked under the recipient's rate limit.
+/// are its entries. <see cref="Version"/> is the stored version (null before the first write); <see cref="BookedSlot"/>
+/// is the slot it booked under the recipient's rate limit (0: none).
 /// </summary>
 public sealed record PendingDelivery(
     string Id,
@@ -18,7 +18,7 @@ public sealed record PendingDelivery(
     bool Gathering,
     ReadOnlyMemory<byte> Message,
     string? Version,
-    bool SlotBooked = false)
+    long BookedSlot = 0)
 {
     /// <summary>True for a digest (many messages to one recipient), false for one recipient of one message.</summary>
     public bool IsDigest => DigestKey is not null;
@@ -34,8 +34,11 @@ public sealed record DigestEntry(string MessageId, ReadOnlyMemory<byte> Content,
 /// </summary>
 public interface INotificationSchedule
 {
-    /// <summary>Parks one recipient of a message: added, or replaced whatever its version (a redelivered message parks again).</summary>
+    /// <summary>Parks one recipient of a message, unless it is parked already (a redelivered message leaves the waiting one as it is).</summary>
     Task ParkAsync(PendingDelivery item, CancellationToken cancellationToken);
+
+    /// <summary>Whether one recipient of a message is parked (waiting for its time).</summary>
+    Task<bool> IsParkedAsync(string id, string channel, string recipient, CancellationToken cancellationToken);
 
     /// <summary>Items due at or before <paramref name="now"/> (milliseconds since the epoch), earliest first, at most <paramref name="max"/>.</summary>
     Task<IReadOnlyList<PendingDelivery>> DueAsync(long now, int max, CancellationToken cancellationToken);

@@ -35,7 +35,10 @@ public interface INotificationStore
     /// </summary>
     Task<Reservation> TryReserveAsync(string id, string channel, string recipient, long now, TimeSpan staleAfter, CancellationToken cancellationToken);
 
-    /// <summary>Records an outcome (last writer wins).</summary>
+    /// <summary>
+    /// Records an outcome. A final one (sent, failed, expired, suppressed) is written whatever is there; any other
+    /// never replaces a final one (written at the version read, so a final outcome landing in between wins).
+    /// </summary>
     Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken);
 
     /// <summary>Whether a recipient opted out of a channel.</summary>

@@ -113,6 +113,41 @@ public sealed class NotificationSchedulingTests
     }
 
     [Fact]
+    public async Task A_retrying_recipient_handled_again_keeps_its_back_off_and_a_high_priority_send_counts_against_the_limit()
+    {
+        await using var smtp = SmtpSink.Start();
+        await using var rig = NotificationRig.ForSmtp(smtp, o => o.RateLimits["email"] = new ChannelRateLimits { PerRecipient = new RateLimit { Count = 1, Per = TimeSpan.FromHours(1) } });
+        smtp.Refuse = true;
+        var message = """{"id":"again","to":{"email":["x@example.com"]},"subject":"s","body":{"text":"t"}}""";
+        Assert.Empty(await rig.HandleAsync(message));
+        smtp.Refuse = false;
+        // The batch redone at once (a retried batch, a crash before the commit): the waiting recipient is left to its back-off.
+        Assert.Empty(await rig.HandleAsync(message));
+        Assert.Empty(smtp.Messages);
+        await rig.AdvanceAsync(TimeSpan.FromSeconds(10));
+        Assert.Single(smtp.Messages);
+
+        // A high-priority send goes at once and counts: the next normal one waits an hour.
+        await rig.HandleAsync(
+            """{"id":"urgent","to":{"email":["y@example.com"]},"subject":"urgent","body":{"text":"t"},"priority":"high"}""",
+            """{"id":"normal","to":{"email":["y@example.com"]},"subject":"normal","body":{"text":"t"}}""");
+        Assert.Equal(["s", "urgent"], smtp.Messages.Select(m => m.Subject));
+        Assert.Equal("delayed", await rig.StateAsync("normal", "email", "y@example.com"));
+    }
+
+    [Fact]
+    public async Task A_digest_whose_template_fails_is_sent_with_the_built_in_list()
+    {
+        await using var smtp = SmtpSink.Start();
+        await using var rig = NotificationRig.ForSmtp(smtp);
+        await rig.Store.PutTemplateAsync(new NotificationTemplate("digest", "{{ count }}", "{% for i in (1..1000000) %}{% for j in (1..1000000) %}x{% endfor %}{% endfor %}", null), default);
+        await rig.HandleAsync("""{"id":"f-1","to":{"email":["a@example.com"]},"subject":"one","body":{"text":"1"},"digestKey":"k"}""");
+        await rig.AdvanceAsync(TimeSpan.FromMinutes(11));
+        Assert.StartsWith("1 notifications: one", Assert.Single(smtp.Messages).Subject, StringComparison.Ordinal);
+        Assert.Equal("sent", await rig.StateAsync("f-1", "email", "a@example.com"));
+    }
+
+    [Fact]
     public async Task A_parked_message_that_expires_while_waiting_is_expired_not_sent()
     {
         await using var smtp = SmtpSink.Start();

@@ -21,15 +21,17 @@ public abstract class NotificationScheduleContract
         await schedule.ParkAsync(Single("b", 200), default);
         await schedule.ParkAsync(Single("a", 100), default);
         await schedule.ParkAsync(Single("c", 300, new string('x', 100_000)), default);
-        // Parking again replaces (a redelivered message), whatever the version.
-        await schedule.ParkAsync(Single("a", 150), default);
+        // Parking again (a redelivered message) leaves the waiting one as it is.
+        await schedule.ParkAsync(Single("a", 150) with { Attempts = 9 }, default);
+        Assert.True(await schedule.IsParkedAsync("a", "email", "a@example.com", default));
+        Assert.False(await schedule.IsParkedAsync("a", "email", "b@example.com", default));
 
         Assert.Equal(["a", "b"], (await schedule.DueAsync(250, 10, default)).Select(d => d.Id));
         var c = Assert.Single(await schedule.DueAsync(300, 10, default), d => d.Id == "c");
         Assert.Equal(100_000, c.Message.Length);
 
         var a = (await schedule.DueAsync(150, 10, default)).Single();
-        Assert.Equal(150, a.Due);
+        Assert.Equal((100L, 0), (a.Due, a.Attempts));
         var moved = await schedule.TryUpdateAsync(a with { Due = 1_000, Attempts = 2, FirstTriedAt = 5, LastError = "SMTP 451" }, default);
         Assert.NotNull(moved);
         Assert.Null(await schedule.TryUpdateAsync(a with { Due = 2_000 }, default));
@@ -38,6 +40,7 @@ public abstract class NotificationScheduleContract
         Assert.Equal((1_000L, 2, 5L, "SMTP 451"), (again.Due, again.Attempts, again.FirstTriedAt, again.LastError));
         Assert.True(await schedule.TryRemoveAsync(again, default));
         Assert.DoesNotContain(await schedule.DueAsync(long.MaxValue, 10, default), d => d.Id == "a");
+        Assert.False(await schedule.IsParkedAsync("a", "email", "a@example.com", default));
     }
 
     [Fact]

@@ -1,10 +1,10 @@
 namespace Platform.Core.Consumers.Notifications;
 
 /// <summary>
-/// Tries made so far at one recipient: how many, when the first was (0: none yet), and whether it waits for a slot it
-/// booked under the recipient's rate limit (it then goes without asking the limit again).
+/// Tries made so far at one recipient: how many, when the first was (0: none yet), and the slot it booked under the
+/// recipient's rate limit (0: none; with one it goes at that slot without asking the limit again).
 /// </summary>
-public readonly record struct DeliveryAttempts(int Count, long FirstAt, bool SlotBooked = false)
+public readonly record struct DeliveryAttempts(int Count, long FirstAt, long BookedSlot = 0)
 {
     /// <summary>No try made yet.</summary>
     public static DeliveryAttempts None => default;

@@ -78,12 +78,16 @@ public sealed class NotificationChannels(HttpClient http, IOptions<NotificationO
         else if (message.Priority is "low") (mail.Priority, mail.XPriority, mail.Importance) = (MessagePriority.NonUrgent, XMessagePriority.Lowest, MessageImportance.Low);
         var body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html };
         mail.Body = body.ToMessageBody();
+        // One deadline for the whole send — the wait for the connection, connecting, every exchange — well inside the
+        // recipient's reservation, so no other handler takes it over while this one may still deliver.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(options.Value.SendingTimeout * 3 / 4);
         // One SMTP connection, used by one send at a time (batches of several partitions may run at once).
-        await _smtpGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _smtpGate.WaitAsync(deadline.Token).ConfigureAwait(false);
         try
         {
-            var client = await SmtpAsync(cancellationToken).ConfigureAwait(false);
-            await client.SendAsync(mail, cancellationToken).ConfigureAwait(false);
+            var client = await SmtpAsync(deadline.Token).ConfigureAwait(false);
+            await client.SendAsync(mail, deadline.Token).ConfigureAwait(false);
         }
         catch
         {

@@ -41,11 +41,13 @@ public sealed class NotificationDeliveryJob(INotificationStore store, INotificat
                 if (message.ExpiresAt is not { } expires || expires > time.GetUtcNow()) await RenderOnceAsync().ConfigureAwait(false);
                 foreach (var (channel, recipient) in message.To.All())
                 {
+                    // Handled again while it waits (a crash, a retried batch): the waiting one keeps its time, tries and slot.
+                    if (await schedule.IsParkedAsync(message.Id, channel, recipient, cancellationToken).ConfigureAwait(false)) continue;
                     var step = await delivery.DeliverAsync(message, RenderOnceAsync, channel, recipient, DeliveryAttempts.None, cancellationToken).ConfigureAwait(false);
                     if (!step.Finished)
                     {
                         await schedule.ParkAsync(new PendingDelivery(message.Id, channel, recipient, null, step.Due, step.Attempts.Count, step.Attempts.FirstAt,
-                            step.LastError, false, value, null, step.Attempts.SlotBooked), cancellationToken).ConfigureAwait(false);
+                            step.LastError, false, value, null, step.Attempts.BookedSlot), cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -53,9 +55,10 @@ public sealed class NotificationDeliveryJob(INotificationStore store, INotificat
             {
                 await RenderFailedAsync(record, value, message, e.Message, failures, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                // This record only (storage trouble, most likely): the runtime tries it again; the others are not redone.
+                // This record only (storage trouble, most likely): the runtime tries it again (recipients already
+                // settled or parked are skipped then); if it keeps failing the partition waits for the next run.
                 failures.Add(new RecordFailure(record.Offset, $"{e.GetType().Name}: {e.Message}", Retriable: true));
             }
         }

@@ -30,7 +30,7 @@ public sealed class NotificationOptionsValidator : IValidateOptions<Notification
         if (options.Retry.InitialDelay <= TimeSpan.Zero) errors.Add("Platform:Notifications:Retry:InitialDelay must be positive.");
         if (options.Retry.MaxDelay < options.Retry.InitialDelay) errors.Add("Platform:Notifications:Retry:MaxDelay must be at least InitialDelay.");
         if (options.Retry.GiveUpAfter <= TimeSpan.Zero) errors.Add("Platform:Notifications:Retry:GiveUpAfter must be positive.");
-        if (options.SendingTimeout < TimeSpan.FromSeconds(40)) errors.Add("Platform:Notifications:SendingTimeout must be at least 40 seconds (four SMTP exchanges, or a webhook's 10 s timeout, and the wait for the connection).");
+        if (options.SendingTimeout < TimeSpan.FromSeconds(40)) errors.Add("Platform:Notifications:SendingTimeout must be at least 40 seconds (a send, the wait for the SMTP connection included, is cut off at three quarters of it).");
         if (options.Digest.Window <= TimeSpan.Zero) errors.Add("Platform:Notifications:Digest:Window must be positive.");
         if (!NotificationTemplates.IsValidName(options.Digest.Template)) errors.Add($"Platform:Notifications:Digest:Template '{options.Digest.Template}' is not a template name.");
         if (string.IsNullOrWhiteSpace(options.DispatchSchedule)) errors.Add("Platform:Notifications:DispatchSchedule must be an NCRONTAB schedule.");

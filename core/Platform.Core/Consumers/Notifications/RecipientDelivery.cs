@@ -72,14 +72,18 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
             await outcomes.RecordAsync(message.Id, channel, recipient, "suppressed", "the recipient opted out of this channel", cancellationToken).ConfigureAwait(false);
             return DeliveryStep.Done;
         }
-        if (await limiter.TakeAsync(channel, key, message.Priority == "high" || attempts.SlotBooked, cancellationToken).ConfigureAwait(false) is { } wait)
+        var recipientLimit = attempts.BookedSlot != 0 ? RecipientLimit.AlreadyBooked : message.Priority == "high" ? RecipientLimit.CountOnly : RecipientLimit.Book;
+        var take = await limiter.TakeAsync(channel, key, recipientLimit, attempts.BookedSlot, cancellationToken).ConfigureAwait(false);
+        if (take.WaitUntil is { } waitUntil)
         {
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(wait.At);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(waitUntil);
             await outcomes.RecordAsync(message.Id, channel, recipient, "delayed", $"rate limit: goes at {at:O}", cancellationToken).ConfigureAwait(false);
             // A later time from the channel limit books nothing; from the recipient's limit it is this send's slot.
-            return DeliveryStep.Park(wait.At, attempts with { SlotBooked = attempts.SlotBooked || wait.Booked });
+            return DeliveryStep.Park(waitUntil, attempts with { BookedSlot = take.Slot });
         }
         var outcome = await channels.SendAsync(message, rendered, channel, recipient, cancellationToken).ConfigureAwait(false);
+        // Not delivered: the slot it held does not count against the recipient.
+        if (outcome.Status != DeliveryStatus.Sent) await limiter.ReleaseAsync(channel, key, take.Slot, cancellationToken).ConfigureAwait(false);
         switch (outcome.Status)
         {
             case DeliveryStatus.Sent:
@@ -99,7 +103,7 @@ public sealed class RecipientDelivery(INotificationStore store, INotificationSch
     {
         var retry = options.Value.Retry;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        var tried = new DeliveryAttempts(attempts.Count + 1, attempts.FirstAt == 0 ? now : attempts.FirstAt, SlotBooked: false);
+        var tried = new DeliveryAttempts(attempts.Count + 1, attempts.FirstAt == 0 ? now : attempts.FirstAt, BookedSlot: 0);
         if (now - tried.FirstAt >= (long)retry.GiveUpAfter.TotalMilliseconds)
         {
             await outcomes.RecordAsync(id, channel, recipient, "failed",

@@ -27,20 +27,35 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
     public async Task ParkAsync(PendingDelivery item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        await table.UpsertEntityAsync(ToEntity(item), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        await TableWrites.TryWriteAsync(table, ToEntity(item), null, "a parked notification", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> IsParkedAsync(string id, string channel, string recipient, CancellationToken cancellationToken)
+    {
+        var single = new PendingDelivery(id, channel, recipient, null, 0, 0, 0, null, false, ReadOnlyMemory<byte>.Empty, null);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(Partition(single), Row(single), ["PartitionKey"], cancellationToken).ConfigureAwait(false);
+        return found.HasValue;
     }
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<PendingDelivery>> DueAsync(long now, int max, CancellationToken cancellationToken)
     {
-        var due = new List<PendingDelivery>();
+        // Keys and due times only (a parked message can be most of a megabyte), then the chosen ones whole.
+        var keys = new List<(string Partition, string Row, long Due)>();
         var filter = TableClient.CreateQueryFilter($"Kind eq {Head} and Due le {now}");
-        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Due"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            due.Add(FromEntity(e));
-            if (due.Count >= MaxDueRead) break;
+            keys.Add((e.PartitionKey, e.RowKey, e.GetInt64("Due") ?? 0));
+            if (keys.Count >= MaxDueRead) break;
         }
-        return [.. due.OrderBy(d => d.Due).Take(max)];
+        var due = new List<PendingDelivery>();
+        foreach (var (partition, row, _) in keys.OrderBy(k => k.Due).Take(max))
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (found.HasValue && found.Value is { } e) due.Add(FromEntity(e));
+        }
+        return due;
     }
 
     /// <inheritdoc />
@@ -55,33 +70,46 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.Version is null) return false;
+        if (item.IsDigest)
+        {
+            // Entries and markers first (only ever removed once the digest has its outcome), then the head at its
+            // version: a crash in between leaves the head, and the next removal finishes the job.
+            var rows = new List<TableTransactionAction>();
+            await foreach (var e in EntryRowsAsync(item, cancellationToken).ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+            var markers = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(item)} and Kind eq {Marker} and DigestId eq {item.Id}"),
+                select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
+            await foreach (var e in markers.ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+            foreach (var chunk in rows.Chunk(100))
+            {
+                try
+                {
+                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TableTransactionFailedException e) when (e.Status == 404)
+                {
+                    // Some were gone already (an earlier removal crashed part-way): the rest one by one.
+                    foreach (var row in chunk)
+                    {
+                        try
+                        {
+                            await table.DeleteEntityAsync(row.Entity.PartitionKey, row.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (RequestFailedException gone) when (gone.Status == 404)
+                        {
+                        }
+                    }
+                }
+            }
+        }
         try
         {
             await table.DeleteEntityAsync(Partition(item), Row(item), new ETag(item.Version), cancellationToken).ConfigureAwait(false);
+            return true;
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             return false;
         }
-        if (!item.IsDigest) return true;
-        // The head is gone; its entries and markers follow (left over by a crash here they are only unused rows).
-        var rows = new List<TableTransactionAction>();
-        await foreach (var e in EntryRowsAsync(item, cancellationToken).ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
-        var markers = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(item)} and Kind eq {Marker} and DigestId eq {item.Id}"),
-            select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
-        await foreach (var e in markers.ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
-        foreach (var chunk in rows.Chunk(100))
-        {
-            try
-            {
-                await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TableTransactionFailedException e) when (e.Status == 404)
-            {
-                // Another remover got there first.
-            }
-        }
-        return true;
     }
 
     /// <inheritdoc />
@@ -125,9 +153,9 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
                 continue;
             }
             var head = FromEntity(found.Value);
-            if (head.Due <= now)
+            if (head.Due <= now || (found.Value.GetInt64("Joined") ?? 0) >= DigestIds.MaxEntries)
             {
-                // Its window is over: closed here (the dispatcher may be behind), and the message opens the next one.
+                // Its window is over or it is full: closed here (the dispatcher may be behind), and the message opens the next one.
                 await TryCloseDigestAsync(head, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -178,7 +206,7 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
         {
             ["Kind"] = Head, ["Id"] = item.Id, ["Channel"] = item.Channel, ["Recipient"] = item.Recipient, ["DigestKey"] = item.DigestKey,
             ["Due"] = item.Due, ["Attempts"] = item.Attempts, ["FirstTriedAt"] = item.FirstTriedAt, ["LastError"] = item.LastError,
-            ["Gathering"] = item.Gathering, ["SlotBooked"] = item.SlotBooked,
+            ["Gathering"] = item.Gathering, ["BookedSlot"] = item.BookedSlot,
         };
         TableBinary.Write(entity, item.Message.Span);
         return entity;
@@ -187,7 +215,7 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
     private static PendingDelivery FromEntity(TableEntity e) => new(
         e.GetString("Id") ?? "", e.GetString("Channel") ?? "", e.GetString("Recipient") ?? "", e.GetString("DigestKey"),
         e.GetInt64("Due") ?? 0, e.GetInt32("Attempts") ?? 0, e.GetInt64("FirstTriedAt") ?? 0, e.GetString("LastError"),
-        e.GetBoolean("Gathering") ?? false, TableBinary.Read(e), e.ETag.ToString(), e.GetBoolean("SlotBooked") ?? false);
+        e.GetBoolean("Gathering") ?? false, TableBinary.Read(e), e.ETag.ToString(), e.GetInt64("BookedSlot") ?? 0);
 
     private static string Partition(PendingDelivery item) => item.IsDigest
         ? DigestPartition(item.Channel, item.Recipient, item.DigestKey!)

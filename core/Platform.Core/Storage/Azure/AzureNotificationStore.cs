@@ -63,11 +63,23 @@ public sealed class AzureNotificationStore(TableClient table) : INotificationSto
     public async Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        await table.UpsertEntityAsync(new TableEntity(Partition(record.Id), Row(record.Channel, record.Recipient))
+        var entity = new TableEntity(Partition(record.Id), Row(record.Channel, record.Recipient))
         {
             ["Id"] = record.Id, ["Channel"] = record.Channel, ["Recipient"] = record.Recipient, ["State"] = record.State,
             ["Reason"] = record.Reason, ["UpdatedAt"] = record.UpdatedAt,
-        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        };
+        if (NotificationStates.IsFinal(record.State))
+        {
+            await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var held = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, ["State"], cancellationToken).ConfigureAwait(false);
+            if (held.HasValue && held.Value is { } current && NotificationStates.IsFinal(current.GetString("State") ?? "")) return;
+            var version = held.HasValue ? held.Value!.ETag.ToString() : null;
+            if (await TableWrites.TryWriteAsync(table, entity, version, "a delivery outcome", cancellationToken).ConfigureAwait(false) is not null) return;
+        }
     }
 
     /// <inheritdoc />

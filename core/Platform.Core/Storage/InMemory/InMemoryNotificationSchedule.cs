@@ -15,8 +15,17 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
     public Task ParkAsync(PendingDelivery item, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(item);
-        lock (_gate) _items[ItemKey(item)] = item with { Version = NextVersion() };
+        lock (_gate)
+        {
+            if (!_items.ContainsKey(ItemKey(item))) _items[ItemKey(item)] = item with { Version = NextVersion() };
+        }
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<bool> IsParkedAsync(string id, string channel, string recipient, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_items.ContainsKey("s\n" + id + "\n" + channel + "\n" + recipient));
     }
 
     /// <inheritdoc />
@@ -70,7 +79,7 @@ public sealed class InMemoryNotificationSchedule : INotificationSchedule
             var group = string.Join('\n', channel, recipient, digestKey);
             if (_joined.TryGetValue((group, entry.MessageId), out var already)) return Task.FromResult(already);
             var gathering = _items.Values.FirstOrDefault(i => i.Gathering && i.DigestKey == digestKey && i.Channel == channel && i.Recipient == recipient);
-            if (gathering is not null && gathering.Due <= now)
+            if (gathering is not null && (gathering.Due <= now || _entries.GetValueOrDefault(ItemKey(gathering))?.Count >= DigestIds.MaxEntries))
             {
                 Close(gathering);
                 gathering = null;

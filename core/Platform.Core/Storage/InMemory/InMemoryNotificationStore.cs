@@ -67,7 +67,11 @@ public sealed class InMemoryNotificationStore : INotificationStore
     public Task PutDeliveryAsync(DeliveryRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        lock (_gate) _deliveries[(record.Id, record.Channel, record.Recipient)] = record;
+        lock (_gate)
+        {
+            var key = (record.Id, record.Channel, record.Recipient);
+            if (NotificationStates.IsFinal(record.State) || !_deliveries.TryGetValue(key, out var held) || !NotificationStates.IsFinal(held.State)) _deliveries[key] = record;
+        }
         return Task.CompletedTask;
     }
 

@@ -18,31 +18,31 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
     /// <summary>Items handled at once.</summary>
     private const int Concurrency = 8;
 
-    /// <summary>Handles what is due now, eight at a time; returns how many items moved on (sent, re-parked, removed), not how many were read.</summary>
+    /// <summary>Handles what is due now, eight at a time; returns how many items moved on (sent, re-parked, removed), not lost races.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
         var due = await schedule.DueAsync(time.GetUtcNow().ToUnixTimeMilliseconds(), BatchSize, cancellationToken).ConfigureAwait(false);
         var progressed = 0;
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
         {
+            var current = new Current(item);
             try
             {
-                if (item.IsDigest) await DigestAsync(item, ct).ConfigureAwait(false);
-                else await SingleAsync(item, ct).ConfigureAwait(false);
-                Interlocked.Increment(ref progressed);
+                var moved = current.Item.IsDigest ? await DigestAsync(current, ct).ConfigureAwait(false) : await SingleAsync(item, ct).ConfigureAwait(false);
+                if (moved) Interlocked.Increment(ref progressed);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // One item's trouble must not hold the others, nor come straight back: it counts as a failed try and waits its back-off.
                 LogItemFailed(logger, e, item.Id, item.Channel);
-                await FailedTryAsync(item, e, ct).ConfigureAwait(false);
+                if (await FailedTryAsync(current.Item, e, ct).ConfigureAwait(false)) Interlocked.Increment(ref progressed);
             }
         }).ConfigureAwait(false);
         telemetry.Dispatched(progressed);
         return progressed;
     }
 
-    private async Task FailedTryAsync(PendingDelivery item, Exception error, CancellationToken cancellationToken)
+    private async Task<bool> FailedTryAsync(PendingDelivery item, Exception error, CancellationToken cancellationToken)
     {
         try
         {
@@ -50,41 +50,49 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
             var first = item.FirstTriedAt == 0 ? now : item.FirstTriedAt;
             if (now - first >= (long)options.Value.Retry.GiveUpAfter.TotalMilliseconds)
             {
-                await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", $"gave up after {item.Attempts + 1} tries: {error.Message}", cancellationToken).ConfigureAwait(false);
-                await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
-                return;
+                var reason = $"gave up after {item.Attempts + 1} tries: {error.Message}";
+                await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", reason, cancellationToken).ConfigureAwait(false);
+                if (item.IsDigest && !item.Gathering)
+                {
+                    // Every message in it gets that outcome too, before its entries go.
+                    foreach (var entry in await schedule.DigestEntriesAsync(item, cancellationToken).ConfigureAwait(false))
+                    {
+                        await outcomes.RecordAsync(entry.MessageId, item.Channel, item.Recipient, "failed", $"in digest {item.Id}: {reason}", cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                return await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
             }
             var delay = RetryBackoff.Delay(item.Attempts + 1, null, options.Value.Retry, Random.Shared.NextDouble());
-            await schedule.TryUpdateAsync(item with { Due = now + (long)delay.TotalMilliseconds, Attempts = item.Attempts + 1, FirstTriedAt = first, LastError = error.Message },
-                cancellationToken).ConfigureAwait(false);
+            return await schedule.TryUpdateAsync(item with { Due = now + (long)delay.TotalMilliseconds, Attempts = item.Attempts + 1, FirstTriedAt = first, LastError = error.Message },
+                cancellationToken).ConfigureAwait(false) is not null;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             LogItemFailed(logger, e, item.Id, item.Channel);
+            return false;
         }
     }
 
-    private async Task SingleAsync(PendingDelivery item, CancellationToken cancellationToken)
+    private async Task<bool> SingleAsync(PendingDelivery item, CancellationToken cancellationToken)
     {
         var (message, error) = NotificationSchema.Validate(item.Message);
         if (message is null)
         {
             await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", error, cancellationToken).ConfigureAwait(false);
-            await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
-            return;
+            return await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
         }
         DeliveryStep step;
         try
         {
             step = await delivery.DeliverAsync(message, () => RenderAsync(message, cancellationToken), item.Channel, item.Recipient,
-                new DeliveryAttempts(item.Attempts, item.FirstTriedAt, item.SlotBooked), cancellationToken).ConfigureAwait(false);
+                new DeliveryAttempts(item.Attempts, item.FirstTriedAt, item.BookedSlot), cancellationToken).ConfigureAwait(false);
         }
         catch (NotificationRenderException e)
         {
             await outcomes.RecordAsync(item.Id, item.Channel, item.Recipient, "failed", e.Message, cancellationToken).ConfigureAwait(false);
             step = DeliveryStep.Done;
         }
-        await SettleAsync(item, step, cancellationToken).ConfigureAwait(false);
+        return await SettleAsync(item, step, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<RenderedNotification> RenderAsync(NotificationMessage message, CancellationToken cancellationToken)
@@ -94,26 +102,23 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
         return rendered ?? throw new NotificationRenderException(error!);
     }
 
-    private async Task DigestAsync(PendingDelivery item, CancellationToken cancellationToken)
+    /// <summary>A digest: closed (at its version), rendered and sent once; <paramref name="current"/> follows the item as it changes, for the caller's failure path.</summary>
+    private async Task<bool> DigestAsync(Current current, CancellationToken cancellationToken)
     {
+        var item = current.Item;
         if (item.Gathering)
         {
             // Stop gathering first, at the version read: a message joining in between makes this lose, and it is tried next time.
-            if (await schedule.TryCloseDigestAsync(item, cancellationToken).ConfigureAwait(false) is not { } version) return;
-            item = item with { Gathering = false, Version = version };
+            if (await schedule.TryCloseDigestAsync(item, cancellationToken).ConfigureAwait(false) is not { } version) return false;
+            item = current.Item = item with { Gathering = false, Version = version };
         }
         var entries = await schedule.DigestEntriesAsync(item, cancellationToken).ConfigureAwait(false);
-        if (entries.Count == 0)
-        {
-            await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+        if (entries.Count == 0) return await schedule.TryRemoveAsync(item, cancellationToken).ConfigureAwait(false);
         var contents = entries.Select(e => DigestContent.Read(e.Content)).ToList();
         var data = DigestRenderer.Data(item.DigestKey!, contents);
-        var template = await store.GetTemplateAsync(options.Value.Digest.Template, cancellationToken).ConfigureAwait(false);
-        var rendered = DigestRenderer.Render(template, data);
+        var rendered = await RenderDigestAsync(data, cancellationToken).ConfigureAwait(false);
         var message = new NotificationMessage(item.Id, new NotificationRecipients(null, null, null), null, data, rendered.Subject, null, null, null);
-        var step = await delivery.SendAsync(message, rendered, item.Channel, item.Recipient, new DeliveryAttempts(item.Attempts, item.FirstTriedAt, item.SlotBooked), cancellationToken)
+        var step = await delivery.SendAsync(message, rendered, item.Channel, item.Recipient, new DeliveryAttempts(item.Attempts, item.FirstTriedAt, item.BookedSlot), cancellationToken)
             .ConfigureAwait(false);
         if (step.Finished)
         {
@@ -124,20 +129,41 @@ public sealed partial class NotificationDispatcher(INotificationSchedule schedul
                 await outcomes.RecordAsync(content.Id, item.Channel, item.Recipient, outcome?.State ?? "sent", $"in digest {item.Id}", CancellationToken.None).ConfigureAwait(false);
             }
         }
-        await SettleAsync(item, step, cancellationToken).ConfigureAwait(false);
+        return await SettleAsync(item, step, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task SettleAsync(PendingDelivery item, DeliveryStep step, CancellationToken cancellationToken)
+    /// <summary>The configured digest template; the built-in list when it is missing or fails on this digest.</summary>
+    private async Task<RenderedNotification> RenderDigestAsync(System.Text.Json.JsonElement data, CancellationToken cancellationToken)
     {
-        if (step.Finished)
+        var template = await store.GetTemplateAsync(options.Value.Digest.Template, cancellationToken).ConfigureAwait(false);
+        try
         {
-            await schedule.TryRemoveAsync(item, CancellationToken.None).ConfigureAwait(false);
-            return;
+            return DigestRenderer.Render(template, data);
         }
-        await schedule.TryUpdateAsync(item with { Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError ?? item.LastError,
-            SlotBooked = step.Attempts.SlotBooked },
-            cancellationToken).ConfigureAwait(false);
+        catch (Exception e) when (template is not null && e is not OperationCanceledException)
+        {
+            LogDigestTemplateFailed(logger, e, template.Name);
+            return DigestRenderer.Render(null, data);
+        }
     }
+
+    private async Task<bool> SettleAsync(PendingDelivery item, DeliveryStep step, CancellationToken cancellationToken)
+    {
+        if (step.Finished) return await schedule.TryRemoveAsync(item, CancellationToken.None).ConfigureAwait(false);
+        return await schedule.TryUpdateAsync(item with
+        {
+            Due = step.Due, Attempts = step.Attempts.Count, FirstTriedAt = step.Attempts.FirstAt, LastError = step.LastError ?? item.LastError, BookedSlot = step.Attempts.BookedSlot,
+        }, cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    /// <summary>The item as it stands (a closed digest has a new version), for the failure path.</summary>
+    private sealed class Current(PendingDelivery item)
+    {
+        public PendingDelivery Item { get; set; } = item;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The digest template {Template} failed on a digest; it was sent with the built-in list")]
+    private static partial void LogDigestTemplateFailed(ILogger logger, Exception exception, string template);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A parked notification {Id} ({Channel}) could not be handled; it is tried again on the next dispatch")]
     private static partial void LogItemFailed(ILogger logger, Exception exception, string id, string channel);

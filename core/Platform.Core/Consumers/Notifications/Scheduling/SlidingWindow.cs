@@ -11,6 +11,17 @@ public static class SlidingWindow
     /// <summary>Largest <c>Count</c> this keeps state for (one table property of 8 KB).</summary>
     public const int MaxCount = 1_000;
 
+    /// <summary>Records a send that went at <paramref name="now"/> without waiting (high priority): it counts against the later ones.</summary>
+    public static long[] Record(ReadOnlySpan<long> recent, long now, RateLimit limit)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        var all = new List<long>(recent.Length + 1);
+        all.AddRange(recent);
+        var at = all.BinarySearch(now);
+        all.Insert(at < 0 ? ~at : at, now);
+        return [.. all.Skip(Math.Max(0, all.Count - limit.Count))];
+    }
+
     /// <summary>Books one send at or after <paramref name="now"/>: its time, and the last sends to keep (oldest first).</summary>
     public static (long At, long[] Recent) Book(ReadOnlySpan<long> recent, long now, RateLimit limit)
     {
