@@ -106,6 +106,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         builder.Configuration[$"{ConsumerOptions.SectionName}:{nameof(ConsumerOptions.SweepSchedule)}"] ??= consumerDefaults.SweepSchedule;
         builder.Configuration[$"{Platform.Core.Alerting.AlertingOptions.SectionName}:{nameof(Platform.Core.Alerting.AlertingOptions.EvaluationSchedule)}"] ??=
             new Platform.Core.Alerting.AlertingOptions().EvaluationSchedule;
+        builder.Configuration[$"{LogOptions.SectionName}:{nameof(LogOptions.RetentionSchedule)}"] ??= new LogOptions().RetentionSchedule;
         builder.Configuration[$"{Platform.Core.Consumers.Notifications.NotificationOptions.SectionName}:{nameof(Platform.Core.Consumers.Notifications.NotificationOptions.DispatchSchedule)}"] ??=
             new Platform.Core.Consumers.Notifications.NotificationOptions().DispatchSchedule;
 

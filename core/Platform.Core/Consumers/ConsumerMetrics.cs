@@ -15,13 +15,24 @@ public sealed class ConsumerMetrics : IDisposable
     private readonly ConcurrentDictionary<(string Group, TopicPartition Partition), long> _lag = new();
     private readonly Counter<long> _handled;
     private readonly Counter<long> _deadLettered;
+    private readonly Counter<long> _skipped;
 
     /// <summary>Creates the instruments.</summary>
     public ConsumerMetrics()
     {
         _handled = _meter.CreateCounter<long>("platform.consumer.records", "{record}", "Records handled by consumer groups.");
         _deadLettered = _meter.CreateCounter<long>("platform.consumer.dead_lettered", "{record}", "Records sent to a dead-letter topic.");
+        _skipped = _meter.CreateCounter<long>("platform.consumer.records_skipped", "{record}", "Records a group never read because retention deleted them first (it moved on to the earliest kept offset).");
         _meter.CreateObservableGauge("platform.consumer.lag", ObserveLag, "{record}", "Log end offset minus committed offset, per group and partition.");
+    }
+
+    /// <summary>Counts records a group skipped because retention deleted them before it read them.</summary>
+    public void Skipped(string group, TopicPartition partition, long records)
+    {
+        if (records > 0)
+        {
+            _skipped.Add(records, new TagList { { "group", group }, { "topic", partition.Topic }, { "partition", partition.Partition } });
+        }
     }
 
     /// <summary>Records progress of a partition.</summary>

@@ -44,9 +44,11 @@ internal sealed partial class PartitionDrain(LogReader reader, ICheckpointStore 
                 }
                 catch (LogException ex) when (ex.Kind == LogErrorKind.OffsetOutOfRange)
                 {
-                    // Retention removed what we had not read yet: start again where the policy says.
+                    // Retention removed what we had not read yet: start again where the policy says, and say how much was skipped.
+                    long from = offset;
                     offset = await StartOffsetAsync(registration, tp, token).ConfigureAwait(false);
-                    LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
+                    metrics.Skipped(group, tp, offset - from);
+                    LogRetentionSkipped(logger, group, tp.Topic, tp.Partition, from, offset, Math.Max(0, offset - from));
                     continue;
                 }
                 catch (Exception ex) when (handled + deadLettered > 0 && StorageErrors.IsTransient(ex, token))
@@ -148,6 +150,9 @@ internal sealed partial class PartitionDrain(LogReader reader, ICheckpointStore 
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} lost its claim on {Topic}/{Partition}; stopping without commit")]
     private static partial void LogClaimLost(ILogger logger, string group, string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} on {Topic}/{Partition}: offset {From} was deleted by retention; continues from {Offset} ({Skipped} records skipped)")]
+    private static partial void LogRetentionSkipped(ILogger logger, string group, string topic, int partition, long from, long offset, long skipped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} on {Topic}/{Partition} continues from offset {Offset} (reset)")]
     private static partial void LogOffsetReset(ILogger logger, string group, string topic, int partition, long offset);

@@ -42,6 +42,7 @@ public static class LogServiceCollectionExtensions
         services.TryAddSingleton<WaitingReader>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));
         services.TryAddSingleton<OffsetIndexRebuilder>();
+        services.TryAddSingleton<Retention.RetentionEnforcer>();
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

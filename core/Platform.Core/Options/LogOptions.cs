@@ -6,6 +6,12 @@ public sealed class LogOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Platform:Log";
 
+    /// <summary>
+    /// How often retention runs (an NCRONTAB with seconds; the <c>EnforceRetention</c> timer's
+    /// <c>%Platform:Log:RetentionSchedule%</c>). Default every 5 minutes, as Kafka's log.retention.check.interval.ms.
+    /// </summary>
+    public string RetentionSchedule { get; set; } = "0 */5 * * * *";
+
     /// <summary>The service's limit of committed blocks per append blob.</summary>
     public const int ServiceMaxBlocks = 50_000;
 

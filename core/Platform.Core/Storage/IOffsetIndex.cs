@@ -16,4 +16,7 @@ public interface IOffsetIndex
 
     /// <summary>The first batch whose append time is &gt;= <paramref name="appendTime"/>, or null.</summary>
     Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken);
+
+    /// <summary>Removes the entries of batches wholly before <paramref name="offset"/> (their segments were deleted by retention).</summary>
+    Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken);
 }

@@ -28,7 +28,10 @@ public interface ISegmentStore
     /// </summary>
     Task<AppendOutcome> AppendAsync(TopicPartition partition, long baseOffset, ReadOnlyMemory<byte> data, long expectedPosition, long maxSize, CancellationToken cancellationToken);
 
-    /// <summary>Reads up to <paramref name="destination"/>.Length bytes from <paramref name="position"/>; returns how many were read (0 at the end).</summary>
+    /// <summary>
+    /// Reads up to <paramref name="destination"/>.Length bytes from <paramref name="position"/>; returns how many were
+    /// read (0 at the end). Throws <see cref="SegmentMissingException"/> when the segment does not exist.
+    /// </summary>
     Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken);
 
     /// <summary>Deletes a segment (retention); false if it was already gone.</summary>

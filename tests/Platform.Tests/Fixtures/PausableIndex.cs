@@ -16,4 +16,6 @@ public sealed class PausableIndex(IOffsetIndex inner) : IOffsetIndex
 
     public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) =>
         inner.FindByTimeAsync(partition, appendTime, cancellationToken);
+
+    public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
 }

@@ -92,4 +92,6 @@ public sealed class HoleyIndex(IOffsetIndex inner, double dropRate, int seed) : 
     public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.FindByOffsetAsync(partition, offset, cancellationToken);
 
     public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) => inner.FindByTimeAsync(partition, appendTime, cancellationToken);
+
+    public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
 }

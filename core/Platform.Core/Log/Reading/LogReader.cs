@@ -27,6 +27,22 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxRecords, 1);
         TopicPartition tp = await ResolveAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await FetchOnceAsync(tp, offset, maxBytes, maxRecords, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SegmentMissingException) when (attempt < 3)
+            {
+                // Retention deleted a segment this fetch had listed: again from the new list (out of range if the
+                // offset itself is gone now).
+            }
+        }
+    }
+
+    private async Task<FetchResult> FetchOnceAsync(TopicPartition tp, long offset, int maxBytes, int maxRecords, CancellationToken cancellationToken)
+    {
         IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
         if (segs.Count == 0)
         {

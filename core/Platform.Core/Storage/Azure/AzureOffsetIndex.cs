@@ -49,6 +49,56 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
     public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) =>
         FirstAtOrAfterAsync(times, partition, StorageNames.TimeKey(Math.Max(0, appendTime), 0), cancellationToken);
 
+    /// <inheritdoc />
+    public async Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken)
+    {
+        string pk = StorageNames.PartitionKey(partition);
+        // Offset index: RowKey is the batch's last offset. Time index: by the LastOffset property.
+        await DeleteAsync(offsets, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey lt {StorageNames.OrderedKey(offset)}"), cancellationToken).ConfigureAwait(false);
+        await DeleteAsync(times, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and LastOffset lt {offset}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken)
+    {
+        var batch = new List<TableTransactionAction>(TransactionLimit);
+        await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+            if (batch.Count == TransactionLimit)
+            {
+                await SubmitDeletesAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+
+        if (batch.Count > 0)
+        {
+            await SubmitDeletesAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SubmitDeletesAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404)
+        {
+            // Another enforcer deleted some of them: the rest one by one.
+            foreach (TableTransactionAction action in batch)
+            {
+                try
+                {
+                    await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException gone) when (gone.Status == 404)
+                {
+                }
+            }
+        }
+    }
+
     private static async Task<BatchIndexEntry?> FirstAtOrAfterAsync(TableClient table, TopicPartition partition, string rowKey, CancellationToken cancellationToken)
     {
         string filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.PartitionKey(partition)} and RowKey ge {rowKey}");

@@ -112,6 +112,10 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
                 return await stream.ReadAtLeastAsync(destination, destination.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
             }
         }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            throw new SegmentMissingException($"Segment {baseOffset} of {partition} does not exist.", ex);
+        }
         catch (RequestFailedException ex) when (ex.Status == 416)
         {
             return 0;

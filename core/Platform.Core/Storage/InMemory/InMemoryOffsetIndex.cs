@@ -26,6 +26,23 @@ public sealed class InMemoryOffsetIndex : IOffsetIndex
     }
 
     /// <inheritdoc />
+    public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken)
+    {
+        if (_byOffset.TryGetValue(partition, out SortedList<long, BatchIndexEntry>? list))
+        {
+            lock (list)
+            {
+                while (list.Count > 0 && list.Keys[0] < offset)
+                {
+                    list.RemoveAt(0);
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) =>
         Find(partition, e => e.LastOffset >= offset, cancellationToken);
 

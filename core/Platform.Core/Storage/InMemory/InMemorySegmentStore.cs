@@ -73,7 +73,7 @@ public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.Serv
         cancellationToken.ThrowIfCancellationRequested();
         if (!_segments.TryGetValue((partition, baseOffset), out Segment? segment))
         {
-            throw new InvalidOperationException($"Segment {baseOffset} of {partition} does not exist.");
+            throw new SegmentMissingException($"Segment {baseOffset} of {partition} does not exist.");
         }
 
         lock (segment)
