@@ -29,7 +29,15 @@ public sealed class LocalDataDirectory : IDisposable
     public static LocalDataDirectory Open(string path)
     {
         string full = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(full);
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(full);
+        }
+        else
+        {
+            // The records and the admin key are the user's: not readable by other local users.
+            Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         try
         {
             var heldLock = new FileStream(System.IO.Path.Combine(full, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
@@ -54,8 +62,16 @@ public sealed class LocalDataDirectory : IDisposable
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
 
-        using var file = new StreamWriter(AdminKeyPath, System.Text.Encoding.UTF8, options);
-        file.Write(key);
+        using (var file = new StreamWriter(AdminKeyPath, System.Text.Encoding.UTF8, options))
+        {
+            file.Write(key);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            // Also when the file was there before (created with other permissions).
+            File.SetUnixFileMode(AdminKeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     /// <inheritdoc />

@@ -62,15 +62,9 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(dll);
         // Without them the host starts Azurite itself and keeps (or makes) its own admin key, as for a user.
-        if (connectionString is not null)
-        {
-            start.Environment["Platform__Storage__ConnectionString"] = connectionString;
-        }
-
-        if (adminKey is not null)
-        {
-            start.Environment["Platform__Auth__AdminKey"] = adminKey;
-        }
+        // Null: not set at all, not even inherited from whoever runs the harness.
+        start.Environment["Platform__Storage__ConnectionString"] = connectionString;
+        start.Environment["Platform__Auth__AdminKey"] = adminKey;
         foreach ((string key, string value) in environment ?? [])
         {
             start.Environment[key] = value;

@@ -44,11 +44,31 @@ internal sealed partial class PartitionDrain(LogReader reader, ICheckpointStore 
                 }
                 catch (LogException ex) when (ex.Kind == LogErrorKind.OffsetOutOfRange)
                 {
-                    // Retention removed what we had not read yet: start again where the policy says, and say how much was skipped.
+                    // Retention removed what we had not read yet: start again where the policy says, committed at once
+                    // (so the next run does not jump again), and say how much retention took.
                     long from = offset;
+                    PartitionOffsets ends = await reader.GetOffsetsAsync(tp.Topic, tp.Partition, token).ConfigureAwait(false);
                     offset = await StartOffsetAsync(registration, tp, token).ConfigureAwait(false);
-                    metrics.Skipped(group, tp, offset - from);
-                    LogRetentionSkipped(logger, group, tp.Topic, tp.Partition, from, offset, Math.Max(0, offset - from));
+                    Checkpoint? reset = await checkpoints.TryCommitAsync(group, tp, offset, checkpoint, null, token).ConfigureAwait(false);
+                    if (reset is null)
+                    {
+                        // Someone else moved it meanwhile (an offset reset, another owner): go on from theirs.
+                        checkpoint = await checkpoints.GetAsync(group, tp, token).ConfigureAwait(false);
+                        offset = checkpoint?.Offset ?? offset;
+                        continue;
+                    }
+
+                    checkpoint = reset;
+                    if (from < ends.Earliest)
+                    {
+                        metrics.Skipped(group, tp, ends.Earliest - from);
+                        LogRetentionSkipped(logger, group, tp.Topic, tp.Partition, from, offset, ends.Earliest - from);
+                    }
+                    else
+                    {
+                        LogOffsetReset(logger, group, tp.Topic, tp.Partition, offset);
+                    }
+
                     continue;
                 }
                 catch (Exception ex) when (handled + deadLettered > 0 && StorageErrors.IsTransient(ex, token))
@@ -151,7 +171,7 @@ internal sealed partial class PartitionDrain(LogReader reader, ICheckpointStore 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} lost its claim on {Topic}/{Partition}; stopping without commit")]
     private static partial void LogClaimLost(ILogger logger, string group, string topic, int partition);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} on {Topic}/{Partition}: offset {From} was deleted by retention; continues from {Offset} ({Skipped} records skipped)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} on {Topic}/{Partition}: offset {From} was deleted by retention; continues from {Offset} ({Skipped} records deleted unread)")]
     private static partial void LogRetentionSkipped(ILogger logger, string group, string topic, int partition, long from, long offset, long skipped);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Group {Group} on {Topic}/{Partition} continues from offset {Offset} (reset)")]

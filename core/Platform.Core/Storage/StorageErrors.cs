@@ -29,7 +29,7 @@ public static class StorageErrors
 
     /// <summary>True when retrying the same call later may succeed (throttling, time-outs, server errors).</summary>
     public static bool IsTransient(Exception exception, CancellationToken callerToken) =>
-        IsAmbiguous(exception, callerToken) || exception is RequestFailedException { Status: 429 or 503 };
+        IsAmbiguous(exception, callerToken) || exception is RequestFailedException { Status: 429 or 503 } or SegmentMissingException;
 
     /// <summary>True when storage is throttling (the client should back off).</summary>
     public static bool IsThrottled(Exception exception) =>

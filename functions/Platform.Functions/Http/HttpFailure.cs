@@ -29,6 +29,7 @@ public sealed record HttpFailure(int Status, string Title, string Detail, TimeSp
         TopicNotFoundException e => new(StatusCodes.Status404NotFound, "Topic not found", e.Message),
         LogException e => FromLog(e),
         PartialProduceException e => new(StatusCodes.Status503ServiceUnavailable, "Partly appended", e.Message, TimeSpan.FromSeconds(1)),
+        SegmentMissingException => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Retention deleted a segment while it was being read; retry.", TimeSpan.FromSeconds(1)),
         CorruptBatchException e => new(StatusCodes.Status500InternalServerError, "Corrupt data in the log", e.Message),
         _ when StorageErrors.IsThrottled(exception) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Storage is throttling; retry shortly.", TimeSpan.FromSeconds(2)),
         _ when StorageErrors.IsTransient(exception, CancellationToken.None) => new(StatusCodes.Status503ServiceUnavailable, "Service unavailable", "Storage did not answer in time or failed; nothing was acknowledged; retry shortly.", TimeSpan.FromSeconds(2)),

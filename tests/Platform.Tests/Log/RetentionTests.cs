@@ -100,6 +100,32 @@ public sealed class RetentionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_writer_idle_while_others_rolled_on_and_retention_deleted_its_next_segment_does_not_bring_it_back()
+    {
+        var stores = StorageSet.InMemory();
+        await using var idle = new TestEngine(stores, SmallSegments);
+        await using var busy = new TestEngine(stores, SmallSegments);
+        await idle.Topics.CreateAsync(new TopicConfig { Name = "ghost", Partitions = 1, RetentionBytes = 8 * 1024, RetentionMs = -1 }, default);
+        var value = new string('g', 1_000);
+        // The idle writer fills its segment to the seal and stops; it rolls only at its next append.
+        var tp = new TopicPartition("ghost", 0);
+        while ((await stores.Segments.GetSegmentAsync(tp, 0, default))?.Length is not >= 8 * 1024) await idle.Producer.ProduceAsync("ghost", [Records.Text("idle" + value)], default);
+        Assert.Single(await stores.Segments.ListSegmentsAsync(tp, default));
+        // Another instance goes on for several segments, and retention deletes all but the last two or so.
+        for (var i = 0; i < 40; i++) await busy.Producer.ProduceAsync("ghost", [Records.Text($"busy{i}" + value)], default);
+        await Enforcer(busy, stores, TimeProvider.System).EnforceAsync(await busy.Topics.GetAsync("ghost", default), tp, default);
+        var before = await stores.Segments.ListSegmentsAsync(tp, default);
+
+        var late = await idle.Producer.ProduceAsync("ghost", [Records.Text("late" + value)], default);
+        var after = await stores.Segments.ListSegmentsAsync(tp, default);
+        // No segment below the earliest came back, and the late record sits at the end of the log, in the active segment.
+        Assert.Equal(before[0], after[0]);
+        Assert.True(late.Records[0].Offset >= before[^1], $"offset {late.Records[0].Offset} is below the active segment {before[^1]}");
+        var end = (await idle.Reader.GetOffsetsAsync("ghost", 0, default)).Latest;
+        Assert.Equal(end - 1, late.Records[0].Offset);
+    }
+
+    [Fact]
     public async Task Under_concurrent_produce_and_consume_no_kept_record_is_missed_and_none_is_read_twice()
     {
         var stores = await StorageSet.AzureAsync(azurite, nameof(Under_concurrent_produce_and_consume_no_kept_record_is_missed_and_none_is_read_twice));

@@ -357,12 +357,33 @@ internal sealed partial class PartitionWriter
 
     /// <summary>
     /// Moves to the next segment. A sealed segment never changes again (every writer refuses to append
-    /// to it), so every writer derives the same next base offset; creating it is idempotent.
+    /// to it), so every writer derives the same next base offset; creating it is idempotent — unless retention
+    /// deleted it after the log had moved past it, which a writer idle since then must not bring back: a later
+    /// segment exists then (retention never deletes the last), so this writer reloads from the real end instead.
     /// </summary>
     private async Task RollAsync(CancellationToken cancellationToken)
     {
         long next = _nextOffset;
+        if (await LogMovedPastAsync(next, cancellationToken).ConfigureAwait(false))
+        {
+            _loaded = false;
+            return;
+        }
+
         bool created = await store.CreateSegmentAsync(partition, next, options.NewSegmentLimits, cancellationToken).ConfigureAwait(false);
+        if (created && await LogMovedPastAsync(next, cancellationToken).ConfigureAwait(false))
+        {
+            // Deleted by retention between the look and the create: what was just created is a ghost of deleted
+            // offsets. Removed while still empty, and this writer starts again from the real end.
+            if ((await store.GetSegmentAsync(partition, next, cancellationToken).ConfigureAwait(false))?.Length == 0)
+            {
+                await store.DeleteSegmentAsync(partition, next, cancellationToken).ConfigureAwait(false);
+            }
+
+            _loaded = false;
+            return;
+        }
+
         LogRolled(logger, partition.Topic, partition.Partition, _segment, next, created);
         _segment = next;
         _limits = options.NewSegmentLimits;
@@ -372,6 +393,13 @@ internal sealed partial class PartitionWriter
         {
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>True when a segment after <paramref name="next"/> exists: the log went on without this writer.</summary>
+    private async Task<bool> LogMovedPastAsync(long next, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<long> segments = await store.ListSegmentsAsync(partition, cancellationToken).ConfigureAwait(false);
+        return segments.Count > 0 && segments[^1] > next;
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Lost the append race on {Topic}/{Partition} at byte {Position} (attempt {Attempt}); catching up")]

@@ -63,7 +63,13 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             long seg = segs[i];
             if (await segments.GetSegmentAsync(tp, seg, cancellationToken).ConfigureAwait(false) is not { } info)
             {
-                break; // deleted by retention while we read
+                // Deleted by retention since the list: with records in hand they are the answer; without, start again.
+                if (records.Count == 0)
+                {
+                    throw new SegmentMissingException($"Segment {seg} of {tp} was deleted while it was being read.");
+                }
+
+                break;
             }
 
             long? position = await LocateAsync(tp, info, next, cancellationToken).ConfigureAwait(false);
@@ -116,6 +122,12 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         if (segs.Count == 0)
         {
             return null;
+        }
+
+        if (await index.FindByTimeAsync(tp, timestamp, cancellationToken).ConfigureAwait(false) is { } first && first.LastOffset < segs[0])
+        {
+            // The first batch that late was deleted by retention: every kept record is later still.
+            return segs[0];
         }
 
         BatchLocation? candidate = await FromTimeIndexAsync(tp, segs, timestamp, cancellationToken).ConfigureAwait(false);

@@ -70,25 +70,32 @@ public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore
         long cutoff = time.GetUtcNow().ToUnixTimeMilliseconds() - topic.RetentionMs;
         int deleted = 0;
         long bytes = 0;
-        for (int i = 0; i < segs.Count - 1; i++)
+        try
         {
-            bool overSize = topic.RetentionBytes >= 0 && total - lengths[i] >= topic.RetentionBytes;
-            bool overTime = topic.RetentionMs >= 0 && await NewestAppendTimeAsync(partition, segs[i], lengths[i], cancellationToken).ConfigureAwait(false) is { } newest && newest < cutoff;
-            if (!overSize && !overTime)
+            for (int i = 0; i < segs.Count - 1; i++)
             {
-                break;
+                bool overSize = topic.RetentionBytes >= 0 && total - lengths[i] >= topic.RetentionBytes;
+                bool overTime = topic.RetentionMs >= 0 && await NewestAppendTimeAsync(partition, segs[i], lengths[i], cancellationToken).ConfigureAwait(false) is { } newest && newest < cutoff;
+                if (!overSize && !overTime)
+                {
+                    break;
+                }
+
+                // Oldest first, so the earliest offset only ever moves forward; a reader that listed it retries from there.
+                await segments.DeleteSegmentAsync(partition, segs[i], cancellationToken).ConfigureAwait(false);
+                total -= lengths[i];
+                bytes += lengths[i];
+                deleted++;
             }
-
-            // Oldest first, so the earliest offset only ever moves forward; a reader that listed it retries from there.
-            await segments.DeleteSegmentAsync(partition, segs[i], cancellationToken).ConfigureAwait(false);
-            total -= lengths[i];
-            bytes += lengths[i];
-            deleted++;
         }
-
-        if (deleted > 0)
+        finally
         {
-            await index.DeleteBeforeAsync(partition, segs[deleted], cancellationToken).ConfigureAwait(false);
+            // Whatever happened above: index rows below the earliest kept segment go, also those a late index write or
+            // a rebuild put back after an earlier run (the oldest offset-index row tells, in one small read).
+            if (deleted > 0 || await index.FindByOffsetAsync(partition, 0, CancellationToken.None).ConfigureAwait(false) is { } oldest && oldest.LastOffset < segs[deleted])
+            {
+                await index.DeleteBeforeAsync(partition, segs[deleted], CancellationToken.None).ConfigureAwait(false);
+            }
         }
 
         return new RetentionResult(partition, deleted, bytes, segs[deleted]);

@@ -53,16 +53,24 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
     public async Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken)
     {
         string pk = StorageNames.PartitionKey(partition);
-        // Offset index: RowKey is the batch's last offset. Time index: by the LastOffset property.
-        await DeleteAsync(offsets, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey lt {StorageNames.OrderedKey(offset)}"), cancellationToken).ConfigureAwait(false);
-        await DeleteAsync(times, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and LastOffset lt {offset}"), cancellationToken).ConfigureAwait(false);
+        // Offset index: RowKey is the batch's last offset. Time index: by the LastOffset property, within the append
+        // times of the rows just deleted (append times only grow along a partition, so the scan stays that short).
+        long newest = await DeleteAsync(offsets, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey lt {StorageNames.OrderedKey(offset)}"), cancellationToken).ConfigureAwait(false);
+        if (newest >= 0)
+        {
+            string upTo = StorageNames.TimeKey(newest, long.MaxValue);
+            await DeleteAsync(times, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey le {upTo} and LastOffset lt {offset}"), cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static async Task DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken)
+    /// <summary>Deletes what the filter finds; returns the newest append time among them, or -1 when none.</summary>
+    private static async Task<long> DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken)
     {
+        long newest = -1;
         var batch = new List<TableTransactionAction>(TransactionLimit);
-        await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "AppendTime"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            newest = Math.Max(newest, e.GetInt64("AppendTime") ?? 0);
             batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
             if (batch.Count == TransactionLimit)
             {
@@ -75,6 +83,8 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
         {
             await SubmitDeletesAsync(table, batch, cancellationToken).ConfigureAwait(false);
         }
+
+        return newest;
     }
 
     private static async Task SubmitDeletesAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
