@@ -17,6 +17,7 @@ public static class PlatformFunctionsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddPlatform(configuration);
         services.AddSingleton<Http.RequestAuthorizer>();
+        services.AddSingleton<Http.StreamGate>();
         services.AddSelfTelemetry(configuration);
 
         // Kestrel (the worker's, and the local host's) stops bodies at 30,000,000 bytes by default, before any function

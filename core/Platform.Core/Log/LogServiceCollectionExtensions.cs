@@ -40,6 +40,7 @@ public static class LogServiceCollectionExtensions
             sp.GetService<IOwnershipStore>() is { } ownership ? new WriterLeases(ownership, sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<WriterLeases>>()) : null));
         services.TryAddSingleton<LogReader>();
         services.TryAddSingleton<WaitingReader>();
+        services.TryAddSingleton<TopicTail>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));
         services.TryAddSingleton<OffsetIndexRebuilder>();
         services.TryAddSingleton<Retention.RetentionEnforcer>();

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
@@ -16,8 +14,6 @@ namespace Platform.Functions.Http;
 /// <summary>The records API (the Kafka REST Proxy's job): produce, and consume from an offset or a time.</summary>
 public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer, LogReader reader, WaitingReader waiting, IOptions<IngestOptions> options)
 {
-    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     [Function("ProduceRecords")]
     public async Task<IResult> Produce([HttpTrigger(AuthorizationLevel.Function, "post", Route = "topics/{topic}/records")] HttpRequest request, string topic, CancellationToken cancellationToken)
     {
@@ -88,7 +84,7 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
         {
             topic,
             partition = number,
-            records = fetch.Records.Select(r => View(r, format)),
+            records = fetch.Records.Select(r => RecordView.Of(r, format)),
             nextOffset = fetch.NextOffset,
             logEndOffset = fetch.LogEndOffset,
         });
@@ -110,68 +106,6 @@ public sealed class RecordFunctions(RequestAuthorizer auth, LogProducer producer
             "latest" => (await reader.GetOffsetsAsync(topic, partition, cancellationToken)).Latest,
             _ => long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out long o) ? o : throw new BadRequestException("offset must be a number, earliest or latest."),
         };
-    }
-
-    private static Dictionary<string, object?> View(LogRecord r, string format)
-    {
-        var view = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["offset"] = r.Offset,
-            ["timestamp"] = r.Timestamp,
-            ["appendTime"] = r.AppendTime,
-        };
-        AddBytes(view, "key", r.Key, format == "json" ? "text" : format);
-        AddBytes(view, "value", r.Value, format);
-        if (r.Headers.Count > 0)
-        {
-            view["headers"] = r.Headers.Select(h => new { key = h.Key, value = h.Value is { } v ? Text(v) ?? Convert.ToBase64String(v.Span) : null });
-        }
-
-        return view;
-    }
-
-    private static void AddBytes(Dictionary<string, object?> view, string name, ReadOnlyMemory<byte>? bytes, string format)
-    {
-        if (bytes is not { } b)
-        {
-            view[name] = null;
-            return;
-        }
-
-        if (format == "json")
-        {
-            try
-            {
-                using JsonDocument doc = JsonDocument.Parse(b);
-                view[name] = doc.RootElement.Clone();
-                return;
-            }
-            catch (JsonException)
-            {
-                // Not JSON: fall back to text or base64 for this record.
-            }
-        }
-
-        if (format != "base64" && Text(b) is { } text)
-        {
-            view[name] = text;
-        }
-        else
-        {
-            view[name + "Base64"] = Convert.ToBase64String(b.Span);
-        }
-    }
-
-    private static string? Text(ReadOnlyMemory<byte> bytes)
-    {
-        try
-        {
-            return StrictUtf8.GetString(bytes.Span);
-        }
-        catch (DecoderFallbackException)
-        {
-            return null;
-        }
     }
 
     private static int ParseInt(string? value, string name) =>
