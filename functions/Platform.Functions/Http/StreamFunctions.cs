@@ -31,21 +31,28 @@ public sealed class StreamFunctions(RequestAuthorizer auth, TopicManager topics,
         var heartbeat = TimeSpan.FromMilliseconds(q.TryGetValue("heartbeatMs", out var h)
             ? Math.Clamp(int.TryParse(h, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? ms : throw new BadRequestException("heartbeatMs must be a number of milliseconds."), 1_000, 60_000)
             : 15_000);
-        var cursor = await StartAsync(request, config, cancellationToken);
         if (!gate.TryEnter(principal.KeyId))
         {
+            request.HttpContext.Response.Headers.RetryAfter = "5";
             return Problems.Problem(StatusCodes.Status429TooManyRequests, "Too many streams", $"This API key holds {StreamGate.MaxStreamsPerKey} streams open on this instance already.");
         }
-        return new ServerSentEvents(tail, topic, cursor, format, heartbeat, () => gate.Exit(principal.KeyId));
+        try
+        {
+            var cursor = await StartAsync(request, config, cancellationToken);
+            return new ServerSentEvents(tail, topic, cursor, format, heartbeat, () => gate.Exit(principal.KeyId), cancellationToken);
+        }
+        catch
+        {
+            gate.Exit(principal.KeyId);
+            throw;
+        }
     }
+
+    /// <summary>How long one response streams before it ends cleanly (the client reconnects with its last id): well inside any function time-out.</summary>
+    public static readonly TimeSpan MaxStreamDuration = TimeSpan.FromMinutes(4);
 
     private async Task<StreamCursor> StartAsync(HttpRequest request, TopicConfig config, CancellationToken cancellationToken)
     {
-        if (request.Headers.TryGetValue("Last-Event-ID", out var last) && last.ToString() is { Length: > 0 } id)
-        {
-            var (resumed, error) = StreamCursor.Parse(id, config.Partitions);
-            return resumed ?? throw new BadRequestException($"Last-Event-ID is not a stream position: {error}.");
-        }
         var q = request.Query;
         IEnumerable<int> partitions = Enumerable.Range(0, config.Partitions);
         if (q.TryGetValue("partition", out var p))
@@ -55,6 +62,21 @@ public sealed class StreamFunctions(RequestAuthorizer auth, TopicManager topics,
                 throw new BadRequestException($"partition must be a partition of {config.Name} (0 to {config.Partitions - 1}).");
             }
             partitions = [only];
+        }
+        if (request.Headers.TryGetValue("Last-Event-ID", out var last) && last.ToString() is { Length: > 0 } id)
+        {
+            var (resumed, error) = StreamCursor.Parse(id, config.Partitions);
+            if (resumed is null) throw new BadRequestException($"Last-Event-ID is not a stream position: {error}.");
+            if (!resumed.Next.Keys.Order().SequenceEqual(partitions))
+            {
+                throw new BadRequestException("Last-Event-ID names other partitions than this stream follows (every partition, or the one in ?partition=).");
+            }
+            foreach (var (partition, resumeAt) in resumed.Next)
+            {
+                var latest = (await reader.GetOffsetsAsync(config.Name, partition, cancellationToken)).Latest;
+                if (resumeAt > latest) throw new BadRequestException($"Last-Event-ID is past the end of partition {partition} ({resumeAt} > {latest}): it is not a position of this log.");
+            }
+            return resumed;
         }
         var from = q.TryGetValue("from", out var fr) ? fr.ToString() : "latest";
         var next = new Dictionary<int, long>();
@@ -72,18 +94,22 @@ public sealed class StreamFunctions(RequestAuthorizer auth, TopicManager topics,
     }
 
     /// <summary>Writes the stream until the client goes away.</summary>
-    private sealed class ServerSentEvents(TopicTail tail, string topic, StreamCursor cursor, string format, TimeSpan heartbeat, Action done) : IResult
+    private sealed class ServerSentEvents(TopicTail tail, string topic, StreamCursor cursor, string format, TimeSpan heartbeat, Action done, CancellationToken invocation) : IResult
     {
         public async Task ExecuteAsync(HttpContext httpContext)
         {
             var response = httpContext.Response;
-            var aborted = httpContext.RequestAborted;
+            // The client going away, the invocation being cancelled (time-out, shutdown), or the longest a response streams.
+            using var ending = CancellationTokenSource.CreateLinkedTokenSource(httpContext.RequestAborted, invocation);
+            ending.CancelAfter(MaxStreamDuration);
+            var aborted = ending.Token;
             try
             {
                 response.ContentType = "text/event-stream";
-                response.Headers.CacheControl = "no-cache";
+                response.Headers.CacheControl = "no-cache, no-transform";
                 response.Headers["X-Accel-Buffering"] = "no";
-                await response.WriteAsync($"retry: 1000\n: following {topic} from {cursor}\n\n", aborted);
+                // The position first: a client that reconnects before any record still resumes from here.
+                await response.WriteAsync($"retry: 1000\nid: {cursor}\n: following {topic}\n\n", aborted);
                 await response.Body.FlushAsync(aborted);
                 var lastWrite = DateTime.UtcNow;
                 await foreach (var item in tail.FollowAsync(topic, cursor, TimeSpan.FromSeconds(1), aborted))
@@ -101,7 +127,7 @@ public sealed class StreamFunctions(RequestAuthorizer auth, TopicManager topics,
                     }
                     else if (DateTime.UtcNow - lastWrite >= heartbeat)
                     {
-                        await response.WriteAsync(": keep-alive\n\n", aborted);
+                        await response.WriteAsync($": keep-alive\nid: {cursor}\n\n", aborted);
                     }
                     else
                     {
@@ -113,10 +139,22 @@ public sealed class StreamFunctions(RequestAuthorizer auth, TopicManager topics,
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                // The client went away: the stream ends.
+                // The client went away, or the response reached its longest: the stream ends (the client reconnects with its id).
             }
             catch (IOException) when (aborted.IsCancellationRequested)
             {
+            }
+            catch (Exception e) when (!aborted.IsCancellationRequested && response.HasStarted)
+            {
+                // Storage trouble mid-stream: said as an event, and the client asked to wait longer before reconnecting.
+                var detail = JsonSerializer.Serialize(new { title = "Stream interrupted", detail = e.Message });
+                try
+                {
+                    await response.WriteAsync($"retry: 5000\nid: {cursor}\nevent: error\ndata: {detail}\n\n", CancellationToken.None);
+                }
+                catch (IOException)
+                {
+                }
             }
             finally
             {

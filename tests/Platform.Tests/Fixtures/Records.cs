@@ -8,7 +8,7 @@ public static class Records
 {
     public static ProduceRecord Text(string value, string? key = null, int? partition = null, long? timestamp = null) => new()
     {
-        Key = key is null ? null : Encoding.UTF8.GetBytes(key),
+        Key = ProduceRecord.Bytes(key is null ? null : Encoding.UTF8.GetBytes(key)),
         Value = Encoding.UTF8.GetBytes(value),
         Partition = partition,
         Timestamp = timestamp,

@@ -17,15 +17,16 @@ public sealed class StreamTests(AzuriteFixture azurite)
         public async Task<Event> NextAsync(CancellationToken cancellationToken)
         {
             string? id = null, name = null, data = null;
+            var keepAlive = false;
             while (true)
             {
                 var line = await reader.ReadLineAsync(cancellationToken) ?? throw new EndOfStreamException();
                 if (line.Length == 0)
                 {
-                    if (id is not null || name is not null || data is not null) return new Event(id, name, data, false);
+                    if (id is not null || name is not null || data is not null || keepAlive) return new Event(id, name, data, keepAlive);
                     continue;
                 }
-                if (line.StartsWith(": keep-alive", StringComparison.Ordinal)) return new Event(null, null, null, true);
+                if (line.StartsWith(": keep-alive", StringComparison.Ordinal)) keepAlive = true;
                 if (line.StartsWith(':')) continue;
                 if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
                 else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
@@ -95,6 +96,40 @@ public sealed class StreamTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Within_a_partition_records_come_in_offset_order_and_closed_streams_give_their_slot_back()
+    {
+        await using var host = await LocalHost.StartAsync(azurite, "stream-order");
+        (await host.Client.PostAsJsonAsync("api/topics", new { name = "ordered", partitions = 2 })).EnsureSuccessStatusCode();
+        await ProduceAsync(host.Client, "ordered", Enumerable.Range(0, 30).Select(i => $"o{i % 5}-{i}"));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var (response, reader) = await OpenAsync(host.Client, "api/topics/ordered/stream?from=earliest");
+        using (response)
+        {
+            var events = await reader.RecordsAsync(30, timeout.Token);
+            foreach (var partition in events.Select(e => JsonDocument.Parse(e.Data!).RootElement).GroupBy(r => r.GetProperty("partition").GetInt32()))
+            {
+                var offsets = partition.Select(r => r.GetProperty("offset").GetInt64()).ToList();
+                Assert.Equal(Enumerable.Range(0, offsets.Count).Select(i => (long)i), offsets);
+            }
+        }
+
+        // Opened and closed more times than one key may hold at once: every slot comes back.
+        for (var i = 0; i < 12; i++)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, "api/topics/ordered/stream");
+                using var opened = await host.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                if (opened.StatusCode == HttpStatusCode.OK) break;
+                Assert.Equal(HttpStatusCode.TooManyRequests, opened.StatusCode);
+                Assert.True(DateTime.UtcNow < deadline, $"stream {i}: a closed stream's slot never came back");
+                await Task.Delay(200, timeout.Token);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_quiet_stream_sends_keep_alives_and_bad_positions_or_no_key_are_refused()
     {
         await using var host = await LocalHost.StartAsync(azurite, "stream-quiet");
@@ -103,7 +138,13 @@ public sealed class StreamTests(AzuriteFixture azurite)
         var (response, reader) = await OpenAsync(host.Client, "api/topics/quiet/stream?heartbeatMs=1000");
         using (response)
         {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            // The position comes first (an id with no data), then a keep-alive about every second.
+            var first = await reader.NextAsync(timeout.Token);
+            Assert.Equal("0:0,1:0", first.Id);
             Assert.True((await reader.NextAsync(timeout.Token)).KeepAlive);
+            Assert.True((await reader.NextAsync(timeout.Token)).KeepAlive);
+            Assert.InRange(watch.Elapsed.TotalSeconds, 1.5, 10);
         }
 
         foreach (var (url, lastId) in new (string, string?)[]
@@ -113,6 +154,9 @@ public sealed class StreamTests(AzuriteFixture azurite)
             ("api/topics/quiet/stream?format=xml", null),
             ("api/topics/quiet/stream", "0:x"),
             ("api/topics/quiet/stream", "7:1"),
+            ("api/topics/quiet/stream", "0:0"),
+            ("api/topics/quiet/stream?partition=1", "0:0"),
+            ("api/topics/quiet/stream", "0:5,1:0"),
         })
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, url);

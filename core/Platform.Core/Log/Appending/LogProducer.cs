@@ -62,6 +62,7 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        RequireKeysWhenCompacted(config, records);
         // Asked only when a record's partition is the platform's to choose: keyed-only topics hold no writer leases.
         IReadOnlyList<int>? led = null;
         (int[] sizes, SortedDictionary<int, List<int>> byPartition) = GroupByPartition(config, records, size => _sticky.Next(topic, config.Partitions, size, led ??= _leases?.Led(topic, config.Partitions) ?? []));
@@ -116,6 +117,23 @@ public sealed class LogProducer : IAsyncDisposable
         return new ProduceResult([.. outcomes.Select(o => new RecordPosition(o.Partition, o.Offset!.Value))]);
     }
 
+    /// <summary>A compacted topic keeps the last record per key: a record without a key has no place in it (Kafka refuses it too).</summary>
+    private static void RequireKeysWhenCompacted(TopicConfig config, IReadOnlyList<ProduceRecord> records)
+    {
+        if (config.CleanupPolicy == CleanupPolicy.Delete)
+        {
+            return;
+        }
+
+        for (int i = 0; i < records.Count; i++)
+        {
+            if (records[i].Key is null)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Topic '{config.Name}' is compacted: every record needs a key (record {i} has none)."));
+            }
+        }
+    }
+
     /// <summary>
     /// Appends records once per <paramref name="idempotencyKey"/>: the key names a producer of its own, so a
     /// retried request is recognised in the partition's tail and answered with the original offsets.
@@ -141,6 +159,7 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        RequireKeysWhenCompacted(config, records);
         byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(idempotencyKey);
         byte[] digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{scope.Length}:{scope}|{topic.Length}:{topic}|{idempotencyKey}"));
         long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & 0x3FFF_FFFF_FFFF_FFFF);
@@ -236,6 +255,7 @@ public sealed class LogProducer : IAsyncDisposable
         }
 
         TopicConfig config = await _topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        RequireKeysWhenCompacted(config, records);
         if (partition < 0 || partition >= config.Partitions)
         {
             throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"Topic '{topic}' has partitions 0 to {config.Partitions - 1}; got {partition}."));
