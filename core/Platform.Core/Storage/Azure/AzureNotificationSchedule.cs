@@ -74,32 +74,12 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
         {
             // Entries and markers first (only ever removed once the digest has its outcome), then the head at its
             // version: a crash in between leaves the head, and the next removal finishes the job.
-            var rows = new List<TableTransactionAction>();
-            await foreach (var e in EntryRowsAsync(item, cancellationToken).ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+            var rows = new List<ITableEntity>();
+            await foreach (var e in EntryRowsAsync(item, cancellationToken).ConfigureAwait(false)) rows.Add(e);
             var markers = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition(item)} and Kind eq {Marker} and DigestId eq {item.Id}"),
                 select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken);
-            await foreach (var e in markers.ConfigureAwait(false)) rows.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
-            foreach (var chunk in rows.Chunk(100))
-            {
-                try
-                {
-                    await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TableTransactionFailedException e) when (e.Status == 404)
-                {
-                    // Some were gone already (an earlier removal crashed part-way): the rest one by one.
-                    foreach (var row in chunk)
-                    {
-                        try
-                        {
-                            await table.DeleteEntityAsync(row.Entity.PartitionKey, row.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (RequestFailedException gone) when (gone.Status == 404)
-                        {
-                        }
-                    }
-                }
-            }
+            await foreach (var e in markers.ConfigureAwait(false)) rows.Add(e);
+            await TableDeletes.DeleteAsync(table, rows, cancellationToken).ConfigureAwait(false);
         }
         try
         {

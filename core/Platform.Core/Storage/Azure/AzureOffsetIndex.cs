@@ -67,46 +67,15 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
     private static async Task<long> DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken)
     {
         long newest = -1;
-        var batch = new List<TableTransactionAction>(TransactionLimit);
+        var rows = new List<ITableEntity>();
         await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "AppendTime"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             newest = Math.Max(newest, e.GetInt64("AppendTime") ?? 0);
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
-            if (batch.Count == TransactionLimit)
-            {
-                await SubmitDeletesAsync(table, batch, cancellationToken).ConfigureAwait(false);
-                batch.Clear();
-            }
+            rows.Add(e);
         }
 
-        if (batch.Count > 0)
-        {
-            await SubmitDeletesAsync(table, batch, cancellationToken).ConfigureAwait(false);
-        }
-
+        await TableDeletes.DeleteAsync(table, rows, cancellationToken).ConfigureAwait(false);
         return newest;
-    }
-
-    private static async Task SubmitDeletesAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TableTransactionFailedException e) when (e.Status == 404)
-        {
-            // Another enforcer deleted some of them: the rest one by one.
-            foreach (TableTransactionAction action in batch)
-            {
-                try
-                {
-                    await table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
-                }
-                catch (RequestFailedException gone) when (gone.Status == 404)
-                {
-                }
-            }
-        }
     }
 
     private static async Task<BatchIndexEntry?> FirstAtOrAfterAsync(TableClient table, TopicPartition partition, string rowKey, CancellationToken cancellationToken)

@@ -1,0 +1,36 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Platform.Core.Storage.Azure;
+
+/// <summary>Deletes rows of one partition in transactions of 100; rows already gone (another remover, an earlier crash) are skipped.</summary>
+internal static class TableDeletes
+{
+    private const int TransactionLimit = 100;
+
+    /// <summary>Deletes <paramref name="rows"/> (all of one PartitionKey), whatever their versions.</summary>
+    public static async Task DeleteAsync(TableClient table, IEnumerable<ITableEntity> rows, CancellationToken cancellationToken)
+    {
+        foreach (ITableEntity[] chunk in rows.Chunk(TransactionLimit))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 404)
+            {
+                // Some were gone already: the rest one by one.
+                foreach (ITableEntity row in chunk)
+                {
+                    try
+                    {
+                        await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (RequestFailedException gone) when (gone.Status == 404)
+                    {
+                    }
+                }
+            }
+        }
+    }
+}
