@@ -12,6 +12,8 @@ namespace Platform.Core.Log.Reading;
 /// </summary>
 public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffsetIndex index)
 {
+    private readonly SegmentListCache _segmentLists = new(segments);
+
     /// <summary>Default fetch size, as Kafka's max.partition.fetch.bytes.</summary>
     public const int DefaultMaxBytes = 1024 * 1024;
 
@@ -31,7 +33,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         {
             try
             {
-                return await FetchOnceAsync(tp, offset, maxBytes, maxRecords, cancellationToken).ConfigureAwait(false);
+                return await FetchOnceAsync(tp, offset, maxBytes, maxRecords, fresh: attempt > 1, cancellationToken).ConfigureAwait(false);
             }
             catch (SegmentMissingException) when (attempt < 3)
             {
@@ -41,9 +43,15 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         }
     }
 
-    private async Task<FetchResult> FetchOnceAsync(TopicPartition tp, long offset, int maxBytes, int maxRecords, CancellationToken cancellationToken)
+    private async Task<FetchResult> FetchOnceAsync(TopicPartition tp, long offset, int maxBytes, int maxRecords, bool fresh, CancellationToken cancellationToken)
     {
-        IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<long> segs = await _segmentLists.GetAsync(tp, fresh, cancellationToken).ConfigureAwait(false);
+        if (!fresh && (segs.Count == 0 || offset < segs[0]))
+        {
+            // Before answering "out of range", make sure of it.
+            segs = await _segmentLists.GetAsync(tp, fresh: true, cancellationToken).ConfigureAwait(false);
+        }
+
         if (segs.Count == 0)
         {
             return offset == 0 ? new FetchResult([], 0, 0) : throw OutOfRange(tp, offset, 0, 0);
@@ -94,7 +102,13 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             i++;
         }
 
-        PartitionOffsets ends = await GetOffsetsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+        PartitionOffsets ends = await EndsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+        if (records.Count == 0 && !fresh && offset < ends.Latest)
+        {
+            // Nothing found where the cached list pointed, yet the log goes on: it rolled since; again from the real list.
+            return await FetchOnceAsync(tp, offset, maxBytes, maxRecords, fresh: true, cancellationToken).ConfigureAwait(false);
+        }
+
         if (records.Count == 0 && next > ends.Latest)
         {
             throw OutOfRange(tp, offset, ends.Earliest, ends.Latest);
@@ -107,7 +121,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     public async Task<PartitionOffsets> GetOffsetsAsync(string topic, int partition, CancellationToken cancellationToken)
     {
         TopicPartition tp = await ResolveAsync(topic, partition, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<long> segs = await _segmentLists.GetAsync(tp, fresh: true, cancellationToken).ConfigureAwait(false);
         return await GetOffsetsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
     }
 
@@ -118,7 +132,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     public async Task<long?> FindOffsetByTimeAsync(string topic, int partition, long timestamp, CancellationToken cancellationToken)
     {
         TopicPartition tp = await ResolveAsync(topic, partition, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<long> segs = await segments.ListSegmentsAsync(tp, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<long> segs = await _segmentLists.GetAsync(tp, fresh: true, cancellationToken).ConfigureAwait(false);
         if (segs.Count == 0)
         {
             return null;
@@ -220,6 +234,20 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         }
 
         return new TopicPartition(topic, partition);
+    }
+
+    /// <summary>
+    /// The partition's ends from a possibly cached segment list: a newer segment can only exist once the last one
+    /// listed is sealed, or once one listed is gone, so either sends it back to storage for the real list first.
+    /// </summary>
+    private async Task<PartitionOffsets> EndsAsync(TopicPartition tp, IReadOnlyList<long> segs, CancellationToken cancellationToken)
+    {
+        if (segs.Count > 0 && await segments.GetSegmentAsync(tp, segs[^1], cancellationToken).ConfigureAwait(false) is { } last && !last.Limits.IsSealed(last.Length, last.BlockCount))
+        {
+            return await GetOffsetsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await GetOffsetsAsync(tp, await _segmentLists.GetAsync(tp, fresh: true, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<PartitionOffsets> GetOffsetsAsync(TopicPartition tp, IReadOnlyList<long> segs, CancellationToken cancellationToken)

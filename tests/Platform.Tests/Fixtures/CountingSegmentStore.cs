@@ -1,0 +1,29 @@
+using Platform.Core.Log;
+using Platform.Core.Storage;
+
+namespace Platform.Tests.Fixtures;
+
+/// <summary>A segment store that counts how often the partition's segments are listed.</summary>
+public sealed class CountingSegmentStore(ISegmentStore inner) : ISegmentStore
+{
+    private int _lists;
+
+    public int Lists => Volatile.Read(ref _lists);
+
+    public Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _lists);
+        return inner.ListSegmentsAsync(partition, cancellationToken);
+    }
+
+    public Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.GetSegmentAsync(partition, baseOffset, cancellationToken);
+
+    public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, SegmentLimits limits, CancellationToken cancellationToken) => inner.CreateSegmentAsync(partition, baseOffset, limits, cancellationToken);
+
+    public Task<AppendOutcome> AppendAsync(TopicPartition partition, long baseOffset, ReadOnlyMemory<byte> data, long expectedPosition, long maxSize, CancellationToken cancellationToken) =>
+        inner.AppendAsync(partition, baseOffset, data, expectedPosition, maxSize, cancellationToken);
+
+    public Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadAsync(partition, baseOffset, position, destination, cancellationToken);
+
+    public Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.DeleteSegmentAsync(partition, baseOffset, cancellationToken);
+}
