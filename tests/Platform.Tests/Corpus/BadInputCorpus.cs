@@ -127,6 +127,12 @@ public static class BadInputCorpus
         }
 
         yield return new BadInputCase("path", "a topic name storage refuses", HttpMethod.Get, "/api/topics/a%23b/partitions/0/records", null, null);
+
+        // The live tail: refused before it streams.
+        foreach (string query in new[] { "partition=abc", "partition=-1", "partition=2", "from=never", "from=99999999999999999999", "format=xml", "heartbeatMs=abc", "heartbeatMs=-5" })
+        {
+            yield return new BadInputCase("query", $"stream {query}", HttpMethod.Get, $"/api/topics/corpus/stream?{query}", null, null);
+        }
     }
 
     private static IEnumerable<BadInputCase> Topics()
