@@ -137,6 +137,16 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL of the host alone (as the out-of-memory killer does): its children (Azurite) live on.</summary>
+    public async Task KillHostOnlyAsync()
+    {
+        if (!_disposed && !_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: false);
+            await _process.WaitForExitAsync();
+        }
+    }
+
     /// <summary>SIGKILL: no shutdown hook runs, nothing is flushed, claims are not released.</summary>
     public async Task KillAsync()
     {

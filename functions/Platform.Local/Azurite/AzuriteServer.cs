@@ -120,6 +120,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process.Dispose();
         if (_keepsData)
         {
+            File.Delete(Path.Combine(_workspace, "azurite.pid"));
             return;
         }
 
@@ -132,8 +133,57 @@ public sealed class AzuriteServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An Azurite left running over the data folder by a local host that was killed outright (its child outlived it):
+    /// stopped before another starts over the same files. The caller holds the folder's lock, so no live host owns it.
+    /// </summary>
+    private static async Task StopOrphanAsync(string dataDirectory)
+    {
+        string pidFile = Path.Combine(dataDirectory, "azurite.pid");
+        if (!File.Exists(pidFile) || !int.TryParse(await File.ReadAllTextAsync(pidFile), NumberStyles.None, CultureInfo.InvariantCulture, out int pid))
+        {
+            return;
+        }
+
+        try
+        {
+            using var orphan = Process.GetProcessById(pid);
+            if (!orphan.HasExited && orphan.ProcessName == "node")
+            {
+                Console.WriteLine($"Stopping an Azurite (process {pid}) left running over {dataDirectory} by a host that did not stop cleanly.");
+                // SIGTERM first, so it saves what it holds; killed if it does not go.
+                using (Process? term = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
+                {
+                    if (term is not null)
+                    {
+                        await term.WaitForExitAsync();
+                    }
+                }
+
+                try
+                {
+                    await orphan.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                }
+                catch (TimeoutException)
+                {
+                    orphan.Kill(entireProcessTree: true);
+                    await orphan.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                }
+            }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or TimeoutException or System.ComponentModel.Win32Exception)
+        {
+            // Gone already.
+        }
+    }
+
     private static async Task<AzuriteServer> TryStartAsync(string script, string? dataDirectory, CancellationToken cancellationToken)
     {
+        if (dataDirectory is not null)
+        {
+            await StopOrphanAsync(dataDirectory);
+        }
+
         int blob = FreePort(), queue = FreePort(), table = FreePort();
         string workspace = dataDirectory ?? Path.Combine(Path.GetTempPath(), "platform-azurite-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(workspace);
@@ -172,6 +222,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         try
         {
             await WaitForPortsAsync(process, [blob, queue, table], cancellationToken);
+            if (dataDirectory is not null)
+            {
+                await File.WriteAllTextAsync(Path.Combine(dataDirectory, "azurite.pid"), process.Id.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            }
+
             return server;
         }
         catch

@@ -11,6 +11,19 @@ namespace Platform.Tests.Hosting;
 /// </summary>
 public sealed class LocalDataPersistenceTests
 {
+    private static bool IsGone(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+    }
+
     [Fact]
     public async Task Topics_records_keys_and_committed_offsets_survive_a_stop_and_a_start()
     {
@@ -46,7 +59,13 @@ public sealed class LocalDataPersistenceTests
                 await host.DisposeAsync();
             }
 
+            // A host killed outright leaves its Azurite running over the folder: the next host stops it before starting its own.
+            var killed = await LocalHostProcess.StartAsync(null, null, log, settings);
+            var orphanPid = int.Parse(await File.ReadAllTextAsync(Path.Combine(folder, "azurite", "azurite.pid")), System.Globalization.CultureInfo.InvariantCulture);
+            await killed.KillHostOnlyAsync();
+            await killed.DisposeAsync();
             await using var again = await LocalHostProcess.StartAsync(null, null, log, settings);
+            Assert.True(IsGone(orphanPid), $"the orphaned Azurite {orphanPid} still runs");
             using var after = KeyedClient.Create(again.Functions, adminKey);
             var records = await after.GetFromJsonAsync<JsonElement>("api/topics/kept/partitions/0/records?offset=0");
             Assert.Equal(["one", "two", "three"], records.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
