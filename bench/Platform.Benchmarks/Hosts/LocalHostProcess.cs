@@ -127,11 +127,7 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     {
         if (!_disposed && !_process.HasExited)
         {
-            using Process? term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
-            if (term is not null)
-            {
-                await term.WaitForExitAsync();
-            }
+            await Platform.Local.Azurite.ProcessSignals.TerminateAsync(_process.Id);
 
             await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
         }

@@ -90,11 +90,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             if (_keepsData && !_process.HasExited)
             {
                 // SIGTERM: Azurite saves its metadata and exits; killed outright it could lose the last seconds of it.
-                using Process? term = Process.Start(new ProcessStartInfo("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false });
-                if (term is not null)
-                {
-                    await term.WaitForExitAsync(CancellationToken.None);
-                }
+                await ProcessSignals.TerminateAsync(_process.Id);
 
                 await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(15));
             }
@@ -152,13 +148,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             {
                 Console.WriteLine($"Stopping an Azurite (process {pid}) left running over {dataDirectory} by a host that did not stop cleanly.");
                 // SIGTERM first, so it saves what it holds; killed if it does not go.
-                using (Process? term = Process.Start(new ProcessStartInfo("kill", ["-TERM", pid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false }))
-                {
-                    if (term is not null)
-                    {
-                        await term.WaitForExitAsync();
-                    }
-                }
+                await ProcessSignals.TerminateAsync(pid);
 
                 try
                 {

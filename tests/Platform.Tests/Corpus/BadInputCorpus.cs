@@ -19,6 +19,10 @@ namespace Platform.Tests.Corpus;
 public static class BadInputCorpus
 {
     public const string Topic = "corpus";
+
+    /// <summary>A compacted topic: every record needs a key.</summary>
+    public const string CompactedTopic = "corpus-compacted";
+
     public const int Partitions = 2;
 
     private const string Json = "application/json";
@@ -60,6 +64,8 @@ public static class BadInputCorpus
         yield return new BadInputCase("out of range", "keyBase64 of 11 characters", HttpMethod.Post, RecordsPath, """{"keyBase64":"YWJjZGVmZ2h","value":"v"}"""u8.ToArray(), Json);
         yield return new BadInputCase("out of range", "headers with a key that is not a string", HttpMethod.Post, RecordsPath, """{"value":"v","headers":[{"key":5,"value":"x"}]}"""u8.ToArray(), Json);
         yield return new BadInputCase("out of range", "no records", HttpMethod.Post, RecordsPath, """{"records":[]}"""u8.ToArray(), Json);
+        yield return new BadInputCase("out of range", "a record without a key on a compacted topic", HttpMethod.Post, $"/api/topics/{CompactedTopic}/records",
+            """{"records":[{"key":"k","value":"v"},{"value":"no key"}]}"""u8.ToArray(), Json);
         foreach (string body in new[] { """{"value":"\ud800"}""", """{"key":"\udc00x","value":"v"}""", """{"value":"v","headers":{"\ud800":"x"}}""", """{"value":"v","headers":{"h":"\udfff"}}""" })
         {
             yield return new BadInputCase("unpaired surrogate", body, HttpMethod.Post, RecordsPath, Encoding.UTF8.GetBytes(body), Json);

@@ -20,6 +20,7 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, Xunit.Abstractio
     {
         await using LocalHost host = await LocalHost.StartAsync(azurite, "bad-input-corpus");
         (await host.Client.PostAsJsonAsync("/api/topics", new { name = BadInputCorpus.Topic, partitions = BadInputCorpus.Partitions })).EnsureSuccessStatusCode();
+        (await host.Client.PostAsJsonAsync("/api/topics", new { name = BadInputCorpus.CompactedTopic, partitions = 1, cleanupPolicy = "compact" })).EnsureSuccessStatusCode();
         string before = await StateAsync(host);
         List<BadInputCase> cases = [.. BadInputCorpus.All()];
 

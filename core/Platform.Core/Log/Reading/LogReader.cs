@@ -244,10 +244,23 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     {
         if (segs.Count > 0 && await segments.GetSegmentAsync(tp, segs[^1], cancellationToken).ConfigureAwait(false) is { } last && !last.Limits.IsSealed(last.Length, last.BlockCount))
         {
-            return await GetOffsetsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+            return await EndOfAsync(tp, segs[0], last, cancellationToken).ConfigureAwait(false);
         }
 
         return await GetOffsetsAsync(tp, await _segmentLists.GetAsync(tp, fresh: true, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The partition's ends when <paramref name="last"/> is its last segment: from its final batch's trailer.</summary>
+    private async Task<PartitionOffsets> EndOfAsync(TopicPartition tp, long earliest, SegmentInfo last, CancellationToken cancellationToken)
+    {
+        if (last.Length == 0)
+        {
+            return new PartitionOffsets(earliest, last.BaseOffset);
+        }
+
+        byte[] trailer = new byte[RecordBatchTrailer.Size];
+        await SegmentScanner.ReadExactlyAsync(segments, tp, last.BaseOffset, last.Length - RecordBatchTrailer.Size, trailer, cancellationToken).ConfigureAwait(false);
+        return new PartitionOffsets(earliest, RecordBatchTrailer.Read(trailer).NextOffset);
     }
 
     private async Task<PartitionOffsets> GetOffsetsAsync(TopicPartition tp, IReadOnlyList<long> segs, CancellationToken cancellationToken)
@@ -264,14 +277,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                 continue;
             }
 
-            if (info.Length == 0)
-            {
-                return new PartitionOffsets(segs[0], info.BaseOffset);
-            }
-
-            byte[] trailer = new byte[RecordBatchTrailer.Size];
-            await SegmentScanner.ReadExactlyAsync(segments, tp, info.BaseOffset, info.Length - RecordBatchTrailer.Size, trailer, cancellationToken).ConfigureAwait(false);
-            return new PartitionOffsets(segs[0], RecordBatchTrailer.Read(trailer).NextOffset);
+            return await EndOfAsync(tp, segs[0], info, cancellationToken).ConfigureAwait(false);
         }
 
         return new PartitionOffsets(segs[0], segs[0]);

@@ -10,11 +10,18 @@ public readonly record struct RateDecision(bool Allowed, long ArrivalTime, long 
 /// </summary>
 public static class Gcra
 {
+    /// <summary>The spacing of sends at the limit's steady rate (milliseconds, at least 1).</summary>
+    public static long Interval(RateLimit limit)
+    {
+        ArgumentNullException.ThrowIfNull(limit);
+        return Math.Max(1, (long)(limit.Per.TotalMilliseconds / limit.Count));
+    }
+
     /// <summary>Takes one send at <paramref name="now"/> against <paramref name="arrivalTime"/> (null: never used).</summary>
     public static RateDecision Take(long? arrivalTime, long now, RateLimit limit)
     {
         ArgumentNullException.ThrowIfNull(limit);
-        var interval = Math.Max(1, (long)(limit.Per.TotalMilliseconds / limit.Count));
+        var interval = Interval(limit);
         var tolerance = interval * (limit.Count - 1);
         var tat = Math.Max(arrivalTime ?? now, now);
         return tat - now > tolerance

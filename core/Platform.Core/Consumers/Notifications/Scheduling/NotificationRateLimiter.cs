@@ -43,7 +43,7 @@ public sealed class NotificationRateLimiter(IRateLimitStore store, IOptions<Noti
             }
             if (decision.Allowed)
             {
-                channelToken = Math.Max(1, (long)(perChannel.Per.TotalMilliseconds / perChannel.Count));
+                channelToken = Gcra.Interval(perChannel);
                 break;
             }
             var wait = TimeSpan.FromMilliseconds(decision.RetryAt - now);
