@@ -107,6 +107,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         builder.Configuration[$"{Platform.Core.Alerting.AlertingOptions.SectionName}:{nameof(Platform.Core.Alerting.AlertingOptions.EvaluationSchedule)}"] ??=
             new Platform.Core.Alerting.AlertingOptions().EvaluationSchedule;
         builder.Configuration[$"{LogOptions.SectionName}:{nameof(LogOptions.RetentionSchedule)}"] ??= new LogOptions().RetentionSchedule;
+        builder.Configuration[$"{LogOptions.SectionName}:{nameof(LogOptions.CompactionSchedule)}"] ??= new LogOptions().CompactionSchedule;
         builder.Configuration[$"{Platform.Core.Consumers.Notifications.NotificationOptions.SectionName}:{nameof(Platform.Core.Consumers.Notifications.NotificationOptions.DispatchSchedule)}"] ??=
             new Platform.Core.Consumers.Notifications.NotificationOptions().DispatchSchedule;
 

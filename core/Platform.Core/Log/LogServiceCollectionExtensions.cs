@@ -44,6 +44,10 @@ public static class LogServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));
         services.TryAddSingleton<OffsetIndexRebuilder>();
         services.TryAddSingleton<Retention.RetentionEnforcer>();
+        services.TryAddSingleton(sp => new Compaction.LogCompactor(
+            sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(),
+            sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Compaction.LogCompactor>>(), sp.GetService<IOwnershipStore>()));
         services.AddHostedService<StorageProvisioner>();
         return services;
     }

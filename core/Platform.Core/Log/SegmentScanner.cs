@@ -14,7 +14,7 @@ internal static class SegmentScanner
     private const int ChunkBytes = 1024 * 1024;
 
     /// <summary>Headers of the batches in [<paramref name="from"/>, <paramref name="to"/>), in order.</summary>
-    public static async Task<List<BatchLocation>> ScanForwardAsync(ISegmentStore store, TopicPartition tp, long segment, long from, long to, CancellationToken cancellationToken)
+    public static async Task<List<BatchLocation>> ScanForwardAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, long from, long to, CancellationToken cancellationToken)
     {
         var result = new List<BatchLocation>();
         await ScanForwardAsync(store, tp, segment, from, to, result.Add, cancellationToken).ConfigureAwait(false);
@@ -22,7 +22,18 @@ internal static class SegmentScanner
     }
 
     /// <summary>Hands each batch header in [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="visit"/>, in order, as its chunk is read.</summary>
-    public static async Task ScanForwardAsync(ISegmentStore store, TopicPartition tp, long segment, long from, long to, Action<BatchLocation> visit, CancellationToken cancellationToken)
+    public static Task ScanForwardAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, long from, long to, Action<BatchLocation> visit, CancellationToken cancellationToken) =>
+        ForEachBatchAsync(store, tp, segment, from, to, (batch, _) =>
+        {
+            visit(batch);
+            return ValueTask.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Hands each whole batch in [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="visit"/>, in order,
+    /// with its bytes (valid only during the call).
+    /// </summary>
+    public static async Task ForEachBatchAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, long from, long to, Func<BatchLocation, ReadOnlyMemory<byte>, ValueTask> visit, CancellationToken cancellationToken)
     {
         long position = from;
         int chunkSize = ChunkBytes;
@@ -42,7 +53,7 @@ internal static class SegmentScanner
                         break;
                     }
 
-                    visit(new BatchLocation(header, segment, position + local));
+                    await visit(new BatchLocation(header, segment.BaseOffset, position + local, segment.Generation), buffer.AsMemory(local, header.BatchLength)).ConfigureAwait(false);
                     local += header.BatchLength;
                 }
 
@@ -73,7 +84,7 @@ internal static class SegmentScanner
     /// Headers of the last batches of a segment, oldest first, walking back from <paramref name="length"/>
     /// until <paramref name="stop"/> returns true for a batch (it is included) or <paramref name="byteBudget"/> is spent.
     /// </summary>
-    public static async Task<List<BatchLocation>> ScanBackwardAsync(ISegmentStore store, TopicPartition tp, long segment, long length, long byteBudget, Func<RecordBatchHeader, bool>? stop, CancellationToken cancellationToken)
+    public static async Task<List<BatchLocation>> ScanBackwardAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, long length, long byteBudget, Func<RecordBatchHeader, bool>? stop, CancellationToken cancellationToken)
     {
         var result = new List<BatchLocation>();
         long end = length;
@@ -114,7 +125,7 @@ internal static class SegmentScanner
                         throw Corrupt(tp, segment, chunkStart + start, "header and trailer disagree");
                     }
 
-                    result.Add(new BatchLocation(header, segment, chunkStart + start));
+                    result.Add(new BatchLocation(header, segment.BaseOffset, chunkStart + start, segment.Generation));
                     local = start;
                     if (stop?.Invoke(header) == true)
                     {
@@ -158,12 +169,12 @@ internal static class SegmentScanner
     /// </summary>
     public static async Task<BatchLocation?> PreviousAsync(ISegmentStore store, TopicPartition tp, IReadOnlyList<long> segments, BatchLocation batch, CancellationToken cancellationToken)
     {
-        long segment = batch.SegmentBaseOffset;
+        SegmentRef segment = batch.Segment;
         long end = batch.Position;
         if (end == 0)
         {
             int i = -1;
-            for (int k = 0; k < segments.Count && segments[k] < segment; k++)
+            for (int k = 0; k < segments.Count && segments[k] < segment.BaseOffset; k++)
             {
                 i = k;
             }
@@ -173,7 +184,7 @@ internal static class SegmentScanner
                 return null;
             }
 
-            segment = previous.BaseOffset;
+            segment = previous.Ref;
             end = previous.Length;
         }
 
@@ -192,10 +203,10 @@ internal static class SegmentScanner
         }
 
         RecordBatchHeader header = ReadHeader(headerBytes, tp, segment, start);
-        return header.BaseOffset == trailer.BaseOffset ? new BatchLocation(header, segment, start) : throw Corrupt(tp, segment, start, "header and trailer disagree");
+        return header.BaseOffset == trailer.BaseOffset ? new BatchLocation(header, segment.BaseOffset, start, segment.Generation) : throw Corrupt(tp, segment, start, "header and trailer disagree");
     }
 
-    public static async Task<int> ReadExactlyAsync(ISegmentStore store, TopicPartition tp, long segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
+    public static async Task<int> ReadExactlyAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
     {
         int total = 0;
         while (total < destination.Length)
@@ -212,7 +223,7 @@ internal static class SegmentScanner
         return total;
     }
 
-    private static RecordBatchHeader ReadHeader(ReadOnlySpan<byte> bytes, TopicPartition tp, long segment, long position)
+    private static RecordBatchHeader ReadHeader(ReadOnlySpan<byte> bytes, TopicPartition tp, SegmentRef segment, long position)
     {
         try
         {
@@ -224,7 +235,7 @@ internal static class SegmentScanner
         }
     }
 
-    private static RecordBatchTrailer ReadTrailer(ReadOnlySpan<byte> bytes, TopicPartition tp, long segment, long position)
+    private static RecordBatchTrailer ReadTrailer(ReadOnlySpan<byte> bytes, TopicPartition tp, SegmentRef segment, long position)
     {
         try
         {
@@ -236,7 +247,7 @@ internal static class SegmentScanner
         }
     }
 
-    private static CorruptBatchException Corrupt(TopicPartition tp, long segment, long position, string what, Exception? inner = null)
+    private static CorruptBatchException Corrupt(TopicPartition tp, SegmentRef segment, long position, string what, Exception? inner = null)
     {
         string message = string.Create(CultureInfo.InvariantCulture, $"Segment {segment} of {tp} at byte {position}: {what}.");
         return inner is null ? new CorruptBatchException(message) : new CorruptBatchException(message, inner);

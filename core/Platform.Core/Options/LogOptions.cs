@@ -12,6 +12,19 @@ public sealed class LogOptions
     /// </summary>
     public string RetentionSchedule { get; set; } = "0 */5 * * * *";
 
+    /// <summary>
+    /// How often compaction looks at compacted topics (the <c>CompactTopics</c> timer's
+    /// <c>%Platform:Log:CompactionSchedule%</c>). Default every minute; a partition is compacted only when its dirty
+    /// ratio or MaxCompactionLagMs says so.
+    /// </summary>
+    public string CompactionSchedule { get; set; } = "30 * * * * *";
+
+    /// <summary>Most keys one compaction pass maps (Kafka's dedupe buffer): about 40 bytes each; the rest waits for the next pass.</summary>
+    public int CompactionMaxKeys { get; set; } = 4_000_000;
+
+    /// <summary>How long a compactor holds its claim on a partition; another instance may take over after.</summary>
+    public TimeSpan CompactionClaim { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The service's limit of committed blocks per append blob.</summary>
     public const int ServiceMaxBlocks = 50_000;
 

@@ -30,6 +30,16 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:SegmentMaxBlocks must be between 1 and {LogOptions.ServiceMaxBlocks - 1}; it is {options.SegmentMaxBlocks}.");
         }
 
+        if (options.CompactionMaxKeys < 1000)
+        {
+            errors.Add($"{LogOptions.SectionName}:CompactionMaxKeys must be at least 1000; it is {options.CompactionMaxKeys}.");
+        }
+
+        if (options.CompactionClaim < TimeSpan.FromSeconds(30))
+        {
+            errors.Add($"{LogOptions.SectionName}:CompactionClaim must be at least 30 s; it is {options.CompactionClaim}.");
+        }
+
         if (options.MaxBatchRecords < 1)
         {
             errors.Add($"{LogOptions.SectionName}:MaxBatchRecords must be at least 1.");

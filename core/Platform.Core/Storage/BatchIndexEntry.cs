@@ -7,4 +7,9 @@ namespace Platform.Core.Storage;
 /// <param name="Position">Byte position of the batch in the segment.</param>
 /// <param name="Length">Batch length in bytes.</param>
 /// <param name="AppendTime">Append time (Unix ms).</param>
-public sealed record BatchIndexEntry(long BaseOffset, long LastOffset, long SegmentBaseOffset, long Position, int Length, long AppendTime);
+/// <param name="Generation">The segment generation the position is in (a position means nothing in another one).</param>
+public sealed record BatchIndexEntry(long BaseOffset, long LastOffset, long SegmentBaseOffset, long Position, int Length, long AppendTime, int Generation = 0)
+{
+    /// <summary>The segment version the position is in.</summary>
+    public SegmentRef Segment => new(SegmentBaseOffset, Generation);
+}

@@ -17,6 +17,12 @@ public interface IOffsetIndex
     /// <summary>The first batch whose append time is &gt;= <paramref name="appendTime"/>, or null.</summary>
     Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Puts <paramref name="entries"/> in place of every entry of the batches in <paramref name="span"/> (a segment that
+    /// compaction rewrote): the new ones first, then the old ones that the new ones did not overwrite.
+    /// </summary>
+    Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken);
+
     /// <summary>Removes the entries of batches wholly before <paramref name="offset"/> (their segments were deleted by retention).</summary>
     Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken);
 }

@@ -12,8 +12,17 @@ public interface ISegmentStore
     /// <summary>Base offsets of a partition's segments, ascending.</summary>
     Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken);
 
-    /// <summary>Length, block count and seal rule of a segment, or null if it does not exist.</summary>
+    /// <summary>Every stored generation of every segment of a partition, by base offset then generation.</summary>
+    Task<IReadOnlyList<SegmentRef>> ListGenerationsAsync(TopicPartition partition, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Length, block count, seal rule and generation of a segment, or null if it does not exist. While compaction has
+    /// two generations side by side, either may be answered: each is complete, and reads name the one answered.
+    /// </summary>
     Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken);
+
+    /// <summary>Length, block count and seal rule of one generation of a segment, or null if it does not exist.</summary>
+    Task<SegmentInfo?> GetGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken);
 
     /// <summary>
     /// Creates an empty segment that carries its seal rule (<paramref name="limits"/>); false when it already exists
@@ -29,11 +38,21 @@ public interface ISegmentStore
     Task<AppendOutcome> AppendAsync(TopicPartition partition, long baseOffset, ReadOnlyMemory<byte> data, long expectedPosition, long maxSize, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads up to <paramref name="destination"/>.Length bytes from <paramref name="position"/>; returns how many were
-    /// read (0 at the end). Throws <see cref="SegmentMissingException"/> when the segment does not exist.
+    /// Reads up to <paramref name="destination"/>.Length bytes of one generation of a segment from
+    /// <paramref name="position"/>; returns how many were read (0 at the end). Throws
+    /// <see cref="SegmentMissingException"/> when that generation does not exist (any more).
     /// </summary>
-    Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken);
+    Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken);
 
-    /// <summary>Deletes a segment (retention); false if it was already gone.</summary>
+    /// <summary>Deletes a segment, every generation of it (retention); false if it was already gone.</summary>
     Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts writing a new generation of a sealed segment (compaction). Nothing of it is visible until the upload
+    /// is committed, and then all of it at once.
+    /// </summary>
+    ISegmentUpload BeginRewrite(TopicPartition partition, SegmentRef segment);
+
+    /// <summary>Deletes one generation of a segment; false if it was already gone.</summary>
+    Task<bool> DeleteGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken);
 }

@@ -14,6 +14,9 @@ public readonly record struct SegmentLimits(long SealBytes, int SealBlocks)
     /// <summary>The rule of segments created before limits were stored with them: the defaults of that time, never a writer's options.</summary>
     public static SegmentLimits Legacy { get; } = new(1L << 30, 49_000);
 
+    /// <summary>The rule of a compacted generation: sealed from the start (it is written whole and never appended to).</summary>
+    public static SegmentLimits Rewritten { get; } = new(0, 0);
+
     /// <summary>The largest block the service accepts in every version, so the max-size condition is the same for every writer.</summary>
     public const int MaxBlockBytes = 4 * 1024 * 1024;
 

@@ -16,15 +16,46 @@ public static class StorageNames
     public static string Segment(TopicPartition tp, long baseOffset) =>
         string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}/{tp.Partition:D5}/{baseOffset:D20}.seg");
 
-    /// <summary>Parses the base offset out of a segment blob name; false for anything else.</summary>
+    /// <summary>
+    /// Blob name of one generation of a segment: <c>{baseOffset:D20}.seg</c> for generation 0,
+    /// <c>{baseOffset:D20}.{generation:D6}.seg</c> for a compacted one.
+    /// </summary>
+    public static string Segment(TopicPartition tp, SegmentRef segment) => segment.Generation == 0
+        ? Segment(tp, segment.BaseOffset)
+        : string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}/{tp.Partition:D5}/{segment.BaseOffset:D20}.{segment.Generation:D6}.seg");
+
+    /// <summary>Blob name prefix of every generation of one segment.</summary>
+    public static string SegmentGenerationsPrefix(TopicPartition tp, long baseOffset) =>
+        string.Create(CultureInfo.InvariantCulture, $"{tp.Topic}/{tp.Partition:D5}/{baseOffset:D20}.");
+
+    /// <summary>Parses the base offset out of a segment blob name (any generation); false for anything else.</summary>
     public static bool TryParseSegmentBaseOffset(string blobName, out long baseOffset)
     {
-        baseOffset = -1;
+        bool parsed = TryParseSegment(blobName, out SegmentRef segment);
+        baseOffset = segment.BaseOffset;
+        return parsed;
+    }
+
+    /// <summary>Parses base offset and generation out of a segment blob name; false for anything else.</summary>
+    public static bool TryParseSegment(string blobName, out SegmentRef segment)
+    {
+        segment = new SegmentRef(-1);
         int slash = blobName.LastIndexOf('/');
         ReadOnlySpan<char> file = blobName.AsSpan(slash + 1);
-        return file.Length == 24
-            && file.EndsWith(".seg", StringComparison.Ordinal)
-            && long.TryParse(file[..20], NumberStyles.None, CultureInfo.InvariantCulture, out baseOffset);
+        if (!file.EndsWith(".seg", StringComparison.Ordinal) || file.Length is not (24 or 31)
+            || !long.TryParse(file[..20], NumberStyles.None, CultureInfo.InvariantCulture, out long baseOffset))
+        {
+            return false;
+        }
+
+        int generation = 0;
+        if (file.Length == 31 && (file[20] != '.' || !int.TryParse(file[21..27], NumberStyles.None, CultureInfo.InvariantCulture, out generation) || generation == 0))
+        {
+            return false;
+        }
+
+        segment = new SegmentRef(baseOffset, generation);
+        return true;
     }
 
     /// <summary>Table PartitionKey of a partition's index entries: <c>{topic}:{partition:D5}</c>.</summary>

@@ -58,7 +58,8 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
         return Results.Ok(TopicView.From(config, partitions));
     }
 
-    internal sealed record CreateTopicRequest(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes, string? CleanupPolicy, string? Compression, int? MaxRecordBytes)
+    internal sealed record CreateTopicRequest(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes, string? CleanupPolicy, string? Compression, int? MaxRecordBytes,
+        long? MinCompactionLagMs = null, long? MaxCompactionLagMs = null, long? DeleteRetentionMs = null, double? MinCleanableDirtyRatio = null)
     {
         public TopicConfig ToConfig()
         {
@@ -70,6 +71,10 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
                 CleanupPolicy = CleanupPolicy is null ? defaults.CleanupPolicy : ParsePolicy(CleanupPolicy),
                 Compression = Compression is null ? defaults.Compression : ParseCodec(Compression),
                 MaxRecordBytes = MaxRecordBytes ?? defaults.MaxRecordBytes,
+                MinCompactionLagMs = MinCompactionLagMs ?? defaults.MinCompactionLagMs,
+                MaxCompactionLagMs = MaxCompactionLagMs ?? defaults.MaxCompactionLagMs,
+                DeleteRetentionMs = DeleteRetentionMs ?? defaults.DeleteRetentionMs,
+                MinCleanableDirtyRatio = MinCleanableDirtyRatio ?? defaults.MinCleanableDirtyRatio,
             };
         }
 
@@ -94,6 +99,9 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
 
     internal sealed record TopicView(string Name, int Partitions, long RetentionMs, long RetentionBytes, string CleanupPolicy, string Compression, int MaxRecordBytes, DateTimeOffset CreatedAt, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<PartitionView>? Offsets)
     {
+        [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+        public CompactionView? Compaction { get; init; }
+
         public static TopicView From(TopicConfig t, IReadOnlyList<PartitionView>? partitions) => new(
             t.Name,
             t.Partitions,
@@ -103,6 +111,11 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
             t.Compression.ToString().ToLowerInvariant(),
             t.MaxRecordBytes,
             DateTimeOffset.FromUnixTimeMilliseconds(t.CreatedAt),
-            partitions);
+            partitions)
+        {
+            Compaction = t.IsCompacted ? new CompactionView(t.MinCompactionLagMs, t.MaxCompactionLagMs, t.DeleteRetentionMs, t.MinCleanableDirtyRatio) : null,
+        };
     }
+
+    internal sealed record CompactionView(long MinCompactionLagMs, long MaxCompactionLagMs, long DeleteRetentionMs, double MinCleanableDirtyRatio);
 }

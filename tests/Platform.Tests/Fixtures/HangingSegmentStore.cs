@@ -28,7 +28,15 @@ public sealed class HangingSegmentStore(ISegmentStore inner, int hangs) : ISegme
         return outcome;
     }
 
-    public Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadAsync(partition, baseOffset, position, destination, cancellationToken);
+    public Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken) => inner.ReadAsync(partition, segment, position, destination, cancellationToken);
+
+    public Task<IReadOnlyList<SegmentRef>> ListGenerationsAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ListGenerationsAsync(partition, cancellationToken);
+
+    public Task<SegmentInfo?> GetGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) => inner.GetGenerationAsync(partition, segment, cancellationToken);
+
+    public ISegmentUpload BeginRewrite(TopicPartition partition, SegmentRef segment) => inner.BeginRewrite(partition, segment);
+
+    public Task<bool> DeleteGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) => inner.DeleteGenerationAsync(partition, segment, cancellationToken);
 
     public Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.DeleteSegmentAsync(partition, baseOffset, cancellationToken);
 }

@@ -17,5 +17,7 @@ public sealed class PausableIndex(IOffsetIndex inner) : IOffsetIndex
     public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) =>
         inner.FindByTimeAsync(partition, appendTime, cancellationToken);
 
+    public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken) => inner.ReplaceAsync(partition, span, entries, cancellationToken);
+
     public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
 }

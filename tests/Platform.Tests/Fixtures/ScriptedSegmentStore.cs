@@ -49,17 +49,25 @@ public sealed class ScriptedSegmentStore(ISegmentStore inner) : ISegmentStore
         return ReplaceOutcome is { } replace ? replace(partition, outcome) : outcome;
     }
 
-    public async Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken)
+    public async Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (BeforeRead is { } before)
         {
             await before(partition, cancellationToken);
         }
 
-        int n = await inner.ReadAsync(partition, baseOffset, position, destination, cancellationToken);
+        int n = await inner.ReadAsync(partition, segment, position, destination, cancellationToken);
         Interlocked.Add(ref _bytesRead, n);
         return n;
     }
+
+    public Task<IReadOnlyList<SegmentRef>> ListGenerationsAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ListGenerationsAsync(partition, cancellationToken);
+
+    public Task<SegmentInfo?> GetGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) => inner.GetGenerationAsync(partition, segment, cancellationToken);
+
+    public ISegmentUpload BeginRewrite(TopicPartition partition, SegmentRef segment) => inner.BeginRewrite(partition, segment);
+
+    public Task<bool> DeleteGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) => inner.DeleteGenerationAsync(partition, segment, cancellationToken);
 
     public Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.DeleteSegmentAsync(partition, baseOffset, cancellationToken);
 }

@@ -49,8 +49,16 @@ public sealed class FaultySegmentStore(ISegmentStore inner, FaultRates rates, in
         return outcome;
     }
 
-    public Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken) =>
-        Draw(rates.FailRead) ? throw new RequestFailedException(503, "injected: read failed") : inner.ReadAsync(partition, baseOffset, position, destination, cancellationToken);
+    public Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken) =>
+        Draw(rates.FailRead) ? throw new RequestFailedException(503, "injected: read failed") : inner.ReadAsync(partition, segment, position, destination, cancellationToken);
+
+    public Task<IReadOnlyList<SegmentRef>> ListGenerationsAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ListGenerationsAsync(partition, cancellationToken);
+
+    public Task<SegmentInfo?> GetGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) => inner.GetGenerationAsync(partition, segment, cancellationToken);
+
+    public ISegmentUpload BeginRewrite(TopicPartition partition, SegmentRef segment) => inner.BeginRewrite(partition, segment);
+
+    public Task<bool> DeleteGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) => inner.DeleteGenerationAsync(partition, segment, cancellationToken);
 
     public Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.DeleteSegmentAsync(partition, baseOffset, cancellationToken);
 
@@ -92,6 +100,8 @@ public sealed class HoleyIndex(IOffsetIndex inner, double dropRate, int seed) : 
     public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.FindByOffsetAsync(partition, offset, cancellationToken);
 
     public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) => inner.FindByTimeAsync(partition, appendTime, cancellationToken);
+
+    public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken) => inner.ReplaceAsync(partition, span, entries, cancellationToken);
 
     public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
 }

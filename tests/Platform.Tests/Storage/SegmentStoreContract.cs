@@ -57,11 +57,11 @@ public abstract class SegmentStoreContract
 
         Assert.Equal(new SegmentInfo(0, 8, 2, Limits), await store.GetSegmentAsync(Tp, 0, default));
         byte[] read = new byte[10];
-        Assert.Equal(8, await store.ReadAsync(Tp, 0, 0, read, default));
+        Assert.Equal(8, await store.ReadAsync(Tp, new SegmentRef(0), 0, read, default));
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], read[..8]);
-        Assert.Equal(3, await store.ReadAsync(Tp, 0, 5, read.AsMemory(0, 3), default));
+        Assert.Equal(3, await store.ReadAsync(Tp, new SegmentRef(0), 5, read.AsMemory(0, 3), default));
         Assert.Equal([6, 7, 8], read[..3]);
-        Assert.Equal(0, await store.ReadAsync(Tp, 0, 8, read, default));
+        Assert.Equal(0, await store.ReadAsync(Tp, new SegmentRef(0), 8, read, default));
     }
 
     [Fact]

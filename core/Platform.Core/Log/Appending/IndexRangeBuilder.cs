@@ -19,7 +19,8 @@ internal sealed class IndexRangeBuilder(long intervalBytes)
         BatchIndexEntry next = batch.ToIndexEntry();
         if (_pending is { } p)
         {
-            bool contiguous = p.SegmentBaseOffset == next.SegmentBaseOffset && p.Position + p.Length == next.Position && p.LastOffset + 1 == next.BaseOffset;
+            // Offsets may skip ahead (a compacted segment drops batches): the run still holds every batch in its byte range.
+            bool contiguous = p.Segment == next.Segment && p.Position + p.Length == next.Position && p.LastOffset < next.BaseOffset;
             if (contiguous)
             {
                 next = p with { LastOffset = next.LastOffset, Length = p.Length + next.Length, AppendTime = Math.Max(p.AppendTime, next.AppendTime) };

@@ -284,7 +284,7 @@ internal sealed partial class PartitionWriter
             }
 
             active ??= s;
-            List<BatchLocation> found = await SegmentScanner.ScanBackwardAsync(store, partition, s.BaseOffset, s.Length, remaining, stop: null, cancellationToken).ConfigureAwait(false);
+            List<BatchLocation> found = await SegmentScanner.ScanBackwardAsync(store, partition, s.Ref, s.Length, remaining, stop: null, cancellationToken).ConfigureAwait(false);
             tail.InsertRange(0, found);
             remaining -= s.Length;
         }
@@ -333,8 +333,10 @@ internal sealed partial class PartitionWriter
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
         SegmentInfo? info = await store.GetSegmentAsync(partition, _segment, cancellationToken).ConfigureAwait(false);
-        if (info is not { } s)
+        if (info is not { Generation: 0 } s)
         {
+            // Gone, or compacted (only a segment sealed long ago is): positions of the appended version mean nothing
+            // there, and this writer is behind anyway. Reload from the real end.
             _loaded = false;
             return;
         }
@@ -342,7 +344,7 @@ internal sealed partial class PartitionWriter
         _limits = s.Limits;
         if (s.Length > _length)
         {
-            await SegmentScanner.ScanForwardAsync(store, partition, _segment, _length, s.Length, b =>
+            await SegmentScanner.ScanForwardAsync(store, partition, new SegmentRef(_segment), _length, s.Length, b =>
             {
                 Apply(b.Header, _blocks);
                 if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)

@@ -46,36 +46,27 @@ public static class RecordBatchDecoder
         }
 
         ReadOnlySpan<byte> span = payload.Span;
-        int p = 0;
-        for (int i = 0; i < header.RecordCount; i++)
+        var cursor = new RecordCursor(span, header);
+        while (cursor.MoveNext())
         {
-            int length = checked((int)VarInt.Read(span, ref p));
-            int end = p + length;
-            if (length < 0 || end > span.Length)
-            {
-                throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record {i} of the batch at base offset {header.BaseOffset} runs past the payload."));
-            }
-
-            p++; // attributes
-            long timestamp = header.FirstTimestamp + VarInt.Read(span, ref p);
-            long offset = header.BaseOffset + VarInt.Read(span, ref p);
-            ReadOnlyMemory<byte>? key = ReadBytes(payload, span, ref p);
+            int p = cursor.AfterKey;
+            ReadOnlyMemory<byte>? key = cursor.KeyStart < 0 ? default(ReadOnlyMemory<byte>?) : payload.Slice(cursor.KeyStart, cursor.KeyLength);
             ReadOnlyMemory<byte>? value = ReadBytes(payload, span, ref p);
             int headerCount = checked((int)VarInt.Read(span, ref p));
-            IReadOnlyList<RecordHeader> headers = headerCount == 0 ? [] : ReadHeaders(payload, span, ref p, headerCount, end);
-            if (p != end)
+            IReadOnlyList<RecordHeader> headers = headerCount == 0 ? [] : ReadHeaders(payload, span, ref p, headerCount, cursor.End);
+            if (p != cursor.End)
             {
-                throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record at offset {offset} has {end - p} unexplained bytes."));
+                throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record at offset {cursor.Offset} has {cursor.End - p} unexplained bytes."));
             }
 
-            if (offset >= minOffset)
+            if (cursor.Offset >= minOffset)
             {
                 if (output.Count >= maxRecords)
                 {
                     return;
                 }
 
-                output.Add(new LogRecord(offset, timestamp, header.AppendTime, key, value, headers));
+                output.Add(new LogRecord(cursor.Offset, cursor.Timestamp, header.AppendTime, key, value, headers));
             }
         }
     }

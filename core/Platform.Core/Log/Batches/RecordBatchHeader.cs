@@ -21,13 +21,20 @@ public readonly record struct RecordBatchHeader
     /// <summary>Flag bit: a control batch (no user records), such as a segment seal.</summary>
     public const byte ControlFlag = 0x10;
 
+    /// <summary>
+    /// Flag bit: a batch rewritten by compaction. Its record count is then the span of offsets it covers (so that
+    /// base offset, last offset and next offset keep their meaning); the payload holds only the records kept, each with
+    /// its own offset delta, strictly increasing, possibly none.
+    /// </summary>
+    public const byte CompactedFlag = 0x20;
+
     /// <summary>Whole batch length: header, payload and trailer.</summary>
     public int BatchLength { get; init; }
 
     /// <summary>Offset of the first record.</summary>
     public long BaseOffset { get; init; }
 
-    /// <summary>Number of records.</summary>
+    /// <summary>Number of records; for a compacted batch, the span of offsets it covers.</summary>
     public int RecordCount { get; init; }
 
     /// <summary>Smallest record create time (Unix ms).</summary>
@@ -54,6 +61,9 @@ public readonly record struct RecordBatchHeader
     /// <summary>True for a control batch.</summary>
     public bool IsControl { get; init; }
 
+    /// <summary>True for a batch rewritten by compaction (offsets may have gaps; see <see cref="CompactedFlag"/>).</summary>
+    public bool IsCompacted { get; init; }
+
     /// <summary>Stored (possibly compressed) payload length.</summary>
     public int PayloadLength { get; init; }
 
@@ -78,7 +88,7 @@ public readonly record struct RecordBatchHeader
         Span<byte> h = destination[..Size];
         BinaryPrimitives.WriteUInt32LittleEndian(h, Magic);
         h[4] = CurrentVersion;
-        h[5] = (byte)((byte)Codec | (IsControl ? ControlFlag : 0));
+        h[5] = (byte)((byte)Codec | (IsControl ? ControlFlag : 0) | (IsCompacted ? CompactedFlag : 0));
         h[6] = 0;
         h[7] = 0;
         BinaryPrimitives.WriteInt32LittleEndian(h[8..], BatchLength);
@@ -130,6 +140,7 @@ public readonly record struct RecordBatchHeader
         {
             Codec = (CompressionCodec)(h[5] & 0x07),
             IsControl = (h[5] & ControlFlag) != 0,
+            IsCompacted = (h[5] & CompactedFlag) != 0,
             BatchLength = BinaryPrimitives.ReadInt32LittleEndian(h[8..]),
             BaseOffset = BinaryPrimitives.ReadInt64LittleEndian(h[12..]),
             RecordCount = BinaryPrimitives.ReadInt32LittleEndian(h[20..]),

@@ -173,13 +173,13 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         BatchIndexEntry? entry = await index.FindByTimeAsync(tp, timestamp, cancellationToken).ConfigureAwait(false);
         if (entry is null || entry.LastOffset < segs[0] || !segs.Contains(entry.SegmentBaseOffset)
             || await segments.GetSegmentAsync(tp, entry.SegmentBaseOffset, cancellationToken).ConfigureAwait(false) is not { } info
-            || entry.Position + entry.Length > info.Length)
+            || info.Generation != entry.Generation || entry.Position + entry.Length > info.Length)
         {
             return null;
         }
 
         // An entry covers a run of batches and carries the last one's time: find the first one late enough.
-        List<BatchLocation> run = await SegmentScanner.ScanForwardAsync(segments, tp, entry.SegmentBaseOffset, entry.Position, entry.Position + entry.Length, cancellationToken).ConfigureAwait(false);
+        List<BatchLocation> run = await SegmentScanner.ScanForwardAsync(segments, tp, entry.Segment, entry.Position, entry.Position + entry.Length, cancellationToken).ConfigureAwait(false);
         if (run.Count == 0 || run[0].Header.BaseOffset != entry.BaseOffset)
         {
             return null; // an entry that does not describe the log: ignore it
@@ -206,7 +206,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                 continue;
             }
 
-            List<BatchLocation> tail = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, info.Length, long.MaxValue, h => h.AppendTime < timestamp, cancellationToken).ConfigureAwait(false);
+            List<BatchLocation> tail = await SegmentScanner.ScanBackwardAsync(segments, tp, info.Ref, info.Length, long.MaxValue, h => h.AppendTime < timestamp, cancellationToken).ConfigureAwait(false);
             foreach (BatchLocation b in tail)
             {
                 if (b.Header.AppendTime >= timestamp && b.Header.RecordCount > 0)
@@ -259,7 +259,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         }
 
         byte[] trailer = new byte[RecordBatchTrailer.Size];
-        await SegmentScanner.ReadExactlyAsync(segments, tp, last.BaseOffset, last.Length - RecordBatchTrailer.Size, trailer, cancellationToken).ConfigureAwait(false);
+        await SegmentScanner.ReadExactlyAsync(segments, tp, last.Ref, last.Length - RecordBatchTrailer.Size, trailer, cancellationToken).ConfigureAwait(false);
         return new PartitionOffsets(earliest, RecordBatchTrailer.Read(trailer).NextOffset);
     }
 
@@ -283,7 +283,11 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         return new PartitionOffsets(segs[0], segs[0]);
     }
 
-    /// <summary>Byte position of the batch holding <paramref name="offset"/> in the segment, or null when the offset is past its end.</summary>
+    /// <summary>
+    /// Byte position of the first batch in the segment whose last offset is at or after <paramref name="offset"/> (the
+    /// batch holding it, or in a compacted segment the first one after the gap it fell in), or null when the offset is
+    /// past the segment's end.
+    /// </summary>
     private async Task<long?> LocateAsync(TopicPartition tp, SegmentInfo info, long offset, CancellationToken cancellationToken)
     {
         if (info.Length == 0)
@@ -292,19 +296,21 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         }
 
         BatchIndexEntry? entry = await index.FindByOffsetAsync(tp, offset, cancellationToken).ConfigureAwait(false);
-        if (entry is not null && entry.SegmentBaseOffset == info.BaseOffset && entry.BaseOffset <= offset && entry.Position + entry.Length <= info.Length)
+        bool here = entry is not null && entry.Segment == info.Ref && entry.Position + entry.Length <= info.Length;
+        if (here && entry!.BaseOffset <= offset)
         {
             return entry.Position;
         }
 
         // No entry covers the offset. When a later entry exists the index has a hole (an index write that gave up, an
-        // instance recycled with entries pending): walk back from that entry, not from the segment's end, and write
-        // what the walk found so the next reader finds it. With no later entry the index merely lags: walk the tail.
+        // instance recycled with entries pending) or the offset fell in a gap compaction left: walk back from that entry,
+        // not from the segment's end, and write what the walk found so the next reader finds it. With no later entry
+        // the index merely lags: walk the tail. An entry of another generation of the segment says nothing about this one.
         long scanFrom = info.Length;
         bool hole = false;
-        if (entry is not null && entry.SegmentBaseOffset == info.BaseOffset && entry.BaseOffset > offset && entry.Position <= info.Length)
+        if (here)
         {
-            scanFrom = entry.Position;
+            scanFrom = entry!.Position;
             hole = true;
         }
         else if (entry is not null && entry.SegmentBaseOffset > info.BaseOffset)
@@ -312,7 +318,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             hole = true;
         }
 
-        List<BatchLocation> walked = await SegmentScanner.ScanBackwardAsync(segments, tp, info.BaseOffset, scanFrom, long.MaxValue, h => h.BaseOffset <= offset, cancellationToken).ConfigureAwait(false);
+        List<BatchLocation> walked = await SegmentScanner.ScanBackwardAsync(segments, tp, info.Ref, scanFrom, long.MaxValue, h => h.BaseOffset <= offset, cancellationToken).ConfigureAwait(false);
         if (hole && walked.Count > 0)
         {
             await RepairAsync(tp, walked, cancellationToken).ConfigureAwait(false);
@@ -326,7 +332,8 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             }
         }
 
-        return null;
+        // Nothing before the entry reaches the offset: it fell in a gap, and the entry's batch is the first after it.
+        return here ? scanFrom : null;
     }
 
     /// <summary>Writes one index entry for a run of batches a walk found unindexed. Best effort: the blobs stay the truth.</summary>
@@ -334,7 +341,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     {
         BatchLocation first = run[0], last = run[^1];
         var entry = new BatchIndexEntry(first.Header.BaseOffset, last.Header.LastOffset, first.SegmentBaseOffset, first.Position,
-            (int)Math.Min(int.MaxValue, last.Position + last.Header.BatchLength - first.Position), run.Max(b => b.Header.AppendTime));
+            (int)Math.Min(int.MaxValue, last.Position + last.Header.BatchLength - first.Position), run.Max(b => b.Header.AppendTime), first.Generation);
         try
         {
             await index.AddAsync(tp, [entry], cancellationToken).ConfigureAwait(false);
@@ -361,7 +368,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             byte[] buffer = ArrayPool<byte>.Shared.Rent(size);
             try
             {
-                int read = await SegmentScanner.ReadExactlyAsync(segments, tp, info.BaseOffset, position, buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
+                int read = await SegmentScanner.ReadExactlyAsync(segments, tp, info.Ref, position, buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false);
                 if (read < RecordBatchHeader.Size)
                 {
                     throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Segment {info.BaseOffset} of {tp} is shorter than its stated length {info.Length} at byte {position}."));
@@ -395,8 +402,10 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                         break;
                     }
 
+                    int before = records.Count;
                     RecordBatchDecoder.Decode(buffer.AsMemory((int)local, header.BatchLength), next, maxRecords, records);
-                    next = records[^1].Offset == header.LastOffset || records.Count < maxRecords
+                    // A compacted batch may hold nothing at or after the offset: the fetch goes on past it.
+                    next = records.Count == before || records[^1].Offset == header.LastOffset || records.Count < maxRecords
                         ? Math.Max(next, header.NextOffset)
                         : records[^1].Offset + 1;
                     local += header.BatchLength;

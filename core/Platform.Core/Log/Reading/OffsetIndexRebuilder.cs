@@ -19,7 +19,7 @@ public sealed class OffsetIndexRebuilder(ISegmentStore segments, IOffsetIndex in
                 continue;
             }
 
-            List<BatchLocation> batches = await SegmentScanner.ScanForwardAsync(segments, partition, seg, 0, info.Length, cancellationToken).ConfigureAwait(false);
+            List<BatchLocation> batches = await SegmentScanner.ScanForwardAsync(segments, partition, info.Ref, 0, info.Length, cancellationToken).ConfigureAwait(false);
             var builder = new IndexRangeBuilder(options.Value.IndexIntervalBytes);
             var entries = new List<BatchIndexEntry>();
             foreach (BatchLocation batch in batches)

@@ -61,9 +61,11 @@ public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore
         }
 
         var lengths = new long[segs.Count];
+        var infos = new SegmentInfo?[segs.Count];
         for (int i = 0; i < segs.Count; i++)
         {
-            lengths[i] = (await segments.GetSegmentAsync(partition, segs[i], cancellationToken).ConfigureAwait(false))?.Length ?? 0;
+            infos[i] = await segments.GetSegmentAsync(partition, segs[i], cancellationToken).ConfigureAwait(false);
+            lengths[i] = infos[i]?.Length ?? 0;
         }
 
         long total = lengths.Sum();
@@ -75,7 +77,7 @@ public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore
             for (int i = 0; i < segs.Count - 1; i++)
             {
                 bool overSize = topic.RetentionBytes >= 0 && total - lengths[i] >= topic.RetentionBytes;
-                bool overTime = topic.RetentionMs >= 0 && await NewestAppendTimeAsync(partition, segs[i], lengths[i], cancellationToken).ConfigureAwait(false) is { } newest && newest < cutoff;
+                bool overTime = topic.RetentionMs >= 0 && await NewestAppendTimeAsync(partition, infos[i], cancellationToken).ConfigureAwait(false) is { } newest && newest < cutoff;
                 if (!overSize && !overTime)
                 {
                     break;
@@ -102,14 +104,14 @@ public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore
     }
 
     /// <summary>The append time of a sealed segment's last batch (null for an empty one: nothing to age).</summary>
-    private async Task<long?> NewestAppendTimeAsync(TopicPartition partition, long segment, long length, CancellationToken cancellationToken)
+    private async Task<long?> NewestAppendTimeAsync(TopicPartition partition, SegmentInfo? segment, CancellationToken cancellationToken)
     {
-        if (length == 0)
+        if (segment is not { Length: > 0 } s)
         {
             return null;
         }
 
-        List<BatchLocation> last = await SegmentScanner.ScanBackwardAsync(segments, partition, segment, length, 4 * 1024 * 1024, _ => true, cancellationToken).ConfigureAwait(false);
+        List<BatchLocation> last = await SegmentScanner.ScanBackwardAsync(segments, partition, s.Ref, s.Length, 4 * 1024 * 1024, _ => true, cancellationToken).ConfigureAwait(false);
         return last.Count == 0 ? null : last[^1].Header.AppendTime;
     }
 

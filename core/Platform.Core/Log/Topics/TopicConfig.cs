@@ -26,6 +26,21 @@ public sealed record TopicConfig
     /// <summary>Delete, compact, or both.</summary>
     public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
 
+    /// <summary>Compaction leaves records younger than this alone, in ms (Kafka's min.compaction.lag.ms).</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>A record is compacted within about this long even below the dirty ratio, in ms; -1 for no bound (max.compaction.lag.ms).</summary>
+    public long MaxCompactionLagMs { get; init; } = -1;
+
+    /// <summary>How long a tombstone (null value) stays readable once it is the key's last record, in ms (delete.retention.ms).</summary>
+    public long DeleteRetentionMs { get; init; } = (long)TimeSpan.FromDays(1).TotalMilliseconds;
+
+    /// <summary>Compaction runs once this share of the compactable bytes was never compacted (min.cleanable.dirty.ratio).</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary>True when compaction applies (compact or compact,delete).</summary>
+    public bool IsCompacted => CleanupPolicy is CleanupPolicy.Compact or CleanupPolicy.CompactAndDelete;
+
     /// <summary>Codec the platform's own appenders use for this topic.</summary>
     public CompressionCodec Compression { get; init; } = CompressionCodec.None;
 

@@ -80,6 +80,11 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time)
             ?? (topic.RetentionMs is < -1 or 0 ? "RetentionMs must be positive, or -1 to keep records forever." : null)
             ?? (topic.RetentionBytes is < -1 or 0 ? "RetentionBytes must be positive, or -1 for no limit." : null)
             ?? (!Enum.IsDefined(topic.CleanupPolicy) ? "CleanupPolicy must be delete, compact or compact,delete." : null)
+            ?? (topic.MinCompactionLagMs < 0 ? "MinCompactionLagMs must be 0 or more." : null)
+            ?? (topic.MaxCompactionLagMs is < -1 or 0 ? "MaxCompactionLagMs must be positive, or -1 for no bound." : null)
+            ?? (topic.MaxCompactionLagMs > 0 && topic.MaxCompactionLagMs < topic.MinCompactionLagMs ? "MaxCompactionLagMs must not be below MinCompactionLagMs." : null)
+            ?? (topic.DeleteRetentionMs < 0 ? "DeleteRetentionMs must be 0 or more." : null)
+            ?? (topic.MinCleanableDirtyRatio is not (>= 0 and <= 1) || double.IsNaN(topic.MinCleanableDirtyRatio) ? "MinCleanableDirtyRatio must be between 0 and 1." : null)
             ?? (!Enum.IsDefined(topic.Compression) ? "Compression must be none, gzip or zstd." : null)
             ?? (topic.MaxRecordBytes is < 1 or > TopicConfig.MaxMaxRecordBytes ? "MaxRecordBytes must be between 1 byte and 64 MiB." : null);
     }

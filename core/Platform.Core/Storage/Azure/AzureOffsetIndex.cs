@@ -50,6 +50,20 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
         FirstAtOrAfterAsync(times, partition, StorageNames.TimeKey(Math.Max(0, appendTime), 0), cancellationToken);
 
     /// <inheritdoc />
+    public async Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        await AddAsync(partition, entries, cancellationToken).ConfigureAwait(false);
+        string pk = StorageNames.PartitionKey(partition);
+        var offsetKeys = entries.Select(e => StorageNames.OrderedKey(e.LastOffset)).ToHashSet(StringComparer.Ordinal);
+        var timeKeys = entries.Select(e => StorageNames.TimeKey(e.AppendTime, e.LastOffset)).ToHashSet(StringComparer.Ordinal);
+        string from = StorageNames.OrderedKey(span.FromOffset), to = StorageNames.OrderedKey(span.ToOffset);
+        await DeleteAsync(offsets, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {from} and RowKey lt {to}"), offsetKeys, cancellationToken).ConfigureAwait(false);
+        string earliest = StorageNames.TimeKey(span.FromTime, 0), latest = StorageNames.TimeKey(span.ToTime, long.MaxValue);
+        await DeleteAsync(times, TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {earliest} and RowKey le {latest} and LastOffset ge {span.FromOffset} and LastOffset lt {span.ToOffset}"), timeKeys, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken)
     {
         string pk = StorageNames.PartitionKey(partition);
@@ -64,12 +78,20 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
     }
 
     /// <summary>Deletes what the filter finds; returns the newest append time among them, or -1 when none.</summary>
-    private static async Task<long> DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken)
+    private static async Task<long> DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken) =>
+        await DeleteAsync(table, filter, keep: null, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<long> DeleteAsync(TableClient table, string filter, HashSet<string>? keep, CancellationToken cancellationToken)
     {
         long newest = -1;
         var rows = new List<ITableEntity>();
         await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "AppendTime"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            if (keep?.Contains(e.RowKey) == true)
+            {
+                continue;
+            }
+
             newest = Math.Max(newest, e.GetInt64("AppendTime") ?? 0);
             rows.Add(e);
         }
@@ -98,6 +120,7 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
         ["Position"] = e.Position,
         ["Length"] = e.Length,
         ["AppendTime"] = e.AppendTime,
+        ["Generation"] = e.Generation,
     };
 
     private static BatchIndexEntry FromEntity(TableEntity entity) => new(
@@ -106,7 +129,8 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
         entity.GetInt64("Segment") ?? throw Missing("Segment"),
         entity.GetInt64("Position") ?? throw Missing("Position"),
         entity.GetInt32("Length") ?? throw Missing("Length"),
-        entity.GetInt64("AppendTime") ?? throw Missing("AppendTime"));
+        entity.GetInt64("AppendTime") ?? throw Missing("AppendTime"),
+        entity.GetInt32("Generation") ?? 0);
 
     private static InvalidDataException Missing(string property) =>
         new($"An index entity lacks its '{property}' property; rebuild the index from the segments.");

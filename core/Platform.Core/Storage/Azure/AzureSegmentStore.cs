@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -6,9 +7,15 @@ using Platform.Core.Log;
 
 namespace Platform.Core.Storage.Azure;
 
-/// <summary>Segments as append blobs in one container: <c>{topic}/{partition:D5}/{baseOffset:D20}.seg</c>.</summary>
+/// <summary>
+/// Segments as append blobs in one container: <c>{topic}/{partition:D5}/{baseOffset:D20}.seg</c>; compacted generations
+/// as block blobs beside them (<c>{baseOffset:D20}.{generation:D6}.seg</c>), committed whole in one Put Block List.
+/// </summary>
 public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentStore, IProvisionedStore
 {
+    // The newest generation seen per compacted segment, so that reading one costs one request, as for the others.
+    private readonly ConcurrentDictionary<(TopicPartition Partition, long BaseOffset), int> _generations = new();
+
     /// <inheritdoc />
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken) =>
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -16,26 +23,81 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
     /// <inheritdoc />
     public async Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken)
     {
-        var result = new List<long>();
+        var newest = new SortedDictionary<long, int>();
         await foreach (BlobItem item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, StorageNames.SegmentPrefix(partition), cancellationToken).ConfigureAwait(false))
         {
-            if (StorageNames.TryParseSegmentBaseOffset(item.Name, out long baseOffset))
+            if (StorageNames.TryParseSegment(item.Name, out SegmentRef segment))
             {
-                result.Add(baseOffset);
+                newest[segment.BaseOffset] = Math.Max(segment.Generation, newest.GetValueOrDefault(segment.BaseOffset));
             }
         }
 
-        result.Sort();
+        foreach ((long baseOffset, int generation) in newest)
+        {
+            if (generation > 0)
+            {
+                _generations[(partition, baseOffset)] = generation;
+            }
+        }
+
+        return [.. newest.Keys];
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<SegmentRef>> ListGenerationsAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        var result = new List<SegmentRef>();
+        await foreach (BlobItem item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, StorageNames.SegmentPrefix(partition), cancellationToken).ConfigureAwait(false))
+        {
+            if (StorageNames.TryParseSegment(item.Name, out SegmentRef segment))
+            {
+                result.Add(segment);
+            }
+        }
+
+        result.Sort((a, b) => a.BaseOffset != b.BaseOffset ? a.BaseOffset.CompareTo(b.BaseOffset) : a.Generation.CompareTo(b.Generation));
         return result;
     }
 
     /// <inheritdoc />
     public async Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
     {
+        int known = _generations.GetValueOrDefault((partition, baseOffset));
+        if (await PropertiesAsync(partition, new SegmentRef(baseOffset, known), cancellationToken).ConfigureAwait(false) is { } info)
+        {
+            return info;
+        }
+
+        // Gone, or compacted since: the generations that exist now tell.
+        int? newest = null;
+        await foreach (BlobItem item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, StorageNames.SegmentGenerationsPrefix(partition, baseOffset), cancellationToken).ConfigureAwait(false))
+        {
+            if (StorageNames.TryParseSegment(item.Name, out SegmentRef segment) && segment.BaseOffset == baseOffset)
+            {
+                newest = Math.Max(segment.Generation, newest ?? 0);
+            }
+        }
+
+        if (newest is not { } generation || generation == known)
+        {
+            _generations.TryRemove((partition, baseOffset), out _);
+            return null;
+        }
+
+        _generations[(partition, baseOffset)] = generation;
+        return await PropertiesAsync(partition, new SegmentRef(baseOffset, generation), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task<SegmentInfo?> GetGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken) =>
+        PropertiesAsync(partition, segment, cancellationToken);
+
+    private async Task<SegmentInfo?> PropertiesAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken)
+    {
         try
         {
-            Response<BlobProperties> properties = await Blob(partition, baseOffset).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-            return new SegmentInfo(baseOffset, properties.Value.ContentLength, properties.Value.BlobCommittedBlockCount, SegmentLimits.FromMetadata(properties.Value.Metadata));
+            Response<BlobProperties> properties = await container.GetBlobClient(StorageNames.Segment(partition, segment)).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return new SegmentInfo(segment.BaseOffset, properties.Value.ContentLength, properties.Value.BlobCommittedBlockCount, SegmentLimits.FromMetadata(properties.Value.Metadata), segment.Generation);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
@@ -95,7 +157,7 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
     }
 
     /// <inheritdoc />
-    public async Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken)
+    public async Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (destination.IsEmpty)
         {
@@ -105,7 +167,7 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
         try
         {
             var options = new BlobDownloadOptions { Range = new HttpRange(position, destination.Length) };
-            Response<BlobDownloadStreamingResult> response = await Blob(partition, baseOffset).DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
+            Response<BlobDownloadStreamingResult> response = await container.GetBlobClient(StorageNames.Segment(partition, segment)).DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
             Stream stream = response.Value.Content;
             await using (stream.ConfigureAwait(false))
             {
@@ -114,7 +176,7 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            throw new SegmentMissingException($"Segment {baseOffset} of {partition} does not exist.", ex);
+            throw new SegmentMissingException($"Segment {segment} of {partition} does not exist.", ex);
         }
         catch (RequestFailedException ex) when (ex.Status == 416)
         {
@@ -125,8 +187,61 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
     /// <inheritdoc />
     public async Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
     {
-        Response<bool> response = await Blob(partition, baseOffset).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Generation 0 first: the segment is gone for writers and readers from that step; compacted ones follow.
+        bool deleted = (await Blob(partition, baseOffset).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        await foreach (BlobItem item in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, StorageNames.SegmentGenerationsPrefix(partition, baseOffset), cancellationToken).ConfigureAwait(false))
+        {
+            if (StorageNames.TryParseSegment(item.Name, out SegmentRef segment) && segment.BaseOffset == baseOffset)
+            {
+                deleted |= (await container.GetBlobClient(item.Name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+            }
+        }
+
+        _generations.TryRemove((partition, baseOffset), out _);
+        return deleted;
+    }
+
+    /// <inheritdoc />
+    public ISegmentUpload BeginRewrite(TopicPartition partition, SegmentRef segment) =>
+        new BlockUpload(container.GetBlockBlobClient(StorageNames.Segment(partition, segment)));
+
+    /// <inheritdoc />
+    public async Task<bool> DeleteGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken)
+    {
+        Response<bool> response = await container.GetBlobClient(StorageNames.Segment(partition, segment)).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         return response.Value;
+    }
+
+    /// <summary>A compacted generation: staged blocks, then one conditional Put Block List that creates the blob whole.</summary>
+    private sealed class BlockUpload(BlockBlobClient blob) : ISegmentUpload
+    {
+        private readonly List<string> _blocks = [];
+
+        public async Task StageAsync(ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+        {
+            string id = Convert.ToBase64String(BitConverter.GetBytes((long)_blocks.Count));
+            using Stream content = BinaryData.FromBytes(block).ToStream();
+            await blob.StageBlockAsync(id, content, cancellationToken: cancellationToken).ConfigureAwait(false);
+            _blocks.Add(id);
+        }
+
+        public async Task<bool> CommitAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                var options = new CommitBlockListOptions
+                {
+                    Metadata = SegmentLimits.Rewritten.ToMetadata(),
+                    Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+                };
+                await blob.CommitBlockListAsync(_blocks, options, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                return false;
+            }
+        }
     }
 
     private AppendBlobClient Blob(TopicPartition partition, long baseOffset) =>

@@ -26,6 +26,29 @@ public sealed class InMemoryOffsetIndex : IOffsetIndex
     }
 
     /// <inheritdoc />
+    public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        cancellationToken.ThrowIfCancellationRequested();
+        SortedList<long, BatchIndexEntry> list = _byOffset.GetOrAdd(partition, _ => []);
+        lock (list)
+        {
+            var kept = entries.Select(e => e.LastOffset).ToHashSet();
+            foreach (long stale in list.Keys.Where(k => k >= span.FromOffset && k < span.ToOffset && !kept.Contains(k)).ToList())
+            {
+                list.Remove(stale);
+            }
+
+            foreach (BatchIndexEntry e in entries)
+            {
+                list[e.LastOffset] = e;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken)
     {
         if (_byOffset.TryGetValue(partition, out SortedList<long, BatchIndexEntry>? list))

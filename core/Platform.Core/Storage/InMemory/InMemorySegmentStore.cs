@@ -10,12 +10,24 @@ namespace Platform.Core.Storage.InMemory;
 public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.ServiceMaxBlocks) : ISegmentStore
 {
     private readonly ConcurrentDictionary<(TopicPartition Partition, long BaseOffset), Segment> _segments = new();
+    private readonly ConcurrentDictionary<(TopicPartition Partition, long BaseOffset, int Generation), Segment> _rewritten = new();
 
     /// <inheritdoc />
     public Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        IReadOnlyList<long> result = [.. _segments.Keys.Where(k => k.Partition == partition).Select(k => k.BaseOffset).Order()];
+        IReadOnlyList<long> result = [.. _segments.Keys.Where(k => k.Partition == partition).Select(k => k.BaseOffset)
+            .Concat(_rewritten.Keys.Where(k => k.Partition == partition).Select(k => k.BaseOffset)).Distinct().Order()];
+        return Task.FromResult(result);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<SegmentRef>> ListGenerationsAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<SegmentRef> result = [.. _segments.Keys.Where(k => k.Partition == partition).Select(k => new SegmentRef(k.BaseOffset))
+            .Concat(_rewritten.Keys.Where(k => k.Partition == partition).Select(k => new SegmentRef(k.BaseOffset, k.Generation)))
+            .OrderBy(s => s.BaseOffset).ThenBy(s => s.Generation)];
         return Task.FromResult(result);
     }
 
@@ -23,14 +35,30 @@ public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.Serv
     public Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_segments.TryGetValue((partition, baseOffset), out Segment? segment))
+        int newest = _rewritten.Keys.Where(k => k.Partition == partition && k.BaseOffset == baseOffset).Select(k => k.Generation).DefaultIfEmpty(0).Max();
+        if (!TryGet(partition, new SegmentRef(baseOffset, newest), out Segment? segment))
         {
             return Task.FromResult<SegmentInfo?>(null);
         }
 
         lock (segment)
         {
-            return Task.FromResult<SegmentInfo?>(new SegmentInfo(baseOffset, segment.Length, segment.Blocks, segment.Limits));
+            return Task.FromResult<SegmentInfo?>(new SegmentInfo(baseOffset, segment.Length, segment.Blocks, segment.Limits, newest));
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<SegmentInfo?> GetGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!TryGet(partition, segment, out Segment? stored))
+        {
+            return Task.FromResult<SegmentInfo?>(null);
+        }
+
+        lock (stored)
+        {
+            return Task.FromResult<SegmentInfo?>(new SegmentInfo(segment.BaseOffset, stored.Length, stored.Blocks, stored.Limits, segment.Generation));
         }
     }
 
@@ -68,18 +96,18 @@ public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.Serv
     }
 
     /// <inheritdoc />
-    public Task<int> ReadAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken)
+    public Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_segments.TryGetValue((partition, baseOffset), out Segment? segment))
+        if (!TryGet(partition, segment, out Segment? stored))
         {
-            throw new SegmentMissingException($"Segment {baseOffset} of {partition} does not exist.");
+            throw new SegmentMissingException($"Segment {segment} of {partition} does not exist.");
         }
 
-        lock (segment)
+        lock (stored)
         {
-            int n = (int)Math.Clamp(segment.Length - position, 0, destination.Length);
-            segment.Data.AsSpan((int)position, n).CopyTo(destination.Span);
+            int n = (int)Math.Clamp(stored.Length - position, 0, destination.Length);
+            stored.Data.AsSpan((int)position, n).CopyTo(destination.Span);
             return Task.FromResult(n);
         }
     }
@@ -88,7 +116,48 @@ public sealed class InMemorySegmentStore(int maxBlocks = Options.LogOptions.Serv
     public Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_segments.TryRemove((partition, baseOffset), out _));
+        bool deleted = _segments.TryRemove((partition, baseOffset), out _);
+        foreach (var key in _rewritten.Keys.Where(k => k.Partition == partition && k.BaseOffset == baseOffset))
+        {
+            deleted |= _rewritten.TryRemove(key, out _);
+        }
+
+        return Task.FromResult(deleted);
+    }
+
+    /// <inheritdoc />
+    public ISegmentUpload BeginRewrite(TopicPartition partition, SegmentRef segment) => new Upload(this, partition, segment);
+
+    /// <inheritdoc />
+    public Task<bool> DeleteGenerationAsync(TopicPartition partition, SegmentRef segment, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(segment.Generation == 0
+            ? _segments.TryRemove((partition, segment.BaseOffset), out _)
+            : _rewritten.TryRemove((partition, segment.BaseOffset, segment.Generation), out _));
+    }
+
+    private bool TryGet(TopicPartition partition, SegmentRef segment, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Segment? found) =>
+        segment.Generation == 0
+            ? _segments.TryGetValue((partition, segment.BaseOffset), out found)
+            : _rewritten.TryGetValue((partition, segment.BaseOffset, segment.Generation), out found);
+
+    private sealed class Upload(InMemorySegmentStore store, TopicPartition partition, SegmentRef segment) : ISegmentUpload
+    {
+        private readonly Segment _staged = new(SegmentLimits.Rewritten);
+
+        public Task StageAsync(ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            _staged.Append(block.Span);
+            return Task.CompletedTask;
+        }
+
+        public Task<bool> CommitAsync(CancellationToken cancellationToken)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Task.FromResult(store._rewritten.TryAdd((partition, segment.BaseOffset, segment.Generation), _staged));
+        }
     }
 
     private sealed class Segment(SegmentLimits limits)
