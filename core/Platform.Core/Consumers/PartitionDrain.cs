@@ -81,7 +81,16 @@ internal sealed partial class PartitionDrain(LogReader reader, ICheckpointStore 
                 LogFetched(logger, group, tp.Topic, tp.Partition, offset, fetch.Records.Count, fetch.LogEndOffset);
                 if (fetch.Records.Count == 0)
                 {
-                    metrics.Report(group, tp, 0, 0, fetch.LogEndOffset - offset);
+                    metrics.Report(group, tp, 0, 0, fetch.LogEndOffset - fetch.NextOffset);
+                    if (fetch.NextOffset > offset && keeper.IsValid
+                        && await checkpoints.TryCommitAsync(group, tp, fetch.NextOffset, checkpoint, null, cancellationToken).ConfigureAwait(false) is { } passed)
+                    {
+                        // Offsets compaction emptied: nothing to hand out, but the group moves past them.
+                        checkpoint = passed;
+                        offset = fetch.NextOffset;
+                        continue;
+                    }
+
                     break;
                 }
 

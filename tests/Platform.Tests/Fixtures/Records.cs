@@ -25,7 +25,8 @@ public static class Records
         {
             FetchResult fetch = await reader.FetchAsync(topic, partition, offset, maxBytes, 10_000, CancellationToken.None);
             all.AddRange(fetch.Records);
-            if (fetch.Records.Count == 0 || fetch.NextOffset >= fetch.LogEndOffset)
+            // A compacted stretch may give no records yet move the offset on.
+            if ((fetch.Records.Count == 0 && fetch.NextOffset <= offset) || fetch.NextOffset >= fetch.LogEndOffset)
             {
                 return all;
             }

@@ -13,7 +13,7 @@ public sealed class TopicAdminHttpTests(AzuriteFixture azurite)
     public async Task Topics_are_created_listed_and_described()
     {
         await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Topics_are_created_listed_and_described));
-        HttpResponseMessage created = await host.Client.PostAsJsonAsync("/api/topics", new { name = "orders", partitions = 3, compression = "zstd", cleanupPolicy = "compact,delete" });
+        HttpResponseMessage created = await host.Client.PostAsJsonAsync("/api/topics", new { name = "orders", partitions = 3, compression = "zstd", cleanupPolicy = "compact,delete", minCompactionLagMs = 1000, deleteRetentionMs = 3_600_000 });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         Assert.Equal("/api/topics/orders", created.Headers.Location?.OriginalString);
 
@@ -22,6 +22,9 @@ public sealed class TopicAdminHttpTests(AzuriteFixture azurite)
         Assert.Equal("orders", orders.GetProperty("name").GetString());
         Assert.Equal("zstd", orders.GetProperty("compression").GetString());
         Assert.Equal("compact,delete", orders.GetProperty("cleanupPolicy").GetString());
+        Assert.Equal(1000, orders.GetProperty("compaction").GetProperty("minCompactionLagMs").GetInt64());
+        Assert.Equal(3_600_000, orders.GetProperty("compaction").GetProperty("deleteRetentionMs").GetInt64());
+        Assert.Equal(0.5, orders.GetProperty("compaction").GetProperty("minCleanableDirtyRatio").GetDouble());
 
         JsonElement described = await host.Client.GetFromJsonAsync<JsonElement>("/api/topics/orders");
         Assert.Equal(3, described.GetProperty("offsets").GetArrayLength());
