@@ -42,6 +42,14 @@ public static class BenchmarkHarness
             return Path.Combine(outDir, "report.md");
         }
 
+        if (args.Contains("--read-path-only"))
+        {
+            string readOnly = ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), readOnly);
+            Console.WriteLine(readOnly);
+            return Path.Combine(outDir, "report.md");
+        }
+
         if (args.Contains("--scale-out-only"))
         {
             // The scale-out section alone, for iterating on the write path under several instances.
