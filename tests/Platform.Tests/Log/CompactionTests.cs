@@ -71,13 +71,17 @@ public sealed class CompactionTests(AzuriteFixture azurite)
         {
             for (int round = 0; round < rounds; round++)
             {
-                for (int k = 0; k < 20; k++)
+                for (int k = 0; k < 20; k += 2)
                 {
-                    string key = $"p{producer}-k{k:D2}", value = $"{key}@{round}{pad}";
-                    var result = await engine.Producer.ProduceAsync("changes", [Records.Text(value, key)], default);
-                    long offset = result.Records[0].Offset;
-                    acked[offset] = (key, value);
-                    last.AddOrUpdate(key, (offset, value), (_, old) => old.Offset > offset ? old : (offset, value));
+                    // Two keys per call, so that batches hold several records and compaction keeps some of a batch.
+                    string key1 = $"p{producer}-k{k:D2}", key2 = $"p{producer}-k{k + 1:D2}";
+                    string value1 = $"{key1}@{round}{pad}", value2 = $"{key2}@{round}{pad}";
+                    var result = await engine.Producer.ProduceAsync("changes", [Records.Text(value1, key1), Records.Text(value2, key2)], default);
+                    foreach ((string key, string value, long offset) in new[] { (key1, value1, result.Records[0].Offset), (key2, value2, result.Records[1].Offset) })
+                    {
+                        acked[offset] = (key, value);
+                        last.AddOrUpdate(key, (offset, value), (_, old) => old.Offset > offset ? old : (offset, value));
+                    }
                 }
             }
         }
@@ -89,15 +93,14 @@ public sealed class CompactionTests(AzuriteFixture azurite)
         // Compact while two producers go on and a reader reads the whole log again and again.
         using var stop = new CancellationTokenSource();
         var readerErrors = new ConcurrentQueue<Exception>();
-        int reads = 0;
+        var snapshots = new ConcurrentQueue<List<LogRecord>>(); // checked once every acknowledgement is known
         var reader = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
-                    AssertFaithful(await Records.ReadAllAsync(engine.Reader, "changes", 0, maxBytes: 2048), acked);
-                    reads++;
+                    snapshots.Enqueue(await Records.ReadAllAsync(engine.Reader, "changes", 0, maxBytes: 2048));
                 }
                 catch (Exception e)
                 {
@@ -119,7 +122,14 @@ public sealed class CompactionTests(AzuriteFixture azurite)
         stop.Cancel();
         await reader;
         Assert.True(readerErrors.IsEmpty, string.Join("\n", readerErrors.Take(3)));
-        Assert.True(reads > 0);
+        Assert.NotEmpty(snapshots);
+        var everyKey = new HashSet<string>(acked.Values.Select(v => v.Key));
+        foreach (var snapshot in snapshots)
+        {
+            AssertFaithful(snapshot, acked);
+            // A read from 0 while compaction runs still sees every key written before the first pass (its last value then or later).
+            Assert.Superset(last.Keys.Where(k => k.StartsWith("p0-", StringComparison.Ordinal) || k.StartsWith("p1-", StringComparison.Ordinal)).ToHashSet(), snapshot.Select(Key).ToHashSet());
+        }
         Assert.True(rewritten > 0);
 
         var all = await Records.ReadAllAsync(engine.Reader, "changes", 0);
@@ -130,14 +140,20 @@ public sealed class CompactionTests(AzuriteFixture azurite)
         // Offsets never change: the log still ends where it ended, and a fetch from any acknowledged offset starts there or later.
         var ends = await engine.Reader.GetOffsetsAsync("changes", 0, default);
         Assert.Equal(acked.Keys.Max() + 1, ends.Latest);
-        Assert.Equal(0, ends.Earliest);
         // No generation is left beside another, and the index points into the generations that exist.
         var generations = await stores.Segments.ListGenerationsAsync(tp, default);
         Assert.Equal(generations.Count, generations.Select(g => g.BaseOffset).Distinct().Count());
         Assert.Contains(generations, g => g.Generation > 0);
         // A fetch from an offset that compaction removed starts at the next record kept.
         long removedOffset = acked.Keys.Where(o => all.All(r => r.Offset != o)).Min();
+        // (A fetch over a stretch compaction emptied may answer no records and a later next offset: follow it.)
         var fetch = await engine.Reader.FetchAsync("changes", 0, removedOffset, 4096, 1, default);
+        while (fetch.Records.Count == 0)
+        {
+            Assert.True(fetch.NextOffset > removedOffset);
+            fetch = await engine.Reader.FetchAsync("changes", 0, fetch.NextOffset, 4096, 1, default);
+        }
+
         Assert.Equal(all.First(r => r.Offset > removedOffset).Offset, fetch.Records[0].Offset);
         // The index rebuilt from the blobs agrees.
         await engine.Rebuilder.RebuildAsync(tp, default);

@@ -225,7 +225,8 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
         await SegmentScanner.ForEachBatchAsync(segments, partition, c.Info.Ref, 0, c.Info.Length, async (batch, bytes) =>
         {
             bool expired = batch.Header.AppendTime < now - topic.DeleteRetentionMs;
-            bool lastOfSegment = batch.Position + batch.Header.BatchLength == c.Info.Length;
+            // An emptied batch stays (as a header with no records) only when it ends its segment.
+            bool keepEmpty = batch.Position + batch.Header.BatchLength == c.Info.Length;
             int start = output.WrittenCount;
             BatchRewrite result = BatchCompaction.Rewrite(bytes, (offset, key, hasKey, tombstone) =>
             {
@@ -240,7 +241,7 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
                 }
 
                 return false;
-            }, keepEmpty: lastOfSegment, output);
+            }, keepEmpty, output);
             removed += result.Removed;
             if (result.BytesWritten > 0)
             {
@@ -272,13 +273,9 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
         }
 
         await index.ReplaceAsync(partition, new IndexSpan(c.Info.BaseOffset, c.End, c.FirstAppendTime, c.LastAppendTime), entries, cancellationToken).ConfigureAwait(false);
-        if (!await segments.DeleteGenerationAsync(partition, c.Info.Ref, cancellationToken).ConfigureAwait(false))
-        {
-            // Retention deleted the segment while it was being compacted: what was just written must not bring it back.
-            await segments.DeleteGenerationAsync(partition, next, CancellationToken.None).ConfigureAwait(false);
-            return null;
-        }
-
+        // The old generation may be gone already (another compactor finished this swap, a retried delete, retention):
+        // the new one is never deleted on that guess. If retention had deleted the segment, its next run deletes it again.
+        await segments.DeleteGenerationAsync(partition, c.Info.Ref, cancellationToken).ConfigureAwait(false);
         return new Rewritten(staged, removed - tombstones, tombstones);
     }
 

@@ -44,6 +44,11 @@ public sealed class TopicTail(LogReader reader, TimeProvider time)
                     any = true;
                     yield return new TailItem(partition, record, null);
                 }
+                if (fetch.Records.Count == 0 && fetch.NextOffset > next)
+                {
+                    cursor.MoveTo(partition, fetch.NextOffset); // offsets compaction emptied: past them
+                    any = true;
+                }
             }
             if (any)
             {

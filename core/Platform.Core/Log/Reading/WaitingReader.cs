@@ -40,7 +40,7 @@ public sealed class WaitingReader(LogReader reader, IOptions<LogOptions> options
         {
             var tp = new TopicPartition(topic, partition);
             long deadline = _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
-            while (fetch.Records.Count == 0)
+            while (fetch.Records.Count == 0 && fetch.NextOffset <= offset)
             {
                 TimeSpan left = _time.GetElapsedTime(_time.GetTimestamp(), deadline);
                 if (left <= TimeSpan.Zero)

@@ -216,10 +216,11 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
     private sealed class BlockUpload(BlockBlobClient blob) : ISegmentUpload
     {
         private readonly List<string> _blocks = [];
+        private readonly Guid _upload = Guid.NewGuid(); // uncommitted blocks belong to the blob name: ids unique per upload
 
         public async Task StageAsync(ReadOnlyMemory<byte> block, CancellationToken cancellationToken)
         {
-            string id = Convert.ToBase64String(BitConverter.GetBytes((long)_blocks.Count));
+            string id = Convert.ToBase64String([.. _upload.ToByteArray(), .. BitConverter.GetBytes((long)_blocks.Count)]);
             using Stream content = BinaryData.FromBytes(block).ToStream();
             await blob.StageBlockAsync(id, content, cancellationToken: cancellationToken).ConfigureAwait(false);
             _blocks.Add(id);
