@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Platform.Core.Log;
+using Platform.Core.Log.Appending;
 using Platform.Core.Log.Compaction;
 using Platform.Core.Log.Topics;
 using Platform.Core.Options;
@@ -272,6 +273,34 @@ public sealed class CompactionTests(AzuriteFixture azurite)
                 return;
             }
         }
+    }
+
+    [Fact]
+    public async Task A_client_retry_after_compaction_and_a_writer_restart_is_still_recognised()
+    {
+        var stores = StorageSet.InMemory();
+        var options = new LogOptions { SegmentBytes = 8 * 1024, MaxBatchBytes = 4 * 1024, ProducerStateScanBytes = 256 * 1024, IndexIntervalBytes = 1024 };
+        var pad = new string('i', 400);
+        ProduceResult first;
+        await using (var engine = new TestEngine(stores, options))
+        {
+            await engine.Topics.CreateAsync(Compacted("idem"), default);
+            first = await engine.Producer.ProduceIdempotentAsync("idem", [Records.Text($"v1{pad}", "k")], "request-1", default);
+            await engine.Producer.ProduceAsync("idem", [Records.Text($"v2{pad}", "k")], default);
+            for (int i = 0; i < 60; i++) await engine.Producer.ProduceAsync("idem", [Records.Text($"{i}{pad}", $"f{i % 5}")], default);
+            var result = await Compactor(engine, stores, TimeProvider.System).CompactAsync(await engine.Topics.GetAsync("idem", default), new TopicPartition("idem", 0), default);
+            Assert.True(result.RecordsRemoved > 0);
+            Assert.DoesNotContain(await Records.ReadAllAsync(engine.Reader, "idem", 0), r => r.Offset == first.Records[0].Offset);
+        }
+
+        // A new writer rebuilds producer state from the (compacted) tail: the emptied batch of the client's request is
+        // still there, so the retry is answered with the original offset, not appended as a newer v1.
+        await using var restarted = new TestEngine(stores, options);
+        var retry = await restarted.Producer.ProduceIdempotentAsync("idem", [Records.Text($"v1{pad}", "k")], "request-1", default);
+        Assert.True(retry.Duplicate);
+        Assert.Equal(first.Records[0].Offset, retry.Records[0].Offset);
+        var all = await Records.ReadAllAsync(restarted.Reader, "idem", 0);
+        Assert.Equal("v2", all.Last(r => Key(r) == "k").Text()[..2]);
     }
 
     [Fact]

@@ -162,7 +162,7 @@ public sealed class LogProducer : IAsyncDisposable
         RequireKeysWhenCompacted(config, records);
         byte[] keyBytes = System.Text.Encoding.UTF8.GetBytes(idempotencyKey);
         byte[] digest = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{scope.Length}:{scope}|{topic.Length}:{topic}|{idempotencyKey}"));
-        long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & 0x3FFF_FFFF_FFFF_FFFF);
+        long producerId = (long)(System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(digest) & ProducerStamp.ClientIdMask);
         short epoch = RequestFingerprint(records);
         int fallback = Murmur2.Partition(keyBytes, config.Partitions);
         (int[] sizes, SortedDictionary<int, List<int>> groups) = GroupByPartition(config, records, _ => fallback);

@@ -75,7 +75,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private const int BatchOverhead = RecordBatchHeader.Size + RecordBatchTrailer.Size;
 
     private static ProducerStamp NewIdentity() =>
-        new(RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 31) + RandomNumberGenerator.GetInt32(int.MaxValue), 0, 0);
+        new(ProducerStamp.AppenderBit | ((RandomNumberGenerator.GetInt32(1, int.MaxValue) * (1L << 31) + RandomNumberGenerator.GetInt32(int.MaxValue)) & ProducerStamp.ClientIdMask), 0, 0);
 
     /// <summary>
     /// Reserves room for <paramref name="bytes"/> in this partition's queue, or returns the Busy error to answer with.

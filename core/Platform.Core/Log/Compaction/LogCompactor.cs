@@ -225,8 +225,11 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
         await SegmentScanner.ForEachBatchAsync(segments, partition, c.Info.Ref, 0, c.Info.Length, async (batch, bytes) =>
         {
             bool expired = batch.Header.AppendTime < now - topic.DeleteRetentionMs;
-            // An emptied batch stays (as a header with no records) only when it ends its segment.
-            bool keepEmpty = batch.Position + batch.Header.BatchLength == c.Info.Length;
+            // An emptied batch stays (as a header with no records) when it ends its segment, and when a client's
+            // idempotent producer may still retry it: writers recognise a retry by its batch (Kafka, too, keeps
+            // producers' batches through compaction). Appenders' own batches are never retried after the call.
+            bool keepEmpty = batch.Position + batch.Header.BatchLength == c.Info.Length
+                || (ProducerStamp.IsClientProducer(batch.Header.ProducerId) && batch.Header.AppendTime > now - (long)options.Value.ProducerIdExpiration.TotalMilliseconds);
             int start = output.WrittenCount;
             BatchRewrite result = BatchCompaction.Rewrite(bytes, (offset, key, hasKey, tombstone) =>
             {
