@@ -43,7 +43,10 @@ public static class LogServiceCollectionExtensions
         services.TryAddSingleton<TopicTail>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));
         services.TryAddSingleton<OffsetIndexRebuilder>();
-        services.TryAddSingleton<Retention.RetentionEnforcer>();
+        services.TryAddSingleton<Retention.SegmentAgeRoller>();
+        services.TryAddSingleton(sp => new Retention.RetentionEnforcer(
+            sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Retention.RetentionEnforcer>>(), sp.GetRequiredService<Retention.SegmentAgeRoller>()));
         services.TryAddSingleton(sp => new Compaction.LogCompactor(
             sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(),
             sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(),

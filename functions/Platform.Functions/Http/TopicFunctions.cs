@@ -59,7 +59,7 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
     }
 
     internal sealed record CreateTopicRequest(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes, string? CleanupPolicy, string? Compression, int? MaxRecordBytes,
-        long? MinCompactionLagMs = null, long? MaxCompactionLagMs = null, long? DeleteRetentionMs = null, double? MinCleanableDirtyRatio = null)
+        long? MinCompactionLagMs = null, long? MaxCompactionLagMs = null, long? DeleteRetentionMs = null, double? MinCleanableDirtyRatio = null, long? SegmentMs = null)
     {
         public TopicConfig ToConfig()
         {
@@ -71,6 +71,7 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
                 CleanupPolicy = CleanupPolicy is null ? defaults.CleanupPolicy : ParsePolicy(CleanupPolicy),
                 Compression = Compression is null ? defaults.Compression : ParseCodec(Compression),
                 MaxRecordBytes = MaxRecordBytes ?? defaults.MaxRecordBytes,
+                SegmentMs = SegmentMs ?? defaults.SegmentMs,
                 MinCompactionLagMs = MinCompactionLagMs ?? defaults.MinCompactionLagMs,
                 MaxCompactionLagMs = MaxCompactionLagMs ?? defaults.MaxCompactionLagMs,
                 DeleteRetentionMs = DeleteRetentionMs ?? defaults.DeleteRetentionMs,
@@ -102,6 +103,8 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
         [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
         public CompactionView? Compaction { get; init; }
 
+        public long SegmentMs { get; init; }
+
         public static TopicView From(TopicConfig t, IReadOnlyList<PartitionView>? partitions) => new(
             t.Name,
             t.Partitions,
@@ -114,6 +117,7 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
             partitions)
         {
             Compaction = t.IsCompacted ? new CompactionView(t.MinCompactionLagMs, t.MaxCompactionLagMs, t.DeleteRetentionMs, t.MinCleanableDirtyRatio) : null,
+            SegmentMs = t.SegmentMs,
         };
     }
 

@@ -23,6 +23,7 @@ public sealed class TestEngine : IAsyncDisposable
         }
 
         Time = time ?? TimeProvider.System;
+        Segments = stores.Segments;
         Index = index ?? stores.Index;
         Topics = new TopicManager(stores.Topics, Time);
         IndexWriter = new OffsetIndexWriter(Index, Microsoft.Extensions.Options.Options.Create(Options), NullLogger<OffsetIndexWriter>.Instance);
@@ -32,6 +33,8 @@ public sealed class TestEngine : IAsyncDisposable
     }
 
     public LogOptions Options { get; }
+
+    public Platform.Core.Storage.ISegmentStore Segments { get; }
 
     public TimeProvider Time { get; }
 

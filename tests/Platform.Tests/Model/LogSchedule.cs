@@ -57,7 +57,7 @@ public sealed class LogSchedule(int seed, int steps, Func<string, Task<StorageSe
             writers[i] = new TestEngine(stores, WriterOptions());
         }
 
-        await writers[0].Topics.CreateAsync(new TopicConfig { Name = topic, Partitions = partitions, MaxRecordBytes = 4 * 1024 * 1024, Compression = Pick(Platform.Core.Log.Batches.CompressionCodec.None, Platform.Core.Log.Batches.CompressionCodec.Zstd) }, default);
+        await writers[0].Topics.CreateAsync(new TopicConfig { Name = topic, Partitions = partitions, MaxRecordBytes = 4 * 1024 * 1024, Compression = Pick(Platform.Core.Log.Batches.CompressionCodec.None, Platform.Core.Log.Batches.CompressionCodec.Zstd), SegmentMs = Pick(-1L, -1L, 5L, 40L) }, default);
         long started = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
         // The plan is drawn up front, from the seed alone; the clients then run it concurrently.

@@ -434,7 +434,7 @@ public sealed class LogProducer : IAsyncDisposable
         _appenders.GetOrAdd(tp, key => new Lazy<PartitionAppender>(() =>
         {
             ILogger logger = _loggers.CreateLogger<PartitionAppender>();
-            var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics);
+            var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics) { SegmentMs = config.SegmentMs };
             CompressionCodec codec = config.Compression;
             return new PartitionAppender(writer, _index, () => codec, _options, _time, logger, _listeners);
         })).Value;

@@ -34,6 +34,8 @@ internal sealed partial class PartitionWriter
     private int _blocks;
     private long _nextOffset;
     private long _lastAppendTime;
+    private bool _sealedByMarker; // the active segment ends with a seal marker (rolled by age)
+    private long _firstAppendTime = -1; // of the active segment's first batch; -1 while unknown
 
     public PartitionWriter(TopicPartition partition, ISegmentStore store, LogOptions options, TimeProvider time, ILogger logger, LogMetrics? metrics = null)
     {
@@ -48,6 +50,9 @@ internal sealed partial class PartitionWriter
     }
 
     public TopicPartition Partition => partition;
+
+    /// <summary>The topic's SegmentMs: the active segment is sealed by age before an append once its first batch is this old (0 or less: never).</summary>
+    public long SegmentMs { get; init; }
 
     /// <summary>Races the last append lost to other writers (conditional appends refused because the blob had grown).</summary>
     public int LostRaces { get; private set; }
@@ -171,6 +176,12 @@ internal sealed partial class PartitionWriter
                     throw new LogException(LogErrorKind.OutOfOrderSequence, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} sent sequence {stamp.BaseSequence} to {partition}; the next expected is {expected}."));
             }
 
+            if (!IsSealed() && await DueForAgeRollAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await SealByAgeAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             if (IsSealed())
             {
                 await RollAsync(cancellationToken).ConfigureAwait(false);
@@ -242,9 +253,59 @@ internal sealed partial class PartitionWriter
 
     private static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(2);
 
+    /// <summary>True when the active segment's first batch is older than <see cref="SegmentMs"/> (Kafka rolls at append time too).</summary>
+    private async Task<bool> DueForAgeRollAsync(CancellationToken cancellationToken)
+    {
+        if (SegmentMs <= 0 || _length == 0)
+        {
+            return false;
+        }
+
+        if (_firstAppendTime < 0)
+        {
+            byte[] first = new byte[RecordBatchHeader.Size];
+            await SegmentScanner.ReadExactlyAsync(store, partition, new SegmentRef(_segment), 0, first, cancellationToken).ConfigureAwait(false);
+            _firstAppendTime = RecordBatchHeader.Read(first).AppendTime;
+        }
+
+        return _firstAppendTime <= time.GetUtcNow().ToUnixTimeMilliseconds() - SegmentMs;
+    }
+
+    /// <summary>
+    /// Appends a seal marker at this writer's known end, conditionally like any append: if another writer got there
+    /// first, the catch-up reads what it wrote (a marker among it seals the segment just the same) and the loop decides again.
+    /// </summary>
+    private async Task SealByAgeAsync(CancellationToken cancellationToken)
+    {
+        byte[] marker = SealMarker.Create(_nextOffset, _lastAppendTime);
+        AppendOutcome? outcome = null;
+        try
+        {
+            outcome = await store.AppendAsync(partition, _segment, marker, _length, _limits.HardLimitBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (StorageErrors.IsAmbiguous(ex, cancellationToken))
+        {
+            // Landed or not, the catch-up below tells.
+        }
+
+        if (outcome?.Status == AppendStatus.Appended)
+        {
+            Apply(RecordBatchHeader.Read(marker), outcome.Value.CommittedBlockCount);
+            return;
+        }
+
+        if (outcome?.Status == AppendStatus.SegmentMissing)
+        {
+            _loaded = false;
+            return;
+        }
+
+        await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(1000, 10 * (1 << Math.Min(attempt, 7))));
 
-    private bool IsSealed() => _limits.IsSealed(_length, _blocks);
+    private bool IsSealed() => _sealedByMarker || _limits.IsSealed(_length, _blocks);
 
     private void ReportProducerCount()
     {
@@ -255,10 +316,16 @@ internal sealed partial class PartitionWriter
 
     private void Apply(in RecordBatchHeader header, int blocks)
     {
+        if (_length == 0)
+        {
+            _firstAppendTime = header.AppendTime;
+        }
+
         _length += header.BatchLength;
         _blocks = blocks;
         _nextOffset = header.NextOffset;
         _lastAppendTime = Math.Max(_lastAppendTime, header.AppendTime);
+        _sealedByMarker |= SealMarker.Is(header);
         _producers.Record(header);
     }
 
@@ -300,6 +367,8 @@ internal sealed partial class PartitionWriter
         _blocks = segment.BlockCount;
         _nextOffset = segment.BaseOffset;
         _lastAppendTime = 0;
+        _sealedByMarker = false;
+        _firstAppendTime = -1;
         _producers.Clear();
         foreach (BatchLocation b in tail)
         {
@@ -308,6 +377,11 @@ internal sealed partial class PartitionWriter
             if (b.SegmentBaseOffset == _segment)
             {
                 _nextOffset = b.Header.NextOffset;
+                _sealedByMarker = SealMarker.Is(b.Header);
+                if (b.Position == 0)
+                {
+                    _firstAppendTime = b.Header.AppendTime;
+                }
             }
         }
 
@@ -391,6 +465,8 @@ internal sealed partial class PartitionWriter
         _limits = options.NewSegmentLimits;
         _length = 0;
         _blocks = 0;
+        _sealedByMarker = false;
+        _firstAppendTime = -1;
         if (!created)
         {
             await CatchUpAsync(cancellationToken).ConfigureAwait(false);

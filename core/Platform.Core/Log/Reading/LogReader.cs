@@ -244,23 +244,35 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     {
         if (segs.Count > 0 && await segments.GetSegmentAsync(tp, segs[^1], cancellationToken).ConfigureAwait(false) is { } last && !last.Limits.IsSealed(last.Length, last.BlockCount))
         {
-            return await EndOfAsync(tp, segs[0], last, cancellationToken).ConfigureAwait(false);
+            (PartitionOffsets ends, bool sealedByAge) = await EndAndSealOfAsync(tp, segs[0], last, cancellationToken).ConfigureAwait(false);
+            if (!sealedByAge)
+            {
+                return ends;
+            }
         }
 
         return await GetOffsetsAsync(tp, await _segmentLists.GetAsync(tp, fresh: true, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The partition's ends when <paramref name="last"/> is its last segment: from its final batch's trailer.</summary>
-    private async Task<PartitionOffsets> EndOfAsync(TopicPartition tp, long earliest, SegmentInfo last, CancellationToken cancellationToken)
+    private async Task<PartitionOffsets> EndOfAsync(TopicPartition tp, long earliest, SegmentInfo last, CancellationToken cancellationToken) =>
+        (await EndAndSealOfAsync(tp, earliest, last, cancellationToken).ConfigureAwait(false)).Ends;
+
+    /// <summary>
+    /// As <see cref="EndOfAsync"/>, and whether the final batch is a seal marker (the only batch with no offsets): then a
+    /// newer segment may exist, and the caller lists again.
+    /// </summary>
+    private async Task<(PartitionOffsets Ends, bool SealedByAge)> EndAndSealOfAsync(TopicPartition tp, long earliest, SegmentInfo last, CancellationToken cancellationToken)
     {
         if (last.Length == 0)
         {
-            return new PartitionOffsets(earliest, last.BaseOffset);
+            return (new PartitionOffsets(earliest, last.BaseOffset), false);
         }
 
         byte[] trailer = new byte[RecordBatchTrailer.Size];
         await SegmentScanner.ReadExactlyAsync(segments, tp, last.Ref, last.Length - RecordBatchTrailer.Size, trailer, cancellationToken).ConfigureAwait(false);
-        return new PartitionOffsets(earliest, RecordBatchTrailer.Read(trailer).NextOffset);
+        RecordBatchTrailer t = RecordBatchTrailer.Read(trailer);
+        return (new PartitionOffsets(earliest, t.NextOffset), t.RecordCount == 0);
     }
 
     private async Task<PartitionOffsets> GetOffsetsAsync(TopicPartition tp, IReadOnlyList<long> segs, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ public sealed record RetentionResult(TopicPartition Partition, int SegmentsDelet
 /// offset is then the first kept segment's base: readers below it are told so (416 over HTTP), and consumer groups
 /// start again where their reset policy says. Topics whose cleanup policy is compact only are left alone.
 /// </summary>
-public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore segments, IOffsetIndex index, TimeProvider time, ILogger<RetentionEnforcer> logger)
+public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore segments, IOffsetIndex index, TimeProvider time, ILogger<RetentionEnforcer> logger, SegmentAgeRoller? roller = null)
 {
     /// <summary>Enforces retention on every partition of every topic; returns what it deleted.</summary>
     public async Task<IReadOnlyList<RetentionResult>> EnforceAsync(CancellationToken cancellationToken)
@@ -23,7 +23,8 @@ public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore
         var results = new List<RetentionResult>();
         foreach (TopicConfig topic in await topics.ListAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (topic.CleanupPolicy == CleanupPolicy.Compact || (topic.RetentionMs < 0 && topic.RetentionBytes < 0))
+            bool retained = topic.CleanupPolicy != CleanupPolicy.Compact && (topic.RetentionMs >= 0 || topic.RetentionBytes >= 0);
+            if (!retained && (roller is null || topic.SegmentMs <= 0))
             {
                 continue;
             }
@@ -32,6 +33,17 @@ public sealed partial class RetentionEnforcer(TopicManager topics, ISegmentStore
             {
                 try
                 {
+                    // Age first: a segment sealed now may already be past retention (a quiet partition's only records).
+                    if (roller is not null)
+                    {
+                        await roller.RollIfDueAsync(topic, new TopicPartition(topic.Name, p), cancellationToken).ConfigureAwait(false);
+                    }
+
+                    if (!retained)
+                    {
+                        continue;
+                    }
+
                     RetentionResult result = await EnforceAsync(topic, new TopicPartition(topic.Name, p), cancellationToken).ConfigureAwait(false);
                     if (result.SegmentsDeleted > 0)
                     {

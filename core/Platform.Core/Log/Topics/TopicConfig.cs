@@ -26,6 +26,12 @@ public sealed record TopicConfig
     /// <summary>Delete, compact, or both.</summary>
     public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
 
+    /// <summary>
+    /// A partition's active segment is sealed once its first record is this old, in ms, even below its size limit
+    /// (Kafka's segment.ms), so that retention and compaction can reach records of quiet partitions; -1 for never.
+    /// </summary>
+    public long SegmentMs { get; init; } = (long)TimeSpan.FromDays(7).TotalMilliseconds;
+
     /// <summary>Compaction leaves records younger than this alone, in ms (Kafka's min.compaction.lag.ms).</summary>
     public long MinCompactionLagMs { get; init; }
 
