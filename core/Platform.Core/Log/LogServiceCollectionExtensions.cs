@@ -44,6 +44,7 @@ public static class LogServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAppendListener, WaitingReader>(sp => sp.GetRequiredService<WaitingReader>()));
         services.TryAddSingleton<OffsetIndexRebuilder>();
         services.TryAddSingleton<Retention.SegmentAgeRoller>();
+        services.TryAddSingleton<KeyedView.KeyedViewMaintainer>();
         services.TryAddSingleton(sp => new Retention.RetentionEnforcer(
             sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Retention.RetentionEnforcer>>(), sp.GetRequiredService<Retention.SegmentAgeRoller>()));

@@ -19,6 +19,12 @@ public sealed class LogOptions
     /// </summary>
     public string CompactionSchedule { get; set; } = "30 * * * * *";
 
+    /// <summary>
+    /// How often the keyed view of compacted topics catches up with their logs (the <c>MaintainKeyedViews</c> timer's
+    /// <c>%Platform:Log:KeyedViewSchedule%</c>). Default every 5 seconds.
+    /// </summary>
+    public string KeyedViewSchedule { get; set; } = "*/5 * * * * *";
+
     /// <summary>Most keys one compaction pass maps (Kafka's dedupe buffer): about 40 bytes each; the rest waits for the next pass.</summary>
     public int CompactionMaxKeys { get; set; } = 4_000_000;
 

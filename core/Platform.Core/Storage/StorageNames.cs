@@ -85,6 +85,9 @@ public static class StorageNames
     /// <summary>Table of the offset index.</summary>
     public const string OffsetIndexTable = "offsetindex";
 
+    /// <summary>Table of the keyed view of compacted topics (latest value per key, and how far each partition is read).</summary>
+    public const string KeyedViewTable = "keyedview";
+
     /// <summary>Table of the time index.</summary>
     public const string TimeIndexTable = "timeindex";
 

@@ -134,6 +134,15 @@ public static class BadInputCorpus
 
         yield return new BadInputCase("path", "a topic name storage refuses", HttpMethod.Get, "/api/topics/a%23b/partitions/0/records", null, null);
 
+        // The keyed view: bad queries, and a topic that is not compacted.
+        foreach (string query in new[] { "limit=0", "limit=abc", "limit=5000", "keyFormat=hex", "format=xml", "keyFormat=base64&prefix=%%%" })
+        {
+            yield return new BadInputCase("query", $"keys {query}", HttpMethod.Get, $"/api/topics/{CompactedTopic}/keys?{query}", null, null);
+        }
+
+        yield return new BadInputCase("query", "key not base64", HttpMethod.Get, $"/api/topics/{CompactedTopic}/keys/%%%25?keyFormat=base64", null, null);
+        yield return new BadInputCase("out of range", "keyed view of a topic not compacted", HttpMethod.Get, "/api/topics/corpus/keys/x", null, null);
+
         // The live tail: refused before it streams.
         foreach (string query in new[] { "partition=abc", "partition=-1", "partition=2", "from=never", "from=99999999999999999999", "format=xml", "heartbeatMs=abc", "heartbeatMs=-5" })
         {

@@ -25,6 +25,7 @@ public static class AzureStorageServiceCollectionExtensions
             new AzureSegmentStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.LogContainer)));
         services.AddStore<IOffsetIndex, AzureOffsetIndex>(sp => new AzureOffsetIndex(Table(sp, StorageNames.OffsetIndexTable), Table(sp, StorageNames.TimeIndexTable)));
         services.AddStore<ITopicStore, AzureTopicStore>(sp => new AzureTopicStore(Table(sp, StorageNames.TopicsTable)));
+        services.AddStore<IKeyedViewStore, AzureKeyedViewStore>(sp => new AzureKeyedViewStore(Table(sp, StorageNames.KeyedViewTable)));
         services.AddStore<ICheckpointStore, AzureCheckpointStore>(sp => new AzureCheckpointStore(Table(sp, StorageNames.ConsumerGroupsTable)));
         services.AddStore<IOwnershipStore, AzureOwnershipStore>(sp => new AzureOwnershipStore(Table(sp, StorageNames.OwnershipTable)));
         services.AddStore<IMetricStore, AzureMetricStore>(sp => new AzureMetricStore(
