@@ -22,6 +22,12 @@ public interface IKeyedViewStore
     /// <summary>The most changes one <see cref="ApplyAsync"/> takes (a table transaction holds 100 operations, one is the position).</summary>
     const int MaxChangesPerApply = 99;
 
+    /// <summary>The most key and value bytes one <see cref="ApplyAsync"/> takes (a table transaction carries at most 4 MiB, values travel in base64).</summary>
+    const int MaxBytesPerApply = 2 * 1024 * 1024;
+
+    /// <summary>The longest key the view holds (a binary table property is at most 64 KiB); longer keys are left out of the view.</summary>
+    const int MaxKeyBytes = 60_000;
+
     /// <summary>Where the view of the partition stands, or null when it was never built (or was lost).</summary>
     Task<KeyedViewPosition?> GetPositionAsync(TopicPartition partition, CancellationToken cancellationToken);
 

@@ -54,7 +54,7 @@ public sealed class KeyedViewFunctions(RequestAuthorizer auth, TopicManager topi
         string format = Format(request);
         _ = Base64Keys(request);
         byte[] prefix = q.TryGetValue("prefix", out var p) ? KeyBytes(request, p.ToString(), "prefix") : [];
-        byte[]? after = q.TryGetValue("after", out var a) ? KeyBytes(request, a.ToString(), "after") : null;
+        byte[]? after = q.TryGetValue("after", out var a) ? Cursor(a.ToString()) : null;
         int limit = q.TryGetValue("limit", out var l)
             ? (int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n is >= 1 and <= MaxLimit ? n : throw new BadRequestException($"limit must be between 1 and {MaxLimit}."))
             : DefaultLimit;
@@ -77,7 +77,7 @@ public sealed class KeyedViewFunctions(RequestAuthorizer auth, TopicManager topi
         {
             topic,
             keys = page.Select(f => Entry(f.Entry, f.Partition, format)),
-            next = more ? KeyText(page[^1].Entry.Key, request) : null,
+            next = more ? Convert.ToBase64String(page[^1].Entry.Key) : null, // opaque (base64 of the last key): any key round-trips
             view = new { lag = lag.Sum(x => x.Lag), partitions = lag.Select(LagView) },
         });
     }
@@ -120,7 +120,17 @@ public sealed class KeyedViewFunctions(RequestAuthorizer auth, TopicManager topi
         }
     }
 
-    private static string KeyText(byte[] key, HttpRequest request) => Base64Keys(request) ? Convert.ToBase64String(key) : Encoding.UTF8.GetString(key);
+    private static byte[] Cursor(string text)
+    {
+        try
+        {
+            return Convert.FromBase64String(text);
+        }
+        catch (FormatException)
+        {
+            throw new BadRequestException("after must be the 'next' value of the previous page.");
+        }
+    }
 
     private static Dictionary<string, object?> Entry(KeyedEntry e, int partition, string format)
     {

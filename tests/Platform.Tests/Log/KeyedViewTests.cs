@@ -109,8 +109,9 @@ public sealed class KeyedViewTests(AzuriteFixture azurite)
 
         var listed = await host.Client.GetFromJsonAsync<JsonElement>("/api/topics/customers/keys?prefix=c-&limit=1");
         Assert.Equal(["c-7"], listed.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("key").GetString()));
-        Assert.Equal("c-7", listed.GetProperty("next").GetString());
-        var page2 = await host.Client.GetFromJsonAsync<JsonElement>("/api/topics/customers/keys?prefix=c-&after=c-7");
+        string next = listed.GetProperty("next").GetString()!;
+        Assert.Equal("c-7", Encoding.UTF8.GetString(Convert.FromBase64String(next)));
+        var page2 = await host.Client.GetFromJsonAsync<JsonElement>($"/api/topics/customers/keys?prefix=c-&after={Uri.EscapeDataString(next)}");
         Assert.Equal(["c-9"], page2.GetProperty("keys").EnumerateArray().Select(k => k.GetProperty("key").GetString()));
 
         // A tombstone removes the key once the view catches up; until then the view says it lags.

@@ -16,6 +16,11 @@ internal sealed class IndexRangeBuilder(long intervalBytes)
     /// <summary>Adds a batch; returns entries that are complete (zero, one or two).</summary>
     public void Add(BatchLocation batch, List<BatchIndexEntry> completed)
     {
+        if (batch.Header.RecordCount == 0)
+        {
+            return; // a seal marker holds no offsets: an entry for it would share the previous batch's row key
+        }
+
         BatchIndexEntry next = batch.ToIndexEntry();
         if (_pending is { } p)
         {

@@ -264,7 +264,16 @@ internal sealed partial class PartitionWriter
         if (_firstAppendTime < 0)
         {
             byte[] first = new byte[RecordBatchHeader.Size];
-            await SegmentScanner.ReadExactlyAsync(store, partition, new SegmentRef(_segment), 0, first, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await SegmentScanner.ReadExactlyAsync(store, partition, new SegmentRef(_segment), 0, first, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SegmentMissingException)
+            {
+                _loaded = false; // rolled and deleted meanwhile: this writer is behind; reload from the real end
+                return false;
+            }
+
             _firstAppendTime = RecordBatchHeader.Read(first).AppendTime;
         }
 

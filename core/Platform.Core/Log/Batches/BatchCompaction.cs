@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 
 namespace Platform.Core.Log.Batches;
 
@@ -133,17 +132,7 @@ internal static class BatchCompaction
     /// <summary>The batch's records, decompressed when they are stored compressed (into a rented array).</summary>
     private static ReadOnlySpan<byte> Payload(ReadOnlyMemory<byte> batch, in RecordBatchHeader header, ref byte[]? rented)
     {
-        if (batch.Length < header.BatchLength)
-        {
-            throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record batch at base offset {header.BaseOffset} is cut: {batch.Length} of {header.BatchLength} bytes."));
-        }
-
-        ReadOnlyMemory<byte> stored = batch.Slice(RecordBatchHeader.Size, header.PayloadLength);
-        uint crc = Crc32C.Compute(stored.Span);
-        if (crc != header.PayloadCrc)
-        {
-            throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record batch at base offset {header.BaseOffset}: payload CRC-32C mismatch (stored 0x{header.PayloadCrc:X8}, computed 0x{crc:X8})."));
-        }
+        ReadOnlyMemory<byte> stored = RecordBatchDecoder.StoredPayload(batch, header);
 
         if (header.Codec == CompressionCodec.None)
         {

@@ -16,17 +16,7 @@ public static class RecordBatchDecoder
     {
         ArgumentNullException.ThrowIfNull(output);
         RecordBatchHeader header = RecordBatchHeader.Read(batch.Span);
-        if (batch.Length < header.BatchLength)
-        {
-            throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record batch at base offset {header.BaseOffset} is cut: {batch.Length} of {header.BatchLength} bytes."));
-        }
-
-        ReadOnlyMemory<byte> stored = batch.Slice(RecordBatchHeader.Size, header.PayloadLength);
-        uint crc = Crc32C.Compute(stored.Span);
-        if (crc != header.PayloadCrc)
-        {
-            throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record batch at base offset {header.BaseOffset}: payload CRC-32C mismatch (stored 0x{header.PayloadCrc:X8}, computed 0x{crc:X8})."));
-        }
+        ReadOnlyMemory<byte> stored = StoredPayload(batch, header);
 
         if (header.IsControl)
         {
@@ -69,6 +59,22 @@ public static class RecordBatchDecoder
                 output.Add(new LogRecord(cursor.Offset, cursor.Timestamp, header.AppendTime, key, value, headers));
             }
         }
+    }
+
+    /// <summary>The stored (possibly compressed) payload of a whole batch, after checking its length and CRC.</summary>
+    /// <exception cref="CorruptBatchException">The batch is cut or its payload fails the CRC.</exception>
+    internal static ReadOnlyMemory<byte> StoredPayload(ReadOnlyMemory<byte> batch, in RecordBatchHeader header)
+    {
+        if (batch.Length < header.BatchLength)
+        {
+            throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record batch at base offset {header.BaseOffset} is cut: {batch.Length} of {header.BatchLength} bytes."));
+        }
+
+        ReadOnlyMemory<byte> stored = batch.Slice(RecordBatchHeader.Size, header.PayloadLength);
+        uint crc = Crc32C.Compute(stored.Span);
+        return crc == header.PayloadCrc
+            ? stored
+            : throw new CorruptBatchException(string.Create(CultureInfo.InvariantCulture, $"Record batch at base offset {header.BaseOffset}: payload CRC-32C mismatch (stored 0x{header.PayloadCrc:X8}, computed 0x{crc:X8})."));
     }
 
     private static RecordHeader[] ReadHeaders(ReadOnlyMemory<byte> payload, ReadOnlySpan<byte> span, ref int p, int count, int end)

@@ -24,13 +24,12 @@ public readonly record struct KeyedViewLag(int Partition, long ViewOffset, long 
 /// </summary>
 public sealed partial class KeyedViewMaintainer(TopicManager topics, LogReader reader, IKeyedViewStore store, TimeProvider time, ILogger<KeyedViewMaintainer> logger)
 {
-    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(5); // per partition and run: a long backlog does not starve the others
 
     /// <summary>Brings the view of every compacted topic's partitions up to their ends (within a time budget per run).</summary>
     public async Task<long> CatchUpAllAsync(CancellationToken cancellationToken)
     {
         long applied = 0;
-        long started = time.GetTimestamp();
         foreach (TopicConfig topic in await topics.ListAsync(cancellationToken).ConfigureAwait(false))
         {
             if (!topic.IsCompacted)
@@ -42,7 +41,7 @@ public sealed partial class KeyedViewMaintainer(TopicManager topics, LogReader r
             {
                 try
                 {
-                    applied += await CatchUpAsync(topic.Name, p, started, cancellationToken).ConfigureAwait(false);
+                    applied += await CatchUpAsync(topic.Name, p, time.GetTimestamp(), cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
@@ -88,23 +87,28 @@ public sealed partial class KeyedViewMaintainer(TopicManager topics, LogReader r
                 return applied;
             }
 
-            for (int start = 0; start < Math.Max(1, fetch.Records.Count); start += IKeyedViewStore.MaxChangesPerApply)
+            int start = 0;
+            do
             {
-                int end = Math.Min(fetch.Records.Count, start + IKeyedViewStore.MaxChangesPerApply);
-                long next = end == fetch.Records.Count ? fetch.NextOffset : fetch.Records[end - 1].Offset + 1;
+                // A chunk: at most 99 keys and 2 MiB of keys and values, with the position, in one transaction.
                 var latest = new Dictionary<string, (byte[] Key, KeyedEntry? Entry)>(StringComparer.Ordinal);
-                for (int i = start; i < end; i++)
+                int end = start;
+                long bytes = 0;
+                while (end < fetch.Records.Count && latest.Count < IKeyedViewStore.MaxChangesPerApply
+                    && (end == start || bytes + Size(fetch.Records[end]) <= IKeyedViewStore.MaxBytesPerApply))
                 {
-                    LogRecord r = fetch.Records[i];
-                    if (r.Key is not { } key)
+                    LogRecord r = fetch.Records[end++];
+                    if (r.Key is not { } key || key.Length > IKeyedViewStore.MaxKeyBytes)
                     {
-                        continue; // compacted topics refuse keyless records; older ones have nothing to index
+                        continue; // keyless (refused on compacted topics; older ones) or too long a key: not in the view
                     }
 
+                    bytes += Size(r);
                     byte[] k = key.ToArray();
                     latest[Convert.ToHexStringLower(k)] = (k, r.Value is { } v ? new KeyedEntry(k, v.ToArray(), r.Offset, r.Timestamp, r.AppendTime) : null);
                 }
 
+                long next = end == fetch.Records.Count ? fetch.NextOffset : fetch.Records[end - 1].Offset + 1;
                 position = await store.ApplyAsync(tp, [.. latest.Values], next, position, cancellationToken).ConfigureAwait(false);
                 if (position is null)
                 {
@@ -114,7 +118,9 @@ public sealed partial class KeyedViewMaintainer(TopicManager topics, LogReader r
 
                 applied += end - start;
                 offset = next;
+                start = end;
             }
+            while (start < fetch.Records.Count);
 
             if (fetch.NextOffset >= fetch.LogEndOffset)
             {
@@ -136,6 +142,8 @@ public sealed partial class KeyedViewMaintainer(TopicManager topics, LogReader r
             return new KeyedViewLag(p, position?.NextOffset ?? ends.Earliest, ends.Latest);
         }, cancellationToken).ConfigureAwait(false);
     }
+
+    private static long Size(LogRecord r) => (r.Key?.Length ?? 0) + (r.Value?.Length ?? 0);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The keyed view of {Topic}/{Partition} could not catch up; the next run goes on from its position")]
     private static partial void LogFailed(ILogger logger, Exception exception, string topic, int partition);

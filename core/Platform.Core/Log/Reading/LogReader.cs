@@ -338,7 +338,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
 
         foreach (BatchLocation b in walked)
         {
-            if (b.Header.LastOffset >= offset)
+            if (b.Header.RecordCount > 0 && b.Header.LastOffset >= offset)
             {
                 return b.Position;
             }
@@ -349,8 +349,14 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     }
 
     /// <summary>Writes one index entry for a run of batches a walk found unindexed. Best effort: the blobs stay the truth.</summary>
-    private async Task RepairAsync(TopicPartition tp, List<BatchLocation> run, CancellationToken cancellationToken)
+    private async Task RepairAsync(TopicPartition tp, List<BatchLocation> walked, CancellationToken cancellationToken)
     {
+        List<BatchLocation> run = walked.FindAll(b => b.Header.RecordCount > 0); // never a seal marker: it holds no offsets
+        if (run.Count == 0)
+        {
+            return;
+        }
+
         BatchLocation first = run[0], last = run[^1];
         var entry = new BatchIndexEntry(first.Header.BaseOffset, last.Header.LastOffset, first.SegmentBaseOffset, first.Position,
             (int)Math.Min(int.MaxValue, last.Position + last.Header.BatchLength - first.Position), run.Max(b => b.Header.AppendTime), first.Generation);
@@ -390,7 +396,14 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                 while (read - local >= RecordBatchHeader.Size && records.Count < maxRecords && budget > 0)
                 {
                     RecordBatchHeader header = RecordBatchHeader.Read(buffer.AsSpan((int)local));
-                    if (header.LastOffset < next || header.RecordCount == 0)
+                    if (header.RecordCount == 0)
+                    {
+                        next = Math.Max(next, header.NextOffset); // a seal marker: nothing follows in this segment
+                        local += header.BatchLength;
+                        continue;
+                    }
+
+                    if (header.LastOffset < next)
                     {
                         local += header.BatchLength; // before the offset: skipped on its header alone
                         continue;

@@ -6,14 +6,14 @@ namespace Platform.Core.Storage.Azure;
 
 /// <summary>
 /// The keyed view in one table: PartitionKey <c>{topic}:{partition:D5}</c>, RowKey the key in lower-case hex (so that
-/// a key prefix is a RowKey prefix and order is bytewise; keys over 500 bytes go under <c>~h{sha256}</c> and are not
+/// a key prefix is a RowKey prefix and order is bytewise; keys over 255 bytes go under <c>~h{sha256}</c> and are not
 /// listed by prefix), and the position in row <c>~position</c> of the same partition, so that a chunk of changes and
 /// the position move in one entity-group transaction.
 /// </summary>
 public sealed class AzureKeyedViewStore(TableClient table) : IKeyedViewStore, IProvisionedStore
 {
     private const string PositionRow = "~position";
-    private const int MaxHexKeyBytes = 500;
+    private const int MaxHexKeyBytes = 255; // 510 hex characters: well inside the RowKey limit however it is counted
 
     /// <inheritdoc />
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken) =>

@@ -35,4 +35,20 @@ public sealed class IndexRangeBuilderTests
         Assert.Equal(new BatchIndexEntry(8, 8, 8, 0, 50, 12), builder.Flush());
         Assert.Null(builder.Flush());
     }
+
+    [Fact]
+    public void A_seal_marker_gets_no_entry_and_a_compacted_gap_stays_in_one_run()
+    {
+        var builder = new IndexRangeBuilder(100);
+        var done = new List<BatchIndexEntry>();
+        builder.Add(Batch(0, 0, 100, 0, 5, 10), done);   // reaches the interval: its own entry
+        builder.Add(Batch(0, 100, 104, 5, 0, 10), done); // the seal marker at the end: no entry (it would share row key 4)
+        Assert.Equal([new BatchIndexEntry(0, 4, 0, 0, 100, 10)], done);
+        Assert.Null(builder.Flush());
+
+        var compacted = new IndexRangeBuilder(10_000);
+        compacted.Add(Batch(3, 0, 100, 3, 2, 20), done);
+        compacted.Add(Batch(3, 100, 100, 9, 4, 21), done); // offsets 5-8 compacted away, bytes contiguous
+        Assert.Equal(new BatchIndexEntry(3, 12, 3, 0, 200, 21), compacted.Flush());
+    }
 }
