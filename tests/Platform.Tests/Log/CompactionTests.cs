@@ -304,6 +304,27 @@ public sealed class CompactionTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task One_compactor_at_a_time_a_partition_claimed_by_another_instance_is_left_to_it()
+    {
+        var stores = StorageSet.InMemory();
+        await using var engine = new TestEngine(stores, SmallSegments);
+        await engine.Topics.CreateAsync(Compacted("claimed"), default);
+        for (int i = 0; i < 60; i++) await engine.Producer.ProduceAsync("claimed", [Records.Text($"{i}{new string('c', 300)}", $"k{i % 3}")], default);
+        var ownership = new Platform.Core.Storage.InMemory.InMemoryOwnershipStore(TimeProvider.System);
+        var compactor = new LogCompactor(engine.Topics, stores.Segments, stores.Index, Microsoft.Extensions.Options.Options.Create(engine.Options), TimeProvider.System, NullLogger<LogCompactor>.Instance, ownership);
+
+        var other = await ownership.TryClaimAsync(LogCompactor.ClaimGroup, "claimed", 0, "another-instance", null, TimeSpan.FromMinutes(10), default);
+        Assert.NotNull(other);
+        Assert.Empty(await compactor.CompactAllAsync(default));
+        Assert.True(await ownership.ReleaseAsync(LogCompactor.ClaimGroup, "claimed", other!, default));
+        var results = await compactor.CompactAllAsync(default);
+        Assert.True(Assert.Single(results).SegmentsRewritten > 0);
+        // It gave its claim back: another instance can take the partition at once.
+        var snapshot = await ownership.ListAsync(LogCompactor.ClaimGroup, "claimed", default);
+        Assert.DoesNotContain(snapshot.Claims, c => c.IsLive(snapshot.StorageNow));
+    }
+
+    [Fact]
     public async Task Topics_take_compaction_settings_and_refuse_bad_ones()
     {
         var topics = new TopicManager(new Platform.Core.Storage.InMemory.InMemoryTopicStore(), TimeProvider.System);

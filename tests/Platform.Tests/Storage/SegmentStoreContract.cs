@@ -84,6 +84,50 @@ public abstract class SegmentStoreContract
         Assert.False(await store.DeleteSegmentAsync(Tp, 0, default));
         Assert.Empty(await store.ListSegmentsAsync(Tp, default));
     }
+
+    [Fact]
+    public async Task A_rewritten_generation_is_invisible_until_committed_then_whole_and_once()
+    {
+        ISegmentStore store = await CreateAsync(nameof(A_rewritten_generation_is_invisible_until_committed_then_whole_and_once));
+        Assert.True(await store.CreateSegmentAsync(Tp, 0, Limits, default));
+        Assert.Equal(AppendStatus.Appended, (await store.AppendAsync(Tp, 0, new byte[] { 1, 2, 3, 4 }, 0, 1000, default)).Status);
+
+        ISegmentUpload upload = store.BeginRewrite(Tp, new SegmentRef(0, 1));
+        await upload.StageAsync(new byte[] { 9, 8 }, default);
+        await upload.StageAsync(new byte[] { 7 }, default);
+        // Staged, not committed: nobody sees it.
+        Assert.Equal([new SegmentRef(0)], await store.ListGenerationsAsync(Tp, default));
+        Assert.Null(await store.GetGenerationAsync(Tp, new SegmentRef(0, 1), default));
+
+        // A second upload of the same generation (another compactor) stages its own blocks, then loses the commit.
+        ISegmentUpload rival = store.BeginRewrite(Tp, new SegmentRef(0, 1));
+        await rival.StageAsync(new byte[] { 5, 5, 5, 5, 5 }, default);
+        Assert.True(await upload.CommitAsync(default));
+        Assert.False(await rival.CommitAsync(default));
+
+        Assert.Equal([new SegmentRef(0), new SegmentRef(0, 1)], await store.ListGenerationsAsync(Tp, default));
+        Assert.Equal([0L], await store.ListSegmentsAsync(Tp, default));
+        SegmentInfo rewritten = (await store.GetGenerationAsync(Tp, new SegmentRef(0, 1), default))!.Value;
+        Assert.Equal(3, rewritten.Length);
+        Assert.Equal(1, rewritten.Generation);
+        Assert.True(rewritten.IsSealed); // sealed from the start: no writer appends to it
+        byte[] read = new byte[8];
+        Assert.Equal(3, await store.ReadAsync(Tp, new SegmentRef(0, 1), 0, read, default));
+        Assert.Equal(new byte[] { 9, 8, 7 }, read[..3]);
+        Assert.Equal(4, await store.ReadAsync(Tp, new SegmentRef(0), 0, read, default)); // the old one is whole beside it
+
+        // The old generation goes; the segment is then answered from the new one, and reading the old one is "missing".
+        Assert.True(await store.DeleteGenerationAsync(Tp, new SegmentRef(0), default));
+        Assert.False(await store.DeleteGenerationAsync(Tp, new SegmentRef(0), default));
+        Assert.Equal(new SegmentInfo(0, 3, rewritten.BlockCount, rewritten.Limits, 1), await store.GetSegmentAsync(Tp, 0, default));
+        await Assert.ThrowsAsync<SegmentMissingException>(() => store.ReadAsync(Tp, new SegmentRef(0), 0, read, default));
+        Assert.Equal(AppendStatus.SegmentMissing, (await store.AppendAsync(Tp, 0, new byte[] { 1 }, 4, 1000, default)).Status);
+
+        // Deleting the segment takes every generation.
+        Assert.True(await store.DeleteSegmentAsync(Tp, 0, default));
+        Assert.Empty(await store.ListGenerationsAsync(Tp, default));
+        Assert.Null(await store.GetSegmentAsync(Tp, 0, default));
+    }
 }
 
 public sealed class InMemorySegmentStoreTests : SegmentStoreContract

@@ -46,6 +46,7 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
             for (int p = 0; p < topic.Partitions; p++)
             {
                 PartitionClaim? claim = null;
+                long claimedAt = time.GetTimestamp();
                 if (ownership is not null && snapshot is not null)
                 {
                     PartitionClaim? current = snapshot.Claims.FirstOrDefault(c => c.Partition == p);
@@ -61,9 +62,28 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
                     }
                 }
 
+                int partition = p;
+                async Task<bool> StillMineAsync(CancellationToken ct)
+                {
+                    // Renewed once half of it has gone by; a claim lost to another compactor ends this pass before its next commit.
+                    if (ownership is null || claim is null || time.GetElapsedTime(claimedAt) < options.Value.CompactionClaim / 2)
+                    {
+                        return true;
+                    }
+
+                    PartitionClaim? renewed = await ownership.TryClaimAsync(ClaimGroup, topic.Name, partition, _owner, claim, options.Value.CompactionClaim, ct).ConfigureAwait(false);
+                    if (renewed is null)
+                    {
+                        return false;
+                    }
+
+                    (claim, claimedAt) = (renewed, time.GetTimestamp());
+                    return true;
+                }
+
                 try
                 {
-                    CompactionResult result = await CompactAsync(topic, new TopicPartition(topic.Name, p), cancellationToken).ConfigureAwait(false);
+                    CompactionResult result = await CompactAsync(topic, new TopicPartition(topic.Name, p), StillMineAsync, cancellationToken).ConfigureAwait(false);
                     if (result.SegmentsRewritten > 0)
                     {
                         results.Add(result);
@@ -89,7 +109,10 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
     }
 
     /// <summary>Compacts one partition now if its dirty ratio or lag says so (no claim: the caller holds it).</summary>
-    public async Task<CompactionResult> CompactAsync(TopicConfig topic, TopicPartition partition, CancellationToken cancellationToken)
+    public Task<CompactionResult> CompactAsync(TopicConfig topic, TopicPartition partition, CancellationToken cancellationToken) =>
+        CompactAsync(topic, partition, _ => Task.FromResult(true), cancellationToken);
+
+    private async Task<CompactionResult> CompactAsync(TopicConfig topic, TopicPartition partition, Func<CancellationToken, Task<bool>> stillMine, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
         long now = time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -144,7 +167,7 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
                 continue;
             }
 
-            Rewritten? done = await RewriteAsync(topic, partition, c, map, now, cancellationToken).ConfigureAwait(false);
+            Rewritten? done = await RewriteAsync(topic, partition, c, map, now, stillMine, cancellationToken).ConfigureAwait(false);
             bytesRead += c.Info.Length;
             if (done is not { } r)
             {
@@ -214,7 +237,7 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
     }
 
     /// <summary>Writes generation n + 1 of one segment, points the index at it and deletes generation n; null when it lost a race.</summary>
-    private async Task<Rewritten?> RewriteAsync(TopicConfig topic, TopicPartition partition, Compactable c, KeyOffsetMap map, long now, CancellationToken cancellationToken)
+    private async Task<Rewritten?> RewriteAsync(TopicConfig topic, TopicPartition partition, Compactable c, KeyOffsetMap map, long now, Func<CancellationToken, Task<bool>> stillMine, CancellationToken cancellationToken)
     {
         var next = new SegmentRef(c.Info.BaseOffset, c.Info.Generation + 1);
         ISegmentUpload upload = segments.BeginRewrite(partition, next);
@@ -270,9 +293,9 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
             entries.Add(pending);
         }
 
-        if (!await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
+        if (!await stillMine(cancellationToken).ConfigureAwait(false) || !await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
         {
-            return null;
+            return null; // the claim went to another compactor, or it committed this generation first
         }
 
         await index.ReplaceAsync(partition, new IndexSpan(c.Info.BaseOffset, c.End, c.FirstAppendTime, c.LastAppendTime), entries, cancellationToken).ConfigureAwait(false);
