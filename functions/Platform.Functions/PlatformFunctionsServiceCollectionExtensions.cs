@@ -25,8 +25,10 @@ public static class PlatformFunctionsServiceCollectionExtensions
         // (never lower it: the platform answers an oversize body with its own 413, after reading it, rather than a reset).
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) => kestrel.Limits.MaxRequestBodySize = Math.Max(30_000_000L, ingest.Value.MaxRequestBytes + (64L * 1024)));
 
-        // On Azure the Functions storage account is the default home of the platform's data.
-        services.PostConfigure<StorageOptions>(o => o.ConnectionString ??= configuration["AzureWebJobsStorage"]);
+        // On Azure the Functions storage account is the default home of the platform's data, reached as the host reaches
+        // it: its connection string, or its identity-based settings (AzureWebJobsStorage__accountName / __*ServiceUri /
+        // __clientId). The Bicep stack gives the platform an account of its own (Platform__Storage__AccountName).
+        services.PostConfigure<StorageOptions>(o => HostStorageDefaults.Apply(o, configuration));
         return services;
     }
 }

@@ -6,8 +6,29 @@ public sealed class StorageOptions
     /// <summary>Configuration section.</summary>
     public const string SectionName = "Platform:Storage";
 
-    /// <summary>Azure Storage connection string (Azurite's in local runs).</summary>
+    /// <summary>Azure Storage connection string (Azurite's in local runs). Without one, the account is reached with an identity (below).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>The storage account's name, for identity-based access: services at <c>https://{name}.{blob|table|queue}.core.windows.net</c>.</summary>
+    public string? AccountName { get; set; }
+
+    /// <summary>The blob service URI (identity-based access; overrides <see cref="AccountName"/>, e.g. for sovereign clouds).</summary>
+    public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>The table service URI (identity-based access).</summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>The queue service URI (identity-based access).</summary>
+    public Uri? QueueServiceUri { get; set; }
+
+    /// <summary>
+    /// Client id of the user-assigned managed identity to use; without it, <c>DefaultAzureCredential</c> (a
+    /// system-assigned identity, or a developer's sign-in).
+    /// </summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>True when the account is reached with a connection string (keys or SAS), false with an identity.</summary>
+    public bool UsesConnectionString => !string.IsNullOrWhiteSpace(ConnectionString);
 
     /// <summary>Container of segment blobs. Default <c>log</c>.</summary>
     public string LogContainer { get; set; } = Storage.StorageNames.DefaultLogContainer;

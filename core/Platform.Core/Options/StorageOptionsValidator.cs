@@ -11,9 +11,17 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (!options.UsesConnectionString && string.IsNullOrWhiteSpace(options.AccountName) && (options.BlobServiceUri is null || options.TableServiceUri is null || options.QueueServiceUri is null))
         {
-            errors.Add($"{StorageOptions.SectionName}:ConnectionString is required (the local host fills it with Azurite's when it is empty; on Azure it defaults to AzureWebJobsStorage when that is a connection string, and must be set when AzureWebJobsStorage is identity-based).");
+            errors.Add($"{StorageOptions.SectionName}: set ConnectionString, or AccountName (identity-based, with ManagedIdentityClientId for a user-assigned identity), or BlobServiceUri, TableServiceUri and QueueServiceUri. The local host fills ConnectionString with Azurite's; on Azure they default to AzureWebJobsStorage's (a connection string or its __accountName / __*ServiceUri / __clientId settings).");
+        }
+
+        foreach ((string setting, Uri? uri) in new[] { ("BlobServiceUri", options.BlobServiceUri), ("TableServiceUri", options.TableServiceUri), ("QueueServiceUri", options.QueueServiceUri) })
+        {
+            if (uri is not null && (!uri.IsAbsoluteUri || uri.Scheme is not ("https" or "http")))
+            {
+                errors.Add($"{StorageOptions.SectionName}:{setting} '{uri}' must be an absolute https URI.");
+            }
         }
 
         if (!ContainerName().IsMatch(options.LogContainer))

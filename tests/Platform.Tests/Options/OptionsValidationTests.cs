@@ -109,6 +109,6 @@ public sealed class OptionsValidationTests
     public void A_missing_connection_string_is_named()
     {
         var result = new StorageOptionsValidator().Validate(null, new StorageOptions());
-        Assert.Contains("Platform:Storage:ConnectionString is required", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Platform:Storage: set ConnectionString, or AccountName", result.FailureMessage, StringComparison.Ordinal);
     }
 }

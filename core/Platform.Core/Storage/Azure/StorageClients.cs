@@ -18,14 +18,49 @@ public static class StorageClients
     public static BlobServiceClient Blobs(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new BlobServiceClient(options.ConnectionString, WithRetry(new BlobClientOptions(), options, "blob"));
+        BlobClientOptions client = WithRetry(new BlobClientOptions(), options, "blob");
+        return options.UsesConnectionString
+            ? new BlobServiceClient(options.ConnectionString, client)
+            : new BlobServiceClient(ServiceUri(options, "blob"), Credential(options), client);
     }
 
     /// <summary>The table service.</summary>
     public static TableServiceClient Tables(StorageOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new TableServiceClient(options.ConnectionString, WithRetry(new TableClientOptions(), options, "table"));
+        TableClientOptions client = WithRetry(new TableClientOptions(), options, "table");
+        return options.UsesConnectionString
+            ? new TableServiceClient(options.ConnectionString, client)
+            : new TableServiceClient(ServiceUri(options, "table"), Credential(options), client);
+    }
+
+    /// <summary>
+    /// The URI of one service (<c>blob</c>, <c>table</c> or <c>queue</c>) for identity-based access: the configured
+    /// service URI, or the public cloud's endpoint of the account.
+    /// </summary>
+    public static Uri ServiceUri(StorageOptions options, string service)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Uri? configured = service switch
+        {
+            "blob" => options.BlobServiceUri,
+            "table" => options.TableServiceUri,
+            "queue" => options.QueueServiceUri,
+            _ => throw new ArgumentOutOfRangeException(nameof(service), service, "blob, table or queue"),
+        };
+        return configured
+            ?? (options.AccountName is { Length: > 0 } account
+                ? new Uri($"https://{account}.{service}.core.windows.net")
+                : throw new InvalidOperationException($"{StorageOptions.SectionName}: neither ConnectionString, AccountName nor a {service} service URI is set."));
+    }
+
+    /// <summary>The identity the platform reaches storage with when it has no connection string.</summary>
+    public static TokenCredential Credential(StorageOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.ManagedIdentityClientId is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential();
     }
 
     /// <summary>
@@ -67,18 +102,18 @@ public static class StorageClients
                 : throw new InvalidOperationException($"The queue '{name}' is read through the setting '{setting}', which is not set.");
         }
 
-        TokenCredential credential = identity["clientId"] is { Length: > 0 } clientId
-            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
-            : new DefaultAzureCredential();
-        var queueUri = new Uri(new Uri(serviceUri.TrimEnd('/') + "/"), name);
-        return new QueueClient(queueUri, credential, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, retries, "queue"));
+        var viaIdentity = new StorageOptions { QueueServiceUri = new Uri(serviceUri), ManagedIdentityClientId = identity["clientId"], TryTimeout = retries.TryTimeout, MaxRetries = retries.MaxRetries };
+        return Queue(viaIdentity, name, encoding);
     }
 
     /// <summary>One queue with the given message encoding.</summary>
     public static QueueClient Queue(StorageOptions options, string name, QueueMessageEncoding encoding)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new QueueClient(options.ConnectionString, name, WithRetry(new QueueClientOptions { MessageEncoding = encoding }, options, "queue"));
+        QueueClientOptions client = WithRetry(new QueueClientOptions { MessageEncoding = encoding }, options, "queue");
+        return options.UsesConnectionString
+            ? new QueueClient(options.ConnectionString, name, client)
+            : new QueueClient(new Uri(new Uri(ServiceUri(options, "queue").ToString().TrimEnd('/') + "/"), name), Credential(options), client);
     }
 
     private static T WithRetry<T>(T client, StorageOptions options, string service)
