@@ -1,0 +1,225 @@
+// The whole platform in one resource group: the Function App (Flex Consumption), its host storage, the platform's data
+// storage, a user-assigned identity with the data-plane roles the code needs, Key Vault for secrets, and monitoring.
+// No connection strings and no account keys in app settings: everything is reached with the identity.
+targetScope = 'resourceGroup'
+
+@description('Short name of this deployment: prefixes every resource (lower-case letters and digits).')
+@minLength(3)
+@maxLength(11)
+param name string
+
+@description('Region.')
+param location string = resourceGroup().location
+
+@description('The first API key, kept in Key Vault (generate one: openssl rand -base64 32).')
+@secure()
+param adminKey string
+
+@description('Elasticsearch URL for the log router; empty: the router stays off.')
+param elasticsearchUrl string = ''
+
+@description('Elasticsearch API key (Key Vault).')
+@secure()
+param elasticsearchApiKey string = ''
+
+@description('SMTP password for the notification job (Key Vault).')
+@secure()
+param smtpPassword string = ''
+
+@description('Whether account keys work on the storage accounts (dev convenience; false in prod).')
+param allowSharedKeyAccess bool = false
+
+@description('Most Function App instances.')
+param maximumInstanceCount int = 100
+
+@description('Instance memory, MB.')
+param instanceMemoryMB int = 2048
+
+@description('Always-ready HTTP instances (0: scale to zero).')
+param alwaysReadyHttp int = 0
+
+@description('Wake-up queue of the consumer runtime.')
+param wakeupQueue string = 'platform-wakeups'
+
+var suffix = uniqueString(resourceGroup().id, name)
+var hostStorageName = take('${name}host${suffix}', 24)
+var dataStorageName = take('${name}data${suffix}', 24)
+var deploymentContainer = 'deployments'
+
+// Built-in roles (data plane). Why each is needed is written in docs/deploy.md.
+var blobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var blobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+var queueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+var tableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: name
+    location: location
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    name: name
+    location: location
+  }
+}
+
+// The Functions host's own account (its leases and timers, deployment packages, the wake-up queue), kept apart from
+// the platform's data so that the data account's request-rate target is the data's alone.
+module hostStorage 'modules/storage.bicep' = {
+  name: 'hostStorage'
+  params: {
+    name: hostStorageName
+    location: location
+    allowSharedKeyAccess: allowSharedKeyAccess
+    containers: [
+      deploymentContainer
+    ]
+    queues: [
+      wakeupQueue
+    ]
+  }
+}
+
+module dataStorage 'modules/storage.bicep' = {
+  name: 'dataStorage'
+  params: {
+    name: dataStorageName
+    location: location
+    allowSharedKeyAccess: allowSharedKeyAccess
+    containers: [
+      'log'
+    ]
+  }
+}
+
+module hostRoles 'modules/storage-roles.bicep' = {
+  name: 'hostRoles'
+  params: {
+    accountName: hostStorage.outputs.name
+    principalId: identity.outputs.principalId
+    roleIds: [
+      blobDataOwner
+      queueDataContributor
+    ]
+  }
+}
+
+module dataRoles 'modules/storage-roles.bicep' = {
+  name: 'dataRoles'
+  params: {
+    accountName: dataStorage.outputs.name
+    principalId: identity.outputs.principalId
+    roleIds: [
+      blobDataContributor
+      tableDataContributor
+    ]
+  }
+}
+
+module vault 'modules/keyvault.bicep' = {
+  name: 'vault'
+  params: {
+    name: take('${name}kv${suffix}', 24)
+    location: location
+    readerPrincipalId: identity.outputs.principalId
+    adminKey: adminKey
+    elasticsearchApiKey: elasticsearchApiKey
+    smtpPassword: smtpPassword
+  }
+}
+
+var platformSettings = [
+  {
+    name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+    value: monitoring.outputs.connectionString
+  }
+  {
+    name: 'Platform__Storage__AccountName'
+    value: dataStorage.outputs.name
+  }
+  {
+    name: 'Platform__Storage__ManagedIdentityClientId'
+    value: identity.outputs.clientId
+  }
+  {
+    name: 'Platform__Auth__AdminKey'
+    value: '@Microsoft.KeyVault(SecretUri=${vault.outputs.adminKeySecretUri})'
+  }
+  {
+    name: 'Platform__Consumers__WakeupQueue'
+    value: wakeupQueue
+  }
+  {
+    name: 'Platform__Consumers__SweepSchedule'
+    value: '0 */5 * * * *'
+  }
+  {
+    name: 'Platform__Alerting__EvaluationSchedule'
+    value: '*/15 * * * * *'
+  }
+  {
+    name: 'Platform__Log__RetentionSchedule'
+    value: '0 */5 * * * *'
+  }
+  {
+    name: 'Platform__Log__CompactionSchedule'
+    value: '30 * * * * *'
+  }
+  {
+    name: 'Platform__Log__KeyedViewSchedule'
+    value: '*/5 * * * * *'
+  }
+  {
+    name: 'Platform__Notifications__DispatchSchedule'
+    value: '*/5 * * * * *'
+  }
+]
+
+var elasticsearchSettings = empty(elasticsearchUrl) ? [] : [
+  {
+    name: 'Platform__Elasticsearch__Url'
+    value: elasticsearchUrl
+  }
+  {
+    name: 'Platform__Elasticsearch__ApiKey'
+    value: '@Microsoft.KeyVault(SecretUri=${vault.outputs.elasticsearchSecretUri})'
+  }
+]
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionApp'
+  params: {
+    name: '${name}-${suffix}'
+    location: location
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    hostStorageName: hostStorage.outputs.name
+    hostBlobEndpoint: hostStorage.outputs.blobEndpoint
+    deploymentContainer: deploymentContainer
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    alwaysReadyHttp: alwaysReadyHttp
+    appSettings: concat(platformSettings, elasticsearchSettings)
+  }
+  dependsOn: [
+    hostRoles
+    dataRoles
+  ]
+}
+
+@description('The HTTP API (topics, records, keys, rules, …).')
+output apiBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
+
+@description('OTLP/HTTP endpoint for OpenTelemetry SDKs (send the function key in x-functions-key, the API key in x-api-key).')
+output otlpEndpoint string = 'https://${functionApp.outputs.defaultHostName}/api/otlp'
+
+@description('The Key Vault holding the admin key and other secrets.')
+output keyVaultName string = vault.outputs.name
+
+@description('The Function App.')
+output functionAppName string = functionApp.outputs.name
