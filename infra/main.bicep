@@ -3,7 +3,7 @@
 // No connection strings and no account keys in app settings: everything is reached with the identity.
 targetScope = 'resourceGroup'
 
-@description('Short name of this deployment: prefixes every resource (lower-case letters and digits).')
+@description('Short name of this deployment (the azd environment name): prefixes every resource; 3-11 lower-case letters and digits.')
 @minLength(3)
 @maxLength(11)
 param name string
@@ -205,6 +205,9 @@ module functionApp 'modules/functionapp.bicep' = {
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyHttp: alwaysReadyHttp
     appSettings: concat(platformSettings, elasticsearchSettings)
+    tags: {
+      'azd-service-name': 'api'
+    }
   }
   dependsOn: [
     hostRoles
@@ -215,8 +218,8 @@ module functionApp 'modules/functionapp.bicep' = {
 @description('The HTTP API (topics, records, keys, rules, …).')
 output apiBaseUrl string = 'https://${functionApp.outputs.defaultHostName}/api'
 
-@description('OTLP/HTTP endpoint for OpenTelemetry SDKs (send the function key in x-functions-key, the API key in x-api-key).')
-output otlpEndpoint string = 'https://${functionApp.outputs.defaultHostName}/api/otlp'
+@description('OTLP/HTTP endpoint for OpenTelemetry SDKs (OTEL_EXPORTER_OTLP_ENDPOINT; they add /v1/logs, /v1/metrics, /v1/traces): the API key goes in x-api-key.')
+output otlpEndpoint string = 'https://${functionApp.outputs.defaultHostName}/api'
 
 @description('The Key Vault holding the admin key and other secrets.')
 output keyVaultName string = vault.outputs.name

@@ -35,6 +35,9 @@ param alwaysReadyHttp int = 0
 @description('App settings: name/value objects.')
 param appSettings array
 
+@description('Tags of the Function App (azd finds the service to deploy to by azd-service-name).')
+param tags object = {}
+
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${name}-plan'
   location: location
@@ -51,6 +54,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
+  tags: tags
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
