@@ -26,7 +26,17 @@ internal static class ReadPathBenchmark
     private const int RecordBytes = 1024;
     private const int FetchBytes = 1024 * 1024;
 
-    internal sealed record ReadRow(int Partitions, long Records, Measurement Consume, Measurement Floor, TimeSpan CatchUp);
+    internal sealed record ReadRow(int Partitions, long Records, Measurement Consume, Measurement Floor, TimeSpan CatchUp)
+    {
+        /// <summary>Storage requests per fetch (consume phase) and per fetch with its commit (catch-up phase), counted.</summary>
+        public double RequestsPerFetch { get; init; }
+
+        public double RequestsPerFetchAndCommit { get; init; }
+
+        public double RequestsPerAppend { get; init; }
+
+        public string Breakdown { get; init; } = string.Empty;
+    }
 
     internal sealed record CompactionRow(long Records, int Keys, long BytesBefore, long BytesAfter, long BytesRead, TimeSpan Elapsed, long Removed)
     {
@@ -37,11 +47,12 @@ internal static class ReadPathBenchmark
     {
         private readonly string _id = Guid.NewGuid().ToString("N")[..8];
 
-        public BlobContainerClient Container { get; } = new BlobServiceClient(connectionString).GetBlobContainerClient("read-" + Guid.NewGuid().ToString("N")[..8]);
+        // The platform's own clients (StorageClients): their requests are counted by platform.storage.requests.
+        public BlobContainerClient Container { get; } = StorageClients.Blobs(new StorageOptions { ConnectionString = connectionString }).GetBlobContainerClient("read-" + Guid.NewGuid().ToString("N")[..8]);
 
         public AzureSegmentStore Segments => new(Container);
 
-        public TableServiceClient Tables { get; } = new(connectionString);
+        public TableServiceClient Tables { get; } = StorageClients.Tables(new StorageOptions { ConnectionString = connectionString });
 
         public TopicManager Topics { get; private set; } = null!;
 
@@ -118,22 +129,44 @@ internal static class ReadPathBenchmark
             await engine.Topics.CreateAsync(new TopicConfig { Name = topic, Partitions = partitions }, default);
             byte[] value = new byte[RecordBytes];
             Random.Shared.NextBytes(value);
-            await engine.FillAsync(topic, backlog, _ => new ProduceRecord { Value = value });
+            long appendRequests, appends;
+            using (var filling = new StorageRequestCounter())
+            {
+                await engine.FillAsync(topic, backlog, _ => new ProduceRecord { Value = value });
+                appendRequests = filling.Total;
+                appends = filling.ByOperation.Where(o => o.Key.Contains("AppendBlock", StringComparison.OrdinalIgnoreCase) || o.Key.Contains("appendblock", StringComparison.OrdinalIgnoreCase)).Sum(o => o.Value);
+            }
 
             step("read path: consume");
-            Measurement consume = await ConsumeAsync(new LogReader(engine.Topics, engine.Segments, engine.Index), topic, partitions, commit: null);
+            Measurement consume;
+            long consumeRequests;
+            string breakdown;
+            using (var reading = new StorageRequestCounter())
+            {
+                consume = await ConsumeAsync(new LogReader(engine.Topics, engine.Segments, engine.Index), topic, partitions, commit: null);
+                consumeRequests = reading.Total;
+                breakdown = string.Join(", ", reading.ByOperation.OrderByDescending(o => o.Value).Select(o => $"{o.Key} {o.Value}"));
+            }
             step("read path: raw range reads");
             Measurement floor = await RawReadsAsync(engine, topic, partitions);
             step("read path: group catch-up");
             TableClient checkpoints = engine.Tables.GetTableClient("r" + Guid.NewGuid().ToString("N")[..8] + "c");
             await checkpoints.CreateIfNotExistsAsync();
             var store = new AzureCheckpointStore(checkpoints);
-            var clock = Stopwatch.StartNew();
             var committed = new Platform.Core.Consumers.Checkpoint?[partitions];
-            await ConsumeAsync(new LogReader(engine.Topics, engine.Segments, engine.Index), topic, partitions, async (p, next) =>
+            var clock = Stopwatch.StartNew();
+            using var catchingUp = new StorageRequestCounter();
+            Measurement caught = await ConsumeAsync(new LogReader(engine.Topics, engine.Segments, engine.Index), topic, partitions, async (p, next) =>
                 committed[p] = await store.TryCommitAsync("bench", new TopicPartition(topic, p), next, committed[p], null, default)
                     ?? throw new InvalidOperationException("the bench's own commit was refused"));
-            reads.Add(new ReadRow(partitions, backlog, consume, floor, clock.Elapsed));
+            TimeSpan catchUp = clock.Elapsed;
+            reads.Add(new ReadRow(partitions, backlog, consume, floor, catchUp)
+            {
+                RequestsPerFetch = consumeRequests / Fetches(consume),
+                RequestsPerFetchAndCommit = catchingUp.Total / Fetches(caught),
+                RequestsPerAppend = appends == 0 ? double.NaN : (double)appendRequests / appends,
+                Breakdown = breakdown,
+            });
             await checkpoints.DeleteAsync();
         }
 
@@ -154,6 +187,8 @@ internal static class ReadPathBenchmark
         long after = await BytesAsync(compacted.Segments, tp);
         return (reads, new CompactionRow(backlog, keys, before, after, result.BytesRead, took, result.RecordsRemoved));
     }
+
+    private static double Fetches(Measurement m) => Math.Max(1, m.FetchCount);
 
     /// <summary>Reads every partition from 0 to its end, in parallel, fetches of 1 MiB; optionally commits after each.</summary>
     private static async Task<Measurement> ConsumeAsync(LogReader reader, string topic, int partitions, Func<int, long, Task>? commit)
@@ -184,7 +219,7 @@ internal static class ReadPathBenchmark
                 offset = fetch.NextOffset;
             }
         }));
-        return Measurement.Of(records, bytes, clock.Elapsed, latencies);
+        return Measurement.Of(records, bytes, clock.Elapsed, latencies) with { FetchCount = latencies.Count };
     }
 
     /// <summary>Azurite's floor: ranged downloads of 1 MiB over the same segment blobs, one reader per partition.</summary>
@@ -231,12 +266,14 @@ internal static class ReadPathBenchmark
     {
         var sb = new StringBuilder();
         sb.AppendLine("## Read path (Azurite, 1 KiB records, fetches of 1 MiB)").AppendLine();
-        sb.AppendLine("| partitions | backlog | consume records/s | consume MB/s | fetch p50 / p99 ms | raw range reads MB/s (floor) | consume / floor | group catch-up (fetch + commit) |");
-        sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        sb.AppendLine("| partitions | backlog | consume records/s | consume MB/s | fetch p50 / p99 ms | raw range reads MB/s (floor) | consume / floor | group catch-up (fetch + commit) | storage requests per append / per fetch / per fetch + commit |");
+        sb.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (ReadRow r in results.Reads)
         {
-            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Partitions} | {r.Records:N0} | {r.Consume.RecordsPerSecond:N0} | {r.Consume.MBps:F1} | {r.Consume.P50Ms:F1} / {r.Consume.P99Ms:F1} | {r.Floor.MBps:F1} | {r.Consume.MBps / r.Floor.MBps:P0} | {r.CatchUp.TotalSeconds:F1} s |"));
+            sb.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {r.Partitions} | {r.Records:N0} | {r.Consume.RecordsPerSecond:N0} | {r.Consume.MBps:F1} | {r.Consume.P50Ms:F1} / {r.Consume.P99Ms:F1} | {r.Floor.MBps:F1} | {r.Consume.MBps / r.Floor.MBps:P0} | {r.CatchUp.TotalSeconds:F1} s | {r.RequestsPerAppend:F2} / {r.RequestsPerFetch:F2} / {r.RequestsPerFetchAndCommit:F2} |"));
         }
+
+        sb.AppendLine().AppendLine("Requests while consuming, by operation: " + string.Join("; ", results.Reads.Select(r => $"{r.Partitions} partition(s): {r.Breakdown}")));
 
         CompactionRow c = results.Compaction;
         sb.AppendLine().AppendLine("## Compaction (one partition, 16 MiB segments, each key written 10 times)").AppendLine();

@@ -13,6 +13,8 @@ internal sealed class LatencyRecorder
     public void AddMilliseconds(double ms) => _ms.Enqueue(ms);
 
     public double[] Sorted() => [.. _ms.Order()];
+
+    public int Count => _ms.Count;
 }
 
 /// <summary>One run: how much, how fast, and the latency percentiles of its operations.</summary>
@@ -20,6 +22,9 @@ internal sealed record Measurement(long Records, long Bytes, TimeSpan Elapsed, d
 {
     /// <summary>Operations that got an error answer (HTTP); not counted in Records.</summary>
     public long Failed { get; init; }
+
+    /// <summary>Fetches made (read-path runs).</summary>
+    public int FetchCount { get; init; }
 
     public double RecordsPerSecond => Records / Elapsed.TotalSeconds;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers;
 using System.Globalization;
 using Platform.Core.Log.Batches;
@@ -13,6 +14,11 @@ namespace Platform.Core.Log.Reading;
 public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffsetIndex index)
 {
     private readonly SegmentListCache _segmentLists = new(segments);
+
+    // Where each fetch stopped (segment generation and byte position of the next batch), so that the next fetch from
+    // that offset — a steady consumer's — reads on at once, without an index lookup. Bounded: cleared when it grows.
+    private readonly ConcurrentDictionary<(TopicPartition Partition, long Offset), (SegmentRef Segment, long Position)> _continuations = new();
+    private const int MaxContinuations = 100_000;
 
     /// <summary>Default fetch size, as Kafka's max.partition.fetch.bytes.</summary>
     public const int DefaultMaxBytes = 1024 * 1024;
@@ -65,6 +71,9 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         var records = new List<LogRecord>();
         long next = offset;
         long budget = maxBytes;
+        SegmentInfo? lastRead = null;
+        ReadProgress progress = default;
+        long lastStart = 0;
         int i = LastAtOrBefore(segs, offset);
         while (i < segs.Count && records.Count < maxRecords && budget > 0)
         {
@@ -93,8 +102,9 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                 break;
             }
 
-            (next, budget, bool segmentDone) = await ReadBatchesAsync(tp, info, pos, next, budget, maxRecords, records, cancellationToken).ConfigureAwait(false);
-            if (!segmentDone)
+            progress = await ReadBatchesAsync(tp, info, pos, next, budget, maxRecords, records, cancellationToken).ConfigureAwait(false);
+            (next, budget, lastRead, lastStart) = (progress.Next, progress.Budget, info, pos);
+            if (!progress.SegmentDone)
             {
                 break;
             }
@@ -102,7 +112,16 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             i++;
         }
 
-        PartitionOffsets ends = await EndsAsync(tp, segs, cancellationToken).ConfigureAwait(false);
+        if (lastRead is { } read)
+        {
+            Remember(tp, next, read.Ref, progress.Resume);
+        }
+
+        // Read to the end of the last segment, through batches with records: the end is where the fetch stopped (no
+        // request). Not when it read nothing there (a marker read before may have sealed it) or read a seal marker.
+        PartitionOffsets ends = lastRead is { } l && l.BaseOffset == segs[^1] && progress.Resume == l.Length && lastStart < l.Length && !progress.SawSealMarker && !l.IsSealed
+            ? new PartitionOffsets(segs[0], next)
+            : await EndsAsync(tp, segs, lastRead, cancellationToken).ConfigureAwait(false);
         if (records.Count == 0 && !fresh && offset < ends.Latest)
         {
             // Nothing found where the cached list pointed, yet the log goes on: it rolled since; again from the real list.
@@ -240,11 +259,14 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     /// The partition's ends from a possibly cached segment list: a newer segment can only exist once the last one
     /// listed is sealed, or once one listed is gone, so either sends it back to storage for the real list first.
     /// </summary>
-    private async Task<PartitionOffsets> EndsAsync(TopicPartition tp, IReadOnlyList<long> segs, CancellationToken cancellationToken)
+    private async Task<PartitionOffsets> EndsAsync(TopicPartition tp, IReadOnlyList<long> segs, SegmentInfo? lastRead, CancellationToken cancellationToken)
     {
-        if (segs.Count > 0 && await segments.GetSegmentAsync(tp, segs[^1], cancellationToken).ConfigureAwait(false) is { } last && !last.Limits.IsSealed(last.Length, last.BlockCount))
+        SegmentInfo? last = segs.Count == 0 ? null
+            : lastRead is { } r && r.BaseOffset == segs[^1] ? r // the fetch just read it: its properties are fresh enough
+            : await segments.GetSegmentAsync(tp, segs[^1], cancellationToken).ConfigureAwait(false);
+        if (last is { } l && !l.IsSealed)
         {
-            (PartitionOffsets ends, bool sealedByAge) = await EndAndSealOfAsync(tp, segs[0], last, cancellationToken).ConfigureAwait(false);
+            (PartitionOffsets ends, bool sealedByAge) = await EndAndSealOfAsync(tp, segs[0], l, cancellationToken).ConfigureAwait(false);
             if (!sealedByAge)
             {
                 return ends;
@@ -305,6 +327,11 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
         if (info.Length == 0)
         {
             return null;
+        }
+
+        if (_continuations.TryRemove((tp, offset), out var resume) && resume.Segment == info.Ref && resume.Position <= info.Length)
+        {
+            return resume.Position; // where the previous fetch stopped: the batch holding the offset, or the one after
         }
 
         BatchIndexEntry? entry = await index.FindByOffsetAsync(tp, offset, cancellationToken).ConfigureAwait(false);
@@ -375,9 +402,11 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
     /// size, then only batches that fit what is left of <paramref name="budget"/>. Every pass of the loop either moves
     /// forward or reads a larger window that holds the next batch whole, so a fetch always returns.
     /// </summary>
-    private async Task<(long Next, long Budget, bool SegmentDone)> ReadBatchesAsync(TopicPartition tp, SegmentInfo info, long position, long next, long budget, int maxRecords, List<LogRecord> records, CancellationToken cancellationToken)
+    private async Task<ReadProgress> ReadBatchesAsync(TopicPartition tp, SegmentInfo info, long position, long next, long budget, int maxRecords, List<LogRecord> records, CancellationToken cancellationToken)
     {
         int atLeast = 0;
+        long resume = position; // the first batch not wholly handed out
+        bool sawMarker = false;
         while (position < info.Length && records.Count < maxRecords && budget > 0)
         {
             // Read a little more than asked: an index entry may point a few batches before the offset.
@@ -400,19 +429,22 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                     {
                         next = Math.Max(next, header.NextOffset); // a seal marker: nothing follows in this segment
                         local += header.BatchLength;
+                        resume = position + local;
+                        sawMarker = true;
                         continue;
                     }
 
                     if (header.LastOffset < next)
                     {
                         local += header.BatchLength; // before the offset: skipped on its header alone
+                        resume = position + local;
                         continue;
                     }
 
                     bool handedOut = records.Count > 0;
                     if (handedOut && header.BatchLength > budget)
                     {
-                        return (next, 0, false); // only whole batches that fit follow the first
+                        return new ReadProgress(next, 0, false, resume, sawMarker); // only whole batches that fit follow the first
                     }
 
                     if (header.BatchLength > read - local)
@@ -434,6 +466,10 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
                         ? Math.Max(next, header.NextOffset)
                         : records[^1].Offset + 1;
                     local += header.BatchLength;
+                    if (next >= header.NextOffset)
+                    {
+                        resume = position + local; // wholly handed out; a batch cut by maxRecords is resumed from its start
+                    }
                     budget = handedOut ? budget - header.BatchLength : Math.Max(0, budget - header.BatchLength); // the first batch is handed out whatever its size
                 }
 
@@ -445,8 +481,26 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             }
         }
 
-        return (next, budget, position >= info.Length);
+        return new ReadProgress(next, budget, position >= info.Length, resume, sawMarker);
     }
+
+    private void Remember(TopicPartition tp, long next, SegmentRef segment, long position)
+    {
+        if (_continuations.Count >= MaxContinuations)
+        {
+            _continuations.Clear();
+        }
+
+        _continuations[(tp, next)] = (segment, position);
+    }
+
+    /// <summary>Where a read of one segment stopped.</summary>
+    /// <param name="Next">The next offset to fetch.</param>
+    /// <param name="Budget">Bytes left of the fetch's budget.</param>
+    /// <param name="SegmentDone">True when the segment was read to its end.</param>
+    /// <param name="Resume">Byte position of the first batch not wholly handed out (the segment's length when done).</param>
+    /// <param name="SawSealMarker">True when a seal marker was read (a newer segment may exist).</param>
+    private readonly record struct ReadProgress(long Next, long Budget, bool SegmentDone, long Resume, bool SawSealMarker);
 
     private static int LastAtOrBefore(IReadOnlyList<long> segs, long offset)
     {
