@@ -27,6 +27,14 @@ public sealed class StorageOptions
     /// </summary>
     public string? ManagedIdentityClientId { get; set; }
 
+    /// <summary>
+    /// More storage accounts for segments, by label (lower-case letters and digits): new topics spread their partitions
+    /// over the main account and these (the tables stay in the main account). A label, once used by a topic, must stay
+    /// configured: partitions never move. Each entry takes ConnectionString, or AccountName / BlobServiceUri with
+    /// ManagedIdentityClientId, like the main account.
+    /// </summary>
+    public Dictionary<string, StorageOptions> SegmentAccounts { get; } = new(StringComparer.Ordinal);
+
     /// <summary>True when the account is reached with a connection string (keys or SAS), false with an identity.</summary>
     public bool UsesConnectionString => !string.IsNullOrWhiteSpace(ConnectionString);
 

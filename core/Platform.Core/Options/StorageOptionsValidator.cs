@@ -24,6 +24,19 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
             }
         }
 
+        foreach ((string label, StorageOptions account) in options.SegmentAccounts)
+        {
+            if (!SegmentAccountLabel().IsMatch(label))
+            {
+                errors.Add($"{StorageOptions.SectionName}:SegmentAccounts:{label}: a label is 1-24 lower-case letters and digits.");
+            }
+
+            if (!account.UsesConnectionString && string.IsNullOrWhiteSpace(account.AccountName) && account.BlobServiceUri is null)
+            {
+                errors.Add($"{StorageOptions.SectionName}:SegmentAccounts:{label}: set ConnectionString, AccountName or BlobServiceUri.");
+            }
+        }
+
         if (!ContainerName().IsMatch(options.LogContainer))
         {
             errors.Add($"{StorageOptions.SectionName}:LogContainer '{options.LogContainer}' is not a valid container name (3-63 lower-case letters, digits and single hyphens).");
@@ -52,4 +65,7 @@ public sealed partial class StorageOptionsValidator : IValidateOptions<StorageOp
 
     [GeneratedRegex("^([A-Za-z][A-Za-z0-9]*)?$")]
     private static partial Regex TablePrefix();
+
+    [GeneratedRegex("^[a-z0-9]{1,24}$")]
+    private static partial Regex SegmentAccountLabel();
 }

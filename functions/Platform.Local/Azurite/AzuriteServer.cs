@@ -45,9 +45,20 @@ public sealed class AzuriteServer : IAsyncDisposable
     public int TablePort { get; }
 
     /// <summary>A connection string for all three services.</summary>
-    public string ConnectionString => string.Create(
+    public string ConnectionString => ConnectionStringOf(AccountName, AccountKey);
+
+    /// <summary>A second account in the same Azurite, for placing segments on several accounts.</summary>
+    public const string SecondAccountName = "platformsecond";
+
+    /// <summary>The second account's key (Azurite's well-known key).</summary>
+    public const string SecondAccountKey = AccountKey;
+
+    /// <summary>A connection string for the second account.</summary>
+    public string SecondConnectionString => ConnectionStringOf(SecondAccountName, SecondAccountKey);
+
+    private string ConnectionStringOf(string account, string key) => string.Create(
         CultureInfo.InvariantCulture,
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};");
+        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};BlobEndpoint=http://127.0.0.1:{BlobPort}/{account};QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};TableEndpoint=http://127.0.0.1:{TablePort}/{account};");
 
     /// <summary>What Azurite printed so far (for diagnostics).</summary>
     public string Output
@@ -184,6 +195,8 @@ public sealed class AzuriteServer : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = workspace,
         };
+        // The well-known account and a second one (Azurite replaces its default account list when this is set).
+        start.Environment["AZURITE_ACCOUNTS"] = $"{AccountName}:{AccountKey};{SecondAccountName}:{SecondAccountKey}";
         string[] persistence = dataDirectory is null ? ["--inMemoryPersistence"] : ["--location", workspace];
         string[] args =
         [

@@ -12,6 +12,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString => (_server ?? throw new InvalidOperationException("Azurite is not started.")).ConnectionString;
 
+    /// <summary>A second storage account in the same Azurite.</summary>
+    public string SecondConnectionString => (_server ?? throw new InvalidOperationException("Azurite is not started.")).SecondConnectionString;
+
     public async Task InitializeAsync() => _server = await AzuriteServer.StartAsync(CancellationToken.None);
 
     public async Task DisposeAsync()

@@ -169,7 +169,7 @@ public sealed class RecordsHttpTests(AzuriteFixture azurite)
     {
         Platform.Tests.Fixtures.ScriptedSegmentStore? scripted = null;
         await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Storage_failing_for_one_partition_answers_503_with_what_landed_per_record), builder =>
-            builder.Services.AddSingleton<Platform.Core.Storage.ISegmentStore>(sp => scripted = new Platform.Tests.Fixtures.ScriptedSegmentStore(sp.GetRequiredService<Platform.Core.Storage.Azure.AzureSegmentStore>())));
+            builder.Services.AddSingleton<Platform.Core.Storage.ISegmentStore>(sp => scripted = new Platform.Tests.Fixtures.ScriptedSegmentStore(sp.GetRequiredService<Platform.Core.Storage.Azure.PlacedSegmentStore>())));
         (await host.Client.PostAsJsonAsync("/api/topics", new { name = "events", partitions = 2 })).EnsureSuccessStatusCode();
         (await host.Client.PostAsync("/api/topics/events/records", Body("""[{"value":"warm","partition":0},{"value":"warm","partition":1}]""", "application/json"))).EnsureSuccessStatusCode();
         scripted!.BeforeAppend = (tp, _) => tp.Partition == 1 ? throw new Azure.RequestFailedException(403, "This request is not authorized to perform this operation.") : Task.CompletedTask;

@@ -53,6 +53,15 @@ public sealed record TopicConfig
     /// <summary>Largest accepted record (key + value + headers), bytes.</summary>
     public int MaxRecordBytes { get; init; } = DefaultMaxRecordBytes;
 
+    /// <summary>
+    /// The storage account of each partition's segments (labels of <c>Platform:Storage:SegmentAccounts</c>, empty for the
+    /// main account), fixed at creation; null when everything is in the main account.
+    /// </summary>
+    public IReadOnlyList<string>? SegmentAccounts { get; init; }
+
+    /// <summary>The account label of one partition's segments.</summary>
+    public string SegmentAccountOf(int partition) => SegmentAccounts is { } a && partition < a.Count ? a[partition] : TopicPlacement.Primary;
+
     /// <summary>When the topic was created (Unix ms).</summary>
     public long CreatedAt { get; init; }
 }

@@ -5,7 +5,7 @@ using Platform.Core.Storage;
 namespace Platform.Core.Log.Topics;
 
 /// <summary>Creates, lists and describes topics; caches their configuration for the hot paths.</summary>
-public sealed class TopicManager(ITopicStore store, TimeProvider time)
+public sealed class TopicManager(ITopicStore store, TimeProvider time, TopicPlacement? placement = null)
 {
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (TopicConfig Config, long Until)> _cache = new(StringComparer.Ordinal);
@@ -21,7 +21,11 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time)
             throw new LogException(LogErrorKind.InvalidRequest, problem);
         }
 
-        TopicConfig stored = topic with { CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
+        TopicConfig stored = topic with
+        {
+            CreatedAt = time.GetUtcNow().ToUnixTimeMilliseconds(),
+            SegmentAccounts = topic.SegmentAccounts ?? placement?.Assign(topic.Name, topic.Partitions),
+        };
         if (!await store.TryCreateAsync(stored, cancellationToken).ConfigureAwait(false))
         {
             throw new LogException(LogErrorKind.TopicAlreadyExists, $"Topic '{topic.Name}' already exists.");

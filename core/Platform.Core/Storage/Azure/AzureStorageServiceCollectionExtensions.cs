@@ -21,8 +21,24 @@ public static class AzureStorageServiceCollectionExtensions
         services.TryAddSingleton(sp => StorageClients.Blobs(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         services.TryAddSingleton(sp => StorageClients.Tables(sp.GetRequiredService<IOptions<StorageOptions>>().Value));
 
-        services.AddStore<ISegmentStore, AzureSegmentStore>(sp =>
-            new AzureSegmentStore(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<StorageOptions>>().Value.LogContainer)));
+        // Segments in the main account and in any SegmentAccounts, each partition where its topic placed it.
+        services.TryAddSingleton(sp => new Log.Topics.TopicPlacement(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SegmentAccounts.Keys));
+        services.AddStore<ISegmentStore, PlacedSegmentStore>(sp =>
+        {
+            StorageOptions options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            var accounts = new Dictionary<string, AzureSegmentStore>(StringComparer.Ordinal)
+            {
+                [Log.Topics.TopicPlacement.Primary] = new(sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(options.LogContainer)),
+            };
+            foreach ((string label, StorageOptions account) in options.SegmentAccounts)
+            {
+                account.TryTimeout = options.TryTimeout;
+                account.MaxRetries = options.MaxRetries;
+                accounts[label] = new AzureSegmentStore(StorageClients.Blobs(account).GetBlobContainerClient(options.LogContainer));
+            }
+
+            return new PlacedSegmentStore(accounts, sp.GetRequiredService<Log.Topics.TopicManager>());
+        });
         services.AddStore<IOffsetIndex, AzureOffsetIndex>(sp => new AzureOffsetIndex(Table(sp, StorageNames.OffsetIndexTable), Table(sp, StorageNames.TimeIndexTable)));
         services.AddStore<ITopicStore, AzureTopicStore>(sp => new AzureTopicStore(Table(sp, StorageNames.TopicsTable)));
         services.AddStore<IKeyedViewStore, AzureKeyedViewStore>(sp => new AzureKeyedViewStore(Table(sp, StorageNames.KeyedViewTable)));
