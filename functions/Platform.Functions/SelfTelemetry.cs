@@ -1,7 +1,10 @@
 using Azure.Monitor.OpenTelemetry.Exporter;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using OpenTelemetry.Resources;
 using Platform.Core.Consumers;
 using Platform.Core.Log;
@@ -9,7 +12,8 @@ using Platform.Core.Log;
 namespace Platform.Functions;
 
 /// <summary>
-/// The platform's own metrics (meters <c>Platform.Log</c>, <c>Platform.Consumers</c> and <c>Platform.Storage</c>: consumer
+/// The platform's own telemetry: traces (source <c>Platform</c>: a span per produce call and per batch a consumer group
+/// handles), warnings and errors of its logs, and metrics (meters <c>Platform.Log</c>, <c>Platform.Consumers</c> and <c>Platform.Storage</c>: consumer
 /// lag, records, dead letters, producer ids, storage requests by operation and status) exported where operators look: Azure Monitor when
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (as it is on a Function App with Application Insights), any
 /// OTLP endpoint when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the usual <c>OTEL_*</c> variables).
@@ -33,8 +37,44 @@ public static class SelfTelemetry
             return services;
         }
 
+        // Spans of produce calls to the OTLP topics are not exported: exporting to the platform's own OTLP endpoint
+        // would otherwise trace every export of its own telemetry, without end.
+        var otlpTopics = new HashSet<string>(StringComparer.Ordinal)
+        {
+            configuration["Platform:Otlp:LogsTopic"] ?? "otlp.logs",
+            configuration["Platform:Otlp:MetricsTopic"] ?? "otlp.metrics",
+            configuration["Platform:Otlp:TracesTopic"] ?? "otlp.traces",
+        };
         services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "platform"))
+            .WithTracing(tracing =>
+            {
+                // Always on: the host's own request activity (not exported, so not sampled) must not decide for ours.
+                tracing.AddSource(Platform.Core.PlatformTracing.SourceName).SetSampler(new AlwaysOnSampler()).AddProcessor(new SkipTopics(otlpTopics));
+                if (!string.IsNullOrWhiteSpace(azureMonitor))
+                {
+                    tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = azureMonitor);
+                }
+
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            })
+            .WithLogging(
+                logging =>
+                {
+                    if (!string.IsNullOrWhiteSpace(azureMonitor))
+                    {
+                        logging.AddAzureMonitorLogExporter(o => o.ConnectionString = azureMonitor);
+                    }
+
+                    if (otlp)
+                    {
+                        logging.AddOtlpExporter();
+                    }
+                },
+                options => options.IncludeFormattedMessage = true)
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Metrics.MetricsTelemetry.MeterName, Platform.Core.Alerting.AlertingTelemetry.MeterName, Platform.Core.Consumers.Notifications.NotificationTelemetry.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName);
@@ -48,6 +88,22 @@ public static class SelfTelemetry
                     metrics.AddOtlpExporter();
                 }
             });
+        // Warnings and errors only: information-level lines of every request, exported to the platform's own endpoint,
+        // would make a request per request.
+        services.AddLogging(builder => builder.AddFilter<OpenTelemetryLoggerProvider>(string.Empty, LogLevel.Warning));
         return services;
+    }
+
+    /// <summary>Drops spans about the given topics before they are recorded.</summary>
+    private sealed class SkipTopics(HashSet<string> topics) : OpenTelemetry.BaseProcessor<System.Diagnostics.Activity>
+    {
+        public override void OnStart(System.Diagnostics.Activity data)
+        {
+            if (data.GetTagItem("messaging.destination.name") is string topic && topics.Contains(topic))
+            {
+                data.IsAllDataRequested = false;
+                data.ActivityTraceFlags &= ~System.Diagnostics.ActivityTraceFlags.Recorded;
+            }
+        }
     }
 }

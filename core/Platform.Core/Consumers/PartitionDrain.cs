@@ -95,7 +95,20 @@ internal sealed partial class PartitionDrain(LogReader reader, ICheckpointStore 
                 }
 
                 ahead = fetch.NextOffset < fetch.LogEndOffset ? reader.FetchAsync(tp.Topic, tp.Partition, fetch.NextOffset, o.FetchMaxBytes, o.FetchMaxRecords, token) : null;
-                HandleOutcome outcome = await handler.HandleAsync(registration, tp, fetch.Records, token).ConfigureAwait(false);
+                HandleOutcome outcome;
+                using (System.Diagnostics.Activity? processing = PlatformTracing.StartProcess(group, tp, fetch.Records[0].Offset, fetch.Records.Count))
+                {
+                    try
+                    {
+                        outcome = await handler.HandleAsync(registration, tp, fetch.Records, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e)
+                    {
+                        PlatformTracing.Fail(processing, e);
+                        throw;
+                    }
+                }
+
                 if (outcome.Status == HandleStatus.Paused)
                 {
                     // The sink is overloaded: leave the offset where it is; the next run tries again.

@@ -56,6 +56,20 @@ public sealed class LogProducer : IAsyncDisposable
     public async Task<ProduceResult> ProduceAsync(string topic, IReadOnlyList<ProduceRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
+        using System.Diagnostics.Activity? activity = PlatformTracing.StartSend(topic, records.Count);
+        try
+        {
+            return await ProduceUntracedAsync(topic, records, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PlatformTracing.Fail(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<ProduceResult> ProduceUntracedAsync(string topic, IReadOnlyList<ProduceRecord> records, CancellationToken cancellationToken)
+    {
         if (records.Count == 0)
         {
             throw new LogException(LogErrorKind.InvalidRequest, "A produce request needs at least one record.");
@@ -152,6 +166,20 @@ public sealed class LogProducer : IAsyncDisposable
     public async Task<ProduceResult> ProduceIdempotentAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, string scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
+        using System.Diagnostics.Activity? activity = PlatformTracing.StartSend(topic, records.Count);
+        try
+        {
+            return await ProduceIdempotentUntracedAsync(topic, records, idempotencyKey, scope, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            PlatformTracing.Fail(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<ProduceResult> ProduceIdempotentUntracedAsync(string topic, IReadOnlyList<ProduceRecord> records, string idempotencyKey, string scope, CancellationToken cancellationToken)
+    {
         ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
         if (records.Count == 0)
         {
