@@ -41,6 +41,11 @@ param alwaysReadyHttp int = 0
 @description('Wake-up queue of the consumer runtime.')
 param wakeupQueue string = 'platform-wakeups'
 
+@description('More storage accounts for segments (0-8): new topics spread their partitions over the data account and these, past one account\'s request and bandwidth targets (docs/capacity.md).')
+@minValue(0)
+@maxValue(8)
+param segmentAccounts int = 0
+
 var suffix = uniqueString(resourceGroup().id, name)
 var hostStorageName = take('${name}host${suffix}', 24)
 var dataStorageName = take('${name}data${suffix}', 24)
@@ -96,6 +101,30 @@ module dataStorage 'modules/storage.bicep' = {
     ]
   }
 }
+
+// Segment accounts: blobs only (the tables stay in the data account). Labels seg1, seg2, … never change once used.
+module segmentStorage 'modules/storage.bicep' = [for i in range(1, segmentAccounts): {
+  name: 'segmentStorage${i}'
+  params: {
+    name: take('${name}seg${i}${suffix}', 24)
+    location: location
+    allowSharedKeyAccess: allowSharedKeyAccess
+    containers: [
+      'log'
+    ]
+  }
+}]
+
+module segmentRoles 'modules/storage-roles.bicep' = [for i in range(1, segmentAccounts): {
+  name: 'segmentRoles${i}'
+  params: {
+    accountName: segmentStorage[i - 1].outputs.name
+    principalId: identity.outputs.principalId
+    roleIds: [
+      blobDataContributor
+    ]
+  }
+}]
 
 module hostRoles 'modules/storage-roles.bicep' = {
   name: 'hostRoles'
@@ -180,6 +209,17 @@ var platformSettings = [
   }
 ]
 
+var segmentSettings = flatten(map(range(1, segmentAccounts), i => [
+  {
+    name: 'Platform__Storage__SegmentAccounts__seg${i}__AccountName'
+    value: take('${name}seg${i}${suffix}', 24)
+  }
+  {
+    name: 'Platform__Storage__SegmentAccounts__seg${i}__ManagedIdentityClientId'
+    value: identity.outputs.clientId
+  }
+]))
+
 var elasticsearchSettings = empty(elasticsearchUrl) ? [] : [
   {
     name: 'Platform__Elasticsearch__Url'
@@ -204,7 +244,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyHttp: alwaysReadyHttp
-    appSettings: concat(platformSettings, elasticsearchSettings)
+    appSettings: concat(platformSettings, segmentSettings, elasticsearchSettings)
     tags: {
       'azd-service-name': 'api'
     }
@@ -212,6 +252,7 @@ module functionApp 'modules/functionapp.bicep' = {
   dependsOn: [
     hostRoles
     dataRoles
+    segmentRoles
   ]
 }
 

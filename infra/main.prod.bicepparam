@@ -10,3 +10,4 @@ param allowSharedKeyAccess = false
 param maximumInstanceCount = 200
 param instanceMemoryMB = 4096
 param alwaysReadyHttp = 1
+param segmentAccounts = 2
