@@ -13,6 +13,7 @@ param location string = resourceGroup().location
 
 @description('The first API key, kept in Key Vault (generate one: openssl rand -base64 32).')
 @secure()
+@minLength(16)
 param adminKey string
 
 @description('Elasticsearch URL for the log router; empty: the router stays off.')
@@ -22,9 +23,23 @@ param elasticsearchUrl string = ''
 @secure()
 param elasticsearchApiKey string = ''
 
+@description('SMTP server of the notification job; empty: e-mail stays off.')
+param smtpHost string = ''
+
+@description('SMTP user.')
+param smtpUser string = ''
+
 @description('SMTP password for the notification job (Key Vault).')
 @secure()
 param smtpPassword string = ''
+
+@description('Who may read the secrets too (e.g. your own object id, to read the admin key back); empty: only the app.')
+param operatorPrincipalId string = ''
+
+@description('Timer schedules (NCRONTAB with seconds). Every run is an execution: slower schedules cost less when idle.')
+param keyedViewSchedule string = '*/5 * * * * *'
+param dispatchSchedule string = '*/5 * * * * *'
+param evaluationSchedule string = '*/15 * * * * *'
 
 @description('Whether account keys work on the storage accounts (dev convenience; false in prod).')
 param allowSharedKeyAccess bool = false
@@ -46,9 +61,11 @@ param wakeupQueue string = 'platform-wakeups'
 @maxValue(8)
 param segmentAccounts int = 0
 
+// Storage and Key Vault names take lower-case letters and digits only (azd environment names may hold more).
+var prefix = toLower(replace(replace(name, '-', ''), '_', ''))
 var suffix = uniqueString(resourceGroup().id, name)
-var hostStorageName = take('${name}host${suffix}', 24)
-var dataStorageName = take('${name}data${suffix}', 24)
+var hostStorageName = take('${prefix}host${suffix}', 24)
+var dataStorageName = take('${prefix}data${suffix}', 24)
 var deploymentContainer = 'deployments'
 
 // Built-in roles (data plane). Why each is needed is written in docs/deploy.md.
@@ -106,7 +123,7 @@ module dataStorage 'modules/storage.bicep' = {
 module segmentStorage 'modules/storage.bicep' = [for i in range(1, segmentAccounts): {
   name: 'segmentStorage${i}'
   params: {
-    name: take('${name}seg${i}${suffix}', 24)
+    name: take('${prefix}seg${i}${suffix}', 24)
     location: location
     allowSharedKeyAccess: allowSharedKeyAccess
     containers: [
@@ -153,9 +170,10 @@ module dataRoles 'modules/storage-roles.bicep' = {
 module vault 'modules/keyvault.bicep' = {
   name: 'vault'
   params: {
-    name: take('${name}kv${suffix}', 24)
+    name: take('${prefix}kv${suffix}', 24)
     location: location
     readerPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
     adminKey: adminKey
     elasticsearchApiKey: elasticsearchApiKey
     smtpPassword: smtpPassword
@@ -189,7 +207,7 @@ var platformSettings = [
   }
   {
     name: 'Platform__Alerting__EvaluationSchedule'
-    value: '*/15 * * * * *'
+    value: evaluationSchedule
   }
   {
     name: 'Platform__Log__RetentionSchedule'
@@ -201,18 +219,18 @@ var platformSettings = [
   }
   {
     name: 'Platform__Log__KeyedViewSchedule'
-    value: '*/5 * * * * *'
+    value: keyedViewSchedule
   }
   {
     name: 'Platform__Notifications__DispatchSchedule'
-    value: '*/5 * * * * *'
+    value: dispatchSchedule
   }
 ]
 
 var segmentSettings = flatten(map(range(1, segmentAccounts), i => [
   {
     name: 'Platform__Storage__SegmentAccounts__seg${i}__AccountName'
-    value: take('${name}seg${i}${suffix}', 24)
+    value: take('${prefix}seg${i}${suffix}', 24)
   }
   {
     name: 'Platform__Storage__SegmentAccounts__seg${i}__ManagedIdentityClientId'
@@ -220,16 +238,33 @@ var segmentSettings = flatten(map(range(1, segmentAccounts), i => [
   }
 ]))
 
-var elasticsearchSettings = empty(elasticsearchUrl) ? [] : [
+var elasticsearchSettings = concat(empty(elasticsearchUrl) ? [] : [
   {
     name: 'Platform__Elasticsearch__Url'
     value: elasticsearchUrl
   }
+], empty(elasticsearchUrl) || empty(elasticsearchApiKey) ? [] : [
   {
     name: 'Platform__Elasticsearch__ApiKey'
     value: '@Microsoft.KeyVault(SecretUri=${vault.outputs.elasticsearchSecretUri})'
   }
-]
+])
+
+var smtpSettings = concat(empty(smtpHost) ? [] : [
+  {
+    name: 'Platform__Notifications__Smtp__Host'
+    value: smtpHost
+  }
+  {
+    name: 'Platform__Notifications__Smtp__User'
+    value: smtpUser
+  }
+], empty(smtpHost) || empty(smtpPassword) ? [] : [
+  {
+    name: 'Platform__Notifications__Smtp__Password'
+    value: '@Microsoft.KeyVault(SecretUri=${vault.outputs.smtpSecretUri})'
+  }
+])
 
 module functionApp 'modules/functionapp.bicep' = {
   name: 'functionApp'
@@ -244,7 +279,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     alwaysReadyHttp: alwaysReadyHttp
-    appSettings: concat(platformSettings, segmentSettings, elasticsearchSettings)
+    appSettings: concat(platformSettings, segmentSettings, elasticsearchSettings, smtpSettings)
     tags: {
       'azd-service-name': 'api'
     }

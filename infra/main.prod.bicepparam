@@ -11,3 +11,6 @@ param maximumInstanceCount = 200
 param instanceMemoryMB = 4096
 param alwaysReadyHttp = 1
 param segmentAccounts = 2
+param smtpHost = readEnvironmentVariable('PLATFORM_SMTP_HOST', '')
+param smtpUser = readEnvironmentVariable('PLATFORM_SMTP_USER', '')
+param operatorPrincipalId = readEnvironmentVariable('PLATFORM_OPERATOR_OBJECT_ID', '')

@@ -39,6 +39,9 @@ public static class SelfTelemetry
 
         // Spans of produce calls to the OTLP topics are not exported: exporting to the platform's own OTLP endpoint
         // would otherwise trace every export of its own telemetry, without end.
+        double traceRatio = double.TryParse(configuration["Platform:Telemetry:TraceRatio"], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ratio)
+            ? Math.Clamp(ratio, 0, 1)
+            : 0.01;
         var otlpTopics = new HashSet<string>(StringComparer.Ordinal)
         {
             configuration["Platform:Otlp:LogsTopic"] ?? "otlp.logs",
@@ -49,8 +52,10 @@ public static class SelfTelemetry
             .ConfigureResource(r => r.AddService(configuration["OTEL_SERVICE_NAME"] ?? "platform"))
             .WithTracing(tracing =>
             {
-                // Always on: the host's own request activity (not exported, so not sampled) must not decide for ours.
-                tracing.AddSource(Platform.Core.PlatformTracing.SourceName).SetSampler(new AlwaysOnSampler()).AddProcessor(new SkipTopics(otlpTopics));
+                // Our own ratio (Platform:Telemetry:TraceRatio, default 1 %): the host's request activity, which is not
+                // exported and so not sampled, must not decide for ours, and every span of every call would cost more in
+                // Application Insights than the storage the call used.
+                tracing.AddSource(Platform.Core.PlatformTracing.SourceName).SetSampler(new TraceIdRatioBasedSampler(traceRatio)).AddProcessor(new SkipTopics(otlpTopics));
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
                     tracing.AddAzureMonitorTraceExporter(o => o.ConnectionString = azureMonitor);
@@ -64,11 +69,7 @@ public static class SelfTelemetry
             .WithLogging(
                 logging =>
                 {
-                    if (!string.IsNullOrWhiteSpace(azureMonitor))
-                    {
-                        logging.AddAzureMonitorLogExporter(o => o.ConnectionString = azureMonitor);
-                    }
-
+                    // To OTLP only: on Azure the Functions host already forwards the worker's logs to Application Insights.
                     if (otlp)
                     {
                         logging.AddOtlpExporter();

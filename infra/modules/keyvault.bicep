@@ -9,6 +9,9 @@ param location string
 @description('The principal that reads the secrets (the Function App identity).')
 param readerPrincipalId string
 
+@description('Who else may read and set the secrets (Key Vault Secrets Officer); empty: nobody but the app reads them.')
+param operatorPrincipalId string = ''
+
 @description('The first API key (Platform__Auth__AdminKey).')
 @secure()
 param adminKey string
@@ -70,6 +73,17 @@ resource readSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     principalId: readerPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
+  }
+}
+
+var keyVaultSecretsOfficer = 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
+
+resource operatorSecrets 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(vault.id, operatorPrincipalId, keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    principalId: operatorPrincipalId
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsOfficer)
   }
 }
 

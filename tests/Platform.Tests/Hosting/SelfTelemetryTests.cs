@@ -33,7 +33,8 @@ public sealed class SelfTelemetryTests(AzuriteFixture azurite)
             ("OTEL_EXPORTER_OTLP_ENDPOINT", $"http://127.0.0.1:{port}"),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"),
             ("OTEL_EXPORTER_OTLP_HEADERS", $"x-api-key={LocalHost.AdminKey}"),
-            ("OTEL_METRIC_EXPORT_INTERVAL", "300"));
+            ("OTEL_METRIC_EXPORT_INTERVAL", "300"),
+            ("Platform:Telemetry:TraceRatio", "1"));
         (await host.Client.PostAsJsonAsync("/api/topics", new { name = "events", partitions = 1 })).EnsureSuccessStatusCode();
         (await host.Client.PostAsync("/api/topics/events/records", new StringContent("""{"value":"counted"}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
 

@@ -30,7 +30,7 @@ public sealed partial class BicepTests
     {
         var start = new ProcessStartInfo(Bicep()) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Infra };
         foreach (string a in args) start.ArgumentList.Add(a);
-        start.Environment["PLATFORM_ADMIN_KEY"] = "not-a-real-key";
+        start.Environment["PLATFORM_ADMIN_KEY"] = "not-a-real-key-but-long-enough";
         using var process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         string errors = process.StandardError.ReadToEnd();

@@ -48,6 +48,13 @@ public sealed class SegmentPlacementTests(AzuriteFixture azurite)
         int onSecond = Enumerable.Range(0, 4).First(p => created.SegmentAccountOf(p) == "second");
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => missing.ListSegmentsAsync(new TopicPartition("spread", onSecond), default));
         Assert.Contains("'second'", refused.Message, StringComparison.Ordinal);
+
+        // Also when every extra account is gone: the placed partition is refused, never started again at offset 0 in
+        // the main account (where it would hand out its offsets a second time).
+        var onlyMain = new PlacedSegmentStore(new Dictionary<string, AzureSegmentStore> { [TopicPlacement.Primary] = new(main) }, topics);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => onlyMain.ListSegmentsAsync(new TopicPartition("spread", onSecond), default));
+        int onMain = Enumerable.Range(0, 4).First(p => created.SegmentAccountOf(p) == TopicPlacement.Primary);
+        Assert.NotEmpty(await onlyMain.ListSegmentsAsync(new TopicPartition("spread", onMain), default));
     }
 
     [Fact]

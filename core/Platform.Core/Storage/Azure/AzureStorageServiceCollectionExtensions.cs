@@ -34,6 +34,7 @@ public static class AzureStorageServiceCollectionExtensions
             {
                 account.TryTimeout = options.TryTimeout;
                 account.MaxRetries = options.MaxRetries;
+                account.ManagedIdentityClientId ??= options.ManagedIdentityClientId; // the app's one identity, unless another is named
                 accounts[label] = new AzureSegmentStore(StorageClients.Blobs(account).GetBlobContainerClient(options.LogContainer));
             }
 

@@ -10,6 +10,7 @@ namespace Platform.Core.Storage.Azure;
 public sealed class PlacedSegmentStore(IReadOnlyDictionary<string, AzureSegmentStore> accounts, TopicManager topics) : ISegmentStore, IProvisionedStore
 {
     private readonly AzureSegmentStore _primary = accounts[TopicPlacement.Primary];
+    private readonly bool _placesAnywhere = accounts.Count > 1;
 
     /// <inheritdoc />
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
@@ -62,12 +63,15 @@ public sealed class PlacedSegmentStore(IReadOnlyDictionary<string, AzureSegmentS
     /// <summary>The account of a partition; the main one for a partition of a topic not (or no longer) known.</summary>
     public async ValueTask<AzureSegmentStore> StoreAsync(TopicPartition partition, CancellationToken cancellationToken)
     {
-        if (accounts.Count == 1)
+        // Even with one account configured the topic's placement is checked (a cached lookup): a partition placed on an
+        // account that was removed must fail loudly, never start again at offset 0 in the main account.
+        TopicConfig? config = await topics.FindAsync(partition.Topic, cancellationToken).ConfigureAwait(false);
+        if (!_placesAnywhere && config?.SegmentAccounts is null)
         {
             return _primary;
         }
 
-        string label = (await topics.FindAsync(partition.Topic, cancellationToken).ConfigureAwait(false))?.SegmentAccountOf(partition.Partition) ?? TopicPlacement.Primary;
+        string label = config?.SegmentAccountOf(partition.Partition) ?? TopicPlacement.Primary;
         return accounts.TryGetValue(label, out AzureSegmentStore? store)
             ? store
             : throw new InvalidOperationException($"Partition {partition} keeps its segments in storage account '{label}', which Platform:Storage:SegmentAccounts no longer configures; partitions never move, so configure it again.");
