@@ -1,0 +1,52 @@
+using System.CommandLine;
+
+namespace Platform.Cli;
+
+/// <summary>
+/// The <c>platform</c> command: topics, produce, consume, groups and keys over the HTTP API. Exit codes: 0 ok, 1 usage,
+/// 2 refused by the server (its problem detail printed), 3 connection failure; no stack traces for expected errors.
+/// </summary>
+public static class CliApp
+{
+    internal static readonly Option<string?> Url = new("--url") { Description = "The platform's base URL (default: the profile's, PLATFORM_URL, or http://127.0.0.1:7071).", Recursive = true };
+    internal static readonly Option<string?> ApiKey = new("--api-key") { Description = "API key (default: the profile's, or PLATFORM_API_KEY).", Recursive = true };
+    internal static readonly Option<string> Profile = new("--profile") { Description = "Profile in the config file.", DefaultValueFactory = _ => "default", Recursive = true };
+    internal static readonly Option<string> Format = new("--output", "-o") { Description = "table (default) or json.", DefaultValueFactory = _ => "table", Recursive = true };
+
+    /// <summary>Runs the command line; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        Format.AcceptOnlyFromAmong("table", "json");
+        var root = new RootCommand("The platform: topics, records, consumer groups and keys over its HTTP API.")
+        {
+            Options = { Url, ApiKey, Profile, Format },
+        };
+        var context = new CommandContext(stdout, stdin);
+        foreach (Command command in Commands.All(context))
+        {
+            root.Subcommands.Add(command);
+        }
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                await stderr.WriteLineAsync(error.Message).ConfigureAwait(false);
+            }
+
+            return CliException.Usage;
+        }
+
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CliException e)
+        {
+            await stderr.WriteLineAsync(e.Message).ConfigureAwait(false);
+            return e.ExitCode;
+        }
+    }
+}

@@ -1,0 +1,1 @@
+return await Platform.Cli.CliApp.RunAsync(args, Console.Out, Console.Error, Console.IsInputRedirected ? Console.In : null, CancellationToken.None);
