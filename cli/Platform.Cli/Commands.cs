@@ -248,11 +248,62 @@ internal static class Commands
             }
 
             JsonArray partitions = lag?["partitions"]?.AsArray() ?? [];
-            output.Table(["partition", "committed", "latest", "lag"], partitions.Select(x => (IReadOnlyList<string>)[Text(x?["partition"]), Text(x?["committedOffset"]), Text(x?["latestOffset"]), Text(x?["lag"])]));
+            output.Table(["partition", "committed", "log end", "lag"], partitions.Select(x => (IReadOnlyList<string>)[Text(x?["partition"]), Text(x?["committedOffset"]), Text(x?["logEndOffset"]), Text(x?["lag"])]));
             output.Line($"total lag: {partitions.Sum(x => x?["lag"]?.GetValue<long>() ?? 0)}");
             return 0;
         });
-        return new Command("groups", "Consumer groups: describe (lag).") { describe };
+        var resetGroup = new Argument<string>("group");
+        var resetTopic = new Argument<string>("topic");
+        var to = new Option<string>("--to") { Description = "earliest, latest, offset or timestamp.", Required = true };
+        to.AcceptOnlyFromAmong("earliest", "latest", "offset", "timestamp");
+        var offset = new Option<long?>("--offset") { Description = "With --to offset: the offset every partition starts at." };
+        var timestamp = new Option<string?>("--timestamp") { Description = "With --to timestamp: Unix ms or ISO 8601." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Shows what would change; changes nothing." };
+        var reset = new Command("reset", "Moves a group's committed offsets (earliest, latest, an offset, a time).") { resetGroup, resetTopic, to, offset, timestamp, dryRun };
+        reset.SetAction(async (parsed, ct) =>
+        {
+            PlatformClient client = context.Client(parsed);
+            Output output = context.Output(parsed);
+            string g = Uri.EscapeDataString(parsed.GetValue(resetGroup)!), t = Uri.EscapeDataString(parsed.GetValue(resetTopic)!);
+            string target = parsed.GetValue(to)!;
+            if (target == "offset" && parsed.GetValue(offset) is null) throw new CliException(CliException.Usage, "--to offset needs --offset.");
+            if (target == "timestamp" && parsed.GetValue(timestamp) is null) throw new CliException(CliException.Usage, "--to timestamp needs --timestamp.");
+            if (!parsed.GetValue(dryRun))
+            {
+                var body = new JsonObject { ["to"] = target };
+                if (parsed.GetValue(offset) is { } o) body["offset"] = o;
+                if (parsed.GetValue(timestamp) is { } ts) body["timestamp"] = ts;
+                JsonNode? after = await client.PostAsync($"groups/{g}/topics/{t}/reset", body, ct);
+                if (output.Json) output.Write(after);
+                else output.Line($"Reset; lag now {Text(after?["lag"])}.");
+                return 0;
+            }
+
+            // Dry run: the committed offsets now, beside where the reset would put them; nothing is sent that changes anything.
+            JsonNode? now = await client.GetAsync($"groups/{g}/topics/{t}", ct);
+            JsonNode? topic = await client.GetAsync($"topics/{t}", ct);
+            var plan = new JsonArray();
+            foreach (JsonNode? p in now?["partitions"]?.AsArray() ?? [])
+            {
+                int partition = p!["partition"]!.GetValue<int>();
+                JsonNode? offsets = topic?["offsets"]?.AsArray().FirstOrDefault(x => x?["partition"]?.GetValue<int>() == partition);
+                long earliest = offsets?["earliestOffset"]?.GetValue<long>() ?? 0, latest = offsets?["latestOffset"]?.GetValue<long>() ?? 0;
+                long would = target switch
+                {
+                    "earliest" => earliest,
+                    "latest" => latest,
+                    "offset" => Math.Clamp(parsed.GetValue(offset)!.Value, earliest, latest),
+                    _ => (await client.GetAsync($"topics/{t}/partitions/{partition}/records?timestamp={Uri.EscapeDataString(parsed.GetValue(timestamp)!)}&maxRecords=1", ct))?["records"]?.AsArray().FirstOrDefault()?["offset"]?.GetValue<long>() ?? latest,
+                };
+                plan.Add(new JsonObject { ["partition"] = partition, ["committedOffset"] = p["committedOffset"]?.DeepClone(), ["wouldBe"] = would });
+            }
+
+            if (output.Json) output.Write(new JsonObject { ["dryRun"] = true, ["partitions"] = plan });
+            else output.Table(["partition", "committed", "would be"], plan.Select(x => (IReadOnlyList<string>)[Text(x?["partition"]), Text(x?["committedOffset"]), Text(x?["wouldBe"])]));
+            return 0;
+        });
+
+        return new Command("groups", "Consumer groups: describe (lag), reset.") { describe, reset };
     }
 
     private static Command Keys(CommandContext context)
@@ -275,7 +326,20 @@ internal static class Commands
             context.Output(parsed).Line($"Revoked key {parsed.GetValue(id)}.");
             return 0;
         });
-        return new Command("keys", "API keys: list, revoke.") { list, revoke };
+        var keyName = new Argument<string>("name");
+        var topics = new Option<string>("--topics") { Description = "Topic pattern the key may use (e.g. orders or orders.*).", DefaultValueFactory = _ => "*" };
+        var operations = new Option<string[]>("--operations") { Description = "Operations granted: produce, consume, admin.", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["produce", "consume"] };
+        var create = new Command("create", "Creates an API key; its secret is printed once.") { keyName, topics, operations };
+        create.SetAction(async (parsed, ct) =>
+        {
+            var grant = new JsonObject { ["topics"] = parsed.GetValue(topics), ["operations"] = new JsonArray([.. parsed.GetValue(operations)!.Select(o => (JsonNode)o)]) };
+            JsonNode? key = await context.Client(parsed).PostAsync("keys", new JsonObject { ["name"] = parsed.GetValue(keyName), ["grants"] = new JsonArray(grant) }, ct);
+            Output output = context.Output(parsed);
+            if (output.Json) output.Write(key);
+            else output.Line($"Created key {Text(key?["id"])} ({Text(key?["name"])}). Its secret, shown once: {Text(key?["key"])}");
+            return 0;
+        });
+        return new Command("keys", "API keys: create, list, revoke.") { create, list, revoke };
     }
 
     private static IEnumerable<string> ReadLines(TextReader reader)

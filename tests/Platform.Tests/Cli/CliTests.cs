@@ -56,6 +56,20 @@ public sealed class CliTests(AzuriteFixture azurite)
         var lines = consumed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).Where(r => r.TryGetProperty("key", out var k) && k.GetString() == "k1").ToList();
         Assert.Equal([1, 2], lines.Select(r => r.GetProperty("value").GetProperty("n").GetInt32()));
 
+        // A group that read partition 0, then a reset to earliest as a dry run: nothing changes.
+        Assert.True((await host.Client.PostAsync($"/api/groups/reports/topics/orders/reset", new StringContent("""{"to":"latest"}""", System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        var before = await RunAsync(host, null, "groups", "describe", "reports", "orders", "-o", "json");
+        var dry = await RunAsync(host, null, "groups", "reset", "reports", "orders", "--to", "earliest", "--dry-run", "-o", "json");
+        Assert.Equal(0, dry.Exit);
+        Assert.All(JsonDocument.Parse(dry.Out).RootElement.GetProperty("partitions").EnumerateArray(), p => Assert.Equal(0, p.GetProperty("wouldBe").GetInt64()));
+        Assert.Equal(before.Out, (await RunAsync(host, null, "groups", "describe", "reports", "orders", "-o", "json")).Out);
+        Assert.Equal(0, (await RunAsync(host, null, "groups", "reset", "reports", "orders", "--to", "earliest")).Exit);
+        Assert.Contains("total lag: 4", (await RunAsync(host, null, "groups", "describe", "reports", "orders")).Out, StringComparison.Ordinal);
+
+        var key = await RunAsync(host, null, "keys", "create", "exporter", "--topics", "orders", "--operations", "produce", "-o", "json");
+        Assert.Equal(0, key.Exit);
+        Assert.StartsWith("plk_", JsonDocument.Parse(key.Out).RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
+
         var described = await RunAsync(host, null, "topics", "describe", "orders");
         Assert.Equal(0, described.Exit);
         Assert.Contains("earliest", described.Out, StringComparison.Ordinal);
