@@ -191,12 +191,29 @@ internal static class Commands
         var partition = new Option<int>("--partition", "-p") { Description = "Partition to read.", DefaultValueFactory = _ => 0 };
         var offset = new Option<string>("--offset") { Description = "earliest, latest, or an offset.", DefaultValueFactory = _ => "earliest" };
         var max = new Option<int>("--max", "-n") { Description = "Most records to print.", DefaultValueFactory = _ => 100 };
-        var command = new Command("consume", "Reads records of one partition from an offset.") { topic, partition, offset, max };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Tails the topic live (every partition unless --partition is given; from latest unless --offset earliest), until --max records or Ctrl+C." };
+        var command = new Command("consume", "Reads records of one partition from an offset, or follows a topic live.") { topic, partition, offset, max, follow };
         command.SetAction(async (parsed, ct) =>
         {
             PlatformClient client = context.Client(parsed);
             Output output = context.Output(parsed);
             string name = Uri.EscapeDataString(parsed.GetValue(topic)!);
+            if (parsed.GetValue(follow))
+            {
+                int left = parsed.GetValue(max);
+                string query = $"from={(parsed.GetValue(offset) == "earliest" && parsed.GetResult(offset) is { Implicit: false } ? "earliest" : "latest")}&format=json"
+                    + (parsed.GetResult(partition) is { Implicit: false } ? $"&partition={parsed.GetValue(partition)}" : string.Empty);
+                await client.FollowAsync($"topics/{name}/stream?{query}", (kind, data) =>
+                {
+                    if (kind != "record") return true;
+                    JsonNode? record = JsonNode.Parse(data);
+                    output.Writer.WriteLine(output.Json ? record?.ToJsonString() : $"{Text(record?["partition"])}:{Text(record?["offset"])} {Text(record?["key"])} {record?["value"]?.ToJsonString()}");
+                    output.Writer.Flush();
+                    return --left > 0;
+                }, ct);
+                return 0;
+            }
+
             int p = parsed.GetValue(partition);
             string from = parsed.GetValue(offset)!;
             if (from is not ("earliest" or "latest") && !long.TryParse(from, NumberStyles.None, CultureInfo.InvariantCulture, out _))

@@ -16,6 +16,60 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
 
     public Task<JsonNode?> DeleteAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, path, null, cancellationToken);
 
+    /// <summary>
+    /// Follows a server-sent event stream, handing each event (name, data) to <paramref name="onEvent"/> until it returns
+    /// false; reconnects with Last-Event-ID when the server ends a response (it does every few minutes), so nothing is
+    /// missed or seen twice.
+    /// </summary>
+    public async Task FollowAsync(string path, Func<string, string, bool> onEvent, CancellationToken cancellationToken)
+    {
+        string? lastId = null;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/api/{path.TrimStart('/')}");
+            if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
+            if (lastId is not null) request.Headers.Add("Last-Event-ID", lastId);
+            request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            HttpResponseMessage response;
+            try
+            {
+                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new CliException(CliException.Unreachable, $"Cannot reach {baseUrl}: {e.Message}");
+            }
+
+            using (response)
+            {
+                if (!response.IsSuccessStatusCode)
+                {
+                    string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                    throw new CliException(CliException.Refused, $"The platform refused ({(int)response.StatusCode}) — {text}");
+                }
+
+                using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
+                string name = "message";
+                var data = new StringBuilder();
+                while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+                {
+                    if (line.Length == 0)
+                    {
+                        if (data.Length > 0 && !onEvent(name, data.ToString()))
+                        {
+                            return;
+                        }
+
+                        (name, data) = ("message", data.Clear());
+                    }
+                    else if (line.StartsWith("id:", StringComparison.Ordinal)) lastId = line[3..].Trim();
+                    else if (line.StartsWith("event:", StringComparison.Ordinal)) name = line[6..].Trim();
+                    else if (line.StartsWith("data:", StringComparison.Ordinal)) data.Append(line[5..].TrimStart());
+                }
+            }
+        }
+    }
+
     private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, $"{baseUrl}/api/{path.TrimStart('/')}");

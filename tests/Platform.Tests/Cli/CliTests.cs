@@ -70,6 +70,14 @@ public sealed class CliTests(AzuriteFixture azurite)
         Assert.Equal(0, key.Exit);
         Assert.StartsWith("plk_", JsonDocument.Parse(key.Out).RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
 
+        // --follow sees records produced after it started, then stops at --max.
+        Task<(int Exit, string Out, string Err)> following = RunAsync(host, null, "consume", "orders", "--follow", "--max", "2", "-o", "json");
+        await Task.Delay(1500);
+        Assert.Equal(0, (await RunAsync(host, null, "produce", "orders", "live-1", "live-2")).Exit);
+        var followed = await following.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, followed.Exit);
+        Assert.Equal(["live-1", "live-2"], followed.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("value").GetString()).Order());
+
         var described = await RunAsync(host, null, "topics", "describe", "orders");
         Assert.Equal(0, described.Exit);
         Assert.Contains("earliest", described.Out, StringComparison.Ordinal);
