@@ -128,6 +128,8 @@ internal static class Commands
                 : throw new CliException(CliException.Usage, "Nothing to produce: give values, --file, or pipe lines in.");
             string? sep = parsed.GetValue(separator);
             bool asJson = parsed.GetValue(json);
+            bool once = parsed.GetValue(idempotent);
+            int batchNumber = 0;
             long records = 0, bytes = 0;
             var clock = Stopwatch.StartNew();
             var batch = new JsonArray();
@@ -135,7 +137,20 @@ internal static class Commands
             async Task FlushAsync()
             {
                 if (batch.Count == 0) return;
-                await client.PostAsync($"topics/{Uri.EscapeDataString(name)}/records", new JsonObject { ["records"] = batch }, ct);
+                var body = new JsonObject { ["records"] = batch };
+                string path = $"topics/{Uri.EscapeDataString(name)}/records";
+                if (once)
+                {
+                    // The same input gives the same batches and keys: a re-run after a failure is answered, not appended again.
+                    string key = "cli-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{name}|{batchNumber}|{body.ToJsonString()}")));
+                    await client.PostIdempotentAsync(path, body, key, ct);
+                }
+                else
+                {
+                    await client.PostAsync(path, body, ct);
+                }
+
+                batchNumber++;
                 records += batch.Count;
                 batch = [];
             }

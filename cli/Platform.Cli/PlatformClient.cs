@@ -14,6 +14,10 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
 
     public Task<JsonNode?> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Post, path, body, cancellationToken);
 
+    /// <summary>A POST with an Idempotency-Key: the platform answers a repeat with the original offsets instead of appending again.</summary>
+    public Task<JsonNode?> PostIdempotentAsync(string path, JsonNode body, string idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, body, cancellationToken, idempotencyKey);
+
     public Task<JsonNode?> DeleteAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, path, null, cancellationToken);
 
     /// <summary>
@@ -70,9 +74,14 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
         }
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken)
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, $"{baseUrl}/api/{path.TrimStart('/')}");
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
         if (apiKey is not null)
         {
             request.Headers.Add("x-api-key", apiKey);

@@ -70,6 +70,12 @@ public sealed class CliTests(AzuriteFixture azurite)
         Assert.Equal(0, key.Exit);
         Assert.StartsWith("plk_", JsonDocument.Parse(key.Out).RootElement.GetProperty("key").GetString(), StringComparison.Ordinal);
 
+        // --idempotent: the same input twice is appended once.
+        Assert.Equal(0, (await RunAsync(host, "a\nb\nc\n", "topics", "create", "once")).Exit);
+        Assert.Equal(0, (await RunAsync(host, "a\nb\nc\n", "produce", "once", "--idempotent")).Exit);
+        Assert.Equal(0, (await RunAsync(host, "a\nb\nc\n", "produce", "once", "--idempotent")).Exit);
+        Assert.Equal(3, JsonDocument.Parse(await host.Client.GetStringAsync("/api/topics/once/partitions/0/records?offset=earliest")).RootElement.GetProperty("records").GetArrayLength());
+
         // --follow sees records produced after it started, then stops at --max.
         Task<(int Exit, string Out, string Err)> following = RunAsync(host, null, "consume", "orders", "--follow", "--max", "2", "-o", "json");
         await Task.Delay(1500);
