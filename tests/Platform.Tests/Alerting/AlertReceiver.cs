@@ -26,6 +26,9 @@ public sealed class AlertReceiver : IAsyncDisposable
 
     public ConcurrentQueue<string> Signatures { get; } = new();
 
+    /// <summary>Each signed body with its signature, as one entry (requests arrive side by side: two queues would not pair up).</summary>
+    public ConcurrentQueue<(byte[] Body, string Signature)> SignedBodies { get; } = new();
+
     public ConcurrentQueue<string> IdempotencyKeys { get; } = new();
 
     /// <summary>Messages posted to the Slack-compatible endpoint.</summary>
@@ -64,7 +67,11 @@ public sealed class AlertReceiver : IAsyncDisposable
             await context.Request.Body.CopyToAsync(buffer);
             var raw = buffer.ToArray();
             receiver.RawBodies.Enqueue(raw);
-            if (context.Request.Headers.TryGetValue("X-Platform-Signature", out var signature)) receiver.Signatures.Enqueue(signature.ToString());
+            if (context.Request.Headers.TryGetValue("X-Platform-Signature", out var signature))
+            {
+                receiver.Signatures.Enqueue(signature.ToString());
+                receiver.SignedBodies.Enqueue((raw, signature.ToString()));
+            }
             if (context.Request.Headers.TryGetValue("Idempotency-Key", out var key)) receiver.IdempotencyKeys.Enqueue(key.ToString());
             receiver.Webhooks.Enqueue((DateTimeOffset.UtcNow, JsonDocument.Parse(raw).RootElement.Clone()));
             return Results.Ok();

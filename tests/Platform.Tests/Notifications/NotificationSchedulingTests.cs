@@ -190,7 +190,7 @@ public sealed class NotificationSchedulingTests
         await rig.AdvanceAsync(TimeSpan.FromMinutes(2));
         Assert.Equal(10, receiver.RawBodies.Count);
         Assert.Equal(10, receiver.IdempotencyKeys.Distinct().Count());
-        foreach (var (body, signature) in receiver.RawBodies.Zip(receiver.Signatures))
+        foreach (var (body, signature) in receiver.SignedBodies)
         {
             var t = long.Parse(signature.Split(',')[0][2..], System.Globalization.CultureInfo.InvariantCulture);
             Assert.Equal(Platform.Core.Alerting.Routing.NotificationSender.Signature("s3cret", t, body), signature);
