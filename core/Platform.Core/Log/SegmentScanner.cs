@@ -206,6 +206,15 @@ internal static class SegmentScanner
         return header.BaseOffset == trailer.BaseOffset ? new BatchLocation(header, segment.BaseOffset, start, segment.Generation) : throw Corrupt(tp, segment, start, "header and trailer disagree");
     }
 
+    /// <summary>The header of a segment's first batch (the segment must not be empty).</summary>
+    public static async Task<RecordBatchHeader> FirstHeaderAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, CancellationToken cancellationToken)
+    {
+        byte[] header = new byte[RecordBatchHeader.Size];
+        return await ReadExactlyAsync(store, tp, segment, 0, header, cancellationToken).ConfigureAwait(false) == header.Length
+            ? ReadHeader(header, tp, segment, 0)
+            : throw Corrupt(tp, segment, 0, "the segment is shorter than one batch header");
+    }
+
     public static async Task<int> ReadExactlyAsync(ISegmentStore store, TopicPartition tp, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken)
     {
         int total = 0;

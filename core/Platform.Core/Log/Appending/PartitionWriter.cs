@@ -263,18 +263,15 @@ internal sealed partial class PartitionWriter
 
         if (_firstAppendTime < 0)
         {
-            byte[] first = new byte[RecordBatchHeader.Size];
             try
             {
-                await SegmentScanner.ReadExactlyAsync(store, partition, new SegmentRef(_segment), 0, first, cancellationToken).ConfigureAwait(false);
+                _firstAppendTime = (await SegmentScanner.FirstHeaderAsync(store, partition, new SegmentRef(_segment), cancellationToken).ConfigureAwait(false)).AppendTime;
             }
             catch (SegmentMissingException)
             {
                 _loaded = false; // rolled and deleted meanwhile: this writer is behind; reload from the real end
                 return false;
             }
-
-            _firstAppendTime = RecordBatchHeader.Read(first).AppendTime;
         }
 
         return _firstAppendTime <= time.GetUtcNow().ToUnixTimeMilliseconds() - SegmentMs;

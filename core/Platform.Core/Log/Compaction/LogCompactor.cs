@@ -214,10 +214,9 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
 
     private async Task<(long First, long Last)> AppendTimesAsync(TopicPartition partition, SegmentInfo info, CancellationToken cancellationToken)
     {
-        byte[] header = new byte[RecordBatchHeader.Size];
-        await SegmentScanner.ReadExactlyAsync(segments, partition, info.Ref, 0, header, cancellationToken).ConfigureAwait(false);
+        RecordBatchHeader first = await SegmentScanner.FirstHeaderAsync(segments, partition, info.Ref, cancellationToken).ConfigureAwait(false);
         List<BatchLocation> last = await SegmentScanner.ScanBackwardAsync(segments, partition, info.Ref, info.Length, 1, _ => true, cancellationToken).ConfigureAwait(false);
-        return (RecordBatchHeader.Read(header).AppendTime, last[^1].Header.AppendTime);
+        return (first.AppendTime, last[^1].Header.AppendTime);
     }
 
     private async Task<bool> AnythingToRemoveAsync(TopicConfig topic, TopicPartition partition, Compactable c, KeyOffsetMap map, long now, CancellationToken cancellationToken)

@@ -31,9 +31,8 @@ public sealed partial class SegmentAgeRoller(ISegmentStore segments, IOptions<Lo
             return false; // empty (nothing to age), or sealed by size: the next append rolls it
         }
 
-        byte[] first = new byte[RecordBatchHeader.Size];
-        await SegmentScanner.ReadExactlyAsync(segments, partition, active.Ref, 0, first, cancellationToken).ConfigureAwait(false);
-        if (RecordBatchHeader.Read(first).AppendTime > time.GetUtcNow().ToUnixTimeMilliseconds() - topic.SegmentMs)
+        RecordBatchHeader first = await SegmentScanner.FirstHeaderAsync(segments, partition, active.Ref, cancellationToken).ConfigureAwait(false);
+        if (first.AppendTime > time.GetUtcNow().ToUnixTimeMilliseconds() - topic.SegmentMs)
         {
             return false;
         }
