@@ -173,7 +173,7 @@ public static class BadInputCorpus
 
         yield return new BadInputCase("out of range", "0 partitions", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed.Replace("\"partitions\":1", "\"partitions\":0", StringComparison.Ordinal)), Json);
         yield return new BadInputCase("out of range", "a million partitions", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed.Replace("\"partitions\":1", "\"partitions\":1000000", StringComparison.Ordinal)), Json);
-        foreach (string compaction in new[] { "\"minCleanableDirtyRatio\":1.5", "\"minCleanableDirtyRatio\":-0.1", "\"minCleanableDirtyRatio\":\"half\"", "\"deleteRetentionMs\":-1", "\"minCompactionLagMs\":-1", "\"maxCompactionLagMs\":0", "\"minCompactionLagMs\":10000,\"maxCompactionLagMs\":5000" })
+        foreach (string compaction in new[] { "\"minCleanableDirtyRatio\":1.5", "\"minCleanableDirtyRatio\":-0.1", "\"minCleanableDirtyRatio\":\"half\"", "\"deleteRetentionMs\":-1", "\"minCompactionLagMs\":-1", "\"maxCompactionLagMs\":0", "\"minCompactionLagMs\":10000,\"maxCompactionLagMs\":5000", "\"segmentMs\":0", "\"segmentMs\":-5", "\"segmentMs\":\"daily\"" })
         {
             yield return new BadInputCase("out of range", $"compaction {compaction}", HttpMethod.Post, "/api/topics", Encoding.UTF8.GetBytes(TopicSeed.Replace("\"partitions\":1", "\"partitions\":1," + compaction, StringComparison.Ordinal)), Json);
         }
