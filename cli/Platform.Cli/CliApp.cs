@@ -14,15 +14,22 @@ public static class CliApp
     internal static readonly Option<string> Format = new("--output", "-o") { Description = "table (default) or json.", DefaultValueFactory = _ => "table", Recursive = true };
 
     /// <summary>Runs the command line; returns the exit code.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin, CancellationToken cancellationToken)
+    /// <param name="args">The arguments.</param>
+    /// <param name="stdout">Data and results.</param>
+    /// <param name="stderr">Messages and progress.</param>
+    /// <param name="stdin">Piped input, or null.</param>
+    /// <param name="cancellationToken">Stops a running command.</param>
+    /// <param name="terminal">The terminal to ask a confirmation on, or null.</param>
+    /// <param name="stderrIsTerminal">Whether progress may be drawn live on <paramref name="stderr"/>.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TextReader? stdin, CancellationToken cancellationToken, TextReader? terminal = null, bool stderrIsTerminal = false)
     {
         ArgumentNullException.ThrowIfNull(stderr);
         Format.AcceptOnlyFromAmong("table", "json");
-        var root = new RootCommand("The platform: topics, records, consumer groups and keys over its HTTP API.")
+        var root = new RootCommand("The platform: topics, records, consumer groups, keys, rules, alerts and notifications over its HTTP API.")
         {
             Options = { Url, ApiKey, Profile, Format },
         };
-        var context = new CommandContext(stdout, stdin);
+        var context = new CommandContext(stdout, stderr, stdin, terminal, stderrIsTerminal);
         foreach (Command command in Commands.All(context))
         {
             root.Subcommands.Add(command);

@@ -2,14 +2,25 @@ using System.CommandLine;
 
 namespace Platform.Cli;
 
-/// <summary>What every command needs: the resolved endpoint and key, the output, standard input.</summary>
-internal sealed class CommandContext(TextWriter stdout, TextReader? stdin)
+/// <summary>What every command needs: the resolved endpoint and key, the outputs, standard input.</summary>
+/// <param name="stdout">Data and results.</param>
+/// <param name="stderr">Progress and messages, so that standard output stays data.</param>
+/// <param name="stdin">Piped standard input; null when it is a terminal.</param>
+/// <param name="terminal">The terminal, for a confirmation; null when there is none (scripts, CI).</param>
+/// <param name="stderrIsTerminal">True when standard error is a terminal: a live progress display is shown there.</param>
+internal sealed class CommandContext(TextWriter stdout, TextWriter stderr, TextReader? stdin, TextReader? terminal, bool stderrIsTerminal)
 {
     private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromSeconds(100) };
 
     private readonly HttpClient _http = SharedHttp;
 
     public TextReader? Stdin => stdin;
+
+    public TextReader? Terminal => terminal;
+
+    public TextWriter Stderr => stderr;
+
+    public bool StderrIsTerminal => stderrIsTerminal;
 
     public PlatformClient Client(ParseResult parsed)
     {

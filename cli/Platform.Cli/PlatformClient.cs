@@ -1,22 +1,69 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Polly;
+using Polly.Retry;
 
 namespace Platform.Cli;
 
-/// <summary>The platform's HTTP API, with its failures turned into exit codes: refused (2, with the problem's detail) or unreachable (3).</summary>
+/// <summary>
+/// The platform's HTTP API, with its failures turned into exit codes: refused (2, with the problem's detail) or
+/// unreachable (3). A 429 or 503 (the platform is busy and appended nothing) is retried after its Retry-After, up to
+/// five times; so are connection failures of requests that are safe to repeat (reads, and writes with an Idempotency-Key).
+/// </summary>
 internal sealed class PlatformClient(HttpClient http, string baseUrl, string? apiKey)
 {
+    private static readonly ResiliencePropertyKey<bool> Repeatable = new("repeatable");
+
+    private readonly ResiliencePipeline<HttpResponseMessage> _retries = new ResiliencePipelineBuilder<HttpResponseMessage>()
+        .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+        {
+            MaxRetryAttempts = 5,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(10),
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
+            {
+                { Result.StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } => true,
+                { Exception: HttpRequestException } => args.Context.Properties.GetValue(Repeatable, false),
+                _ => false,
+            }),
+            DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } wait && wait <= TimeSpan.FromSeconds(30) ? wait : (TimeSpan?)null),
+            OnRetry = args =>
+            {
+                args.Outcome.Result?.Dispose();
+                return default;
+            },
+        })
+        .Build();
+
+    private long _retried;
+
     public string BaseUrl => baseUrl;
+
+    /// <summary>Requests the platform asked to repeat (busy) or that failed to connect and were safe to repeat.</summary>
+    public long Retried => Interlocked.Read(ref _retried);
 
     public Task<JsonNode?> GetAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
-    public Task<JsonNode?> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Post, path, body, cancellationToken);
+    public Task<JsonNode?> PostAsync(string path, JsonNode? body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Post, path, Json(body), cancellationToken);
+
+    public Task<JsonNode?> PatchAsync(string path, JsonNode body, CancellationToken cancellationToken) => SendAsync(HttpMethod.Patch, path, Json(body), cancellationToken);
+
+    /// <summary>A PUT of text (a YAML rule file), sent as <paramref name="mediaType"/>.</summary>
+    public Task<JsonNode?> PutTextAsync(string path, string text, string mediaType, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Put, path, () => new StringContent(text, Encoding.UTF8, mediaType), cancellationToken);
 
     /// <summary>A POST with an Idempotency-Key: the platform answers a repeat with the original offsets instead of appending again.</summary>
     public Task<JsonNode?> PostIdempotentAsync(string path, JsonNode body, string idempotencyKey, CancellationToken cancellationToken) =>
-        SendAsync(HttpMethod.Post, path, body, cancellationToken, idempotencyKey);
+        SendAsync(HttpMethod.Post, path, Json(body), cancellationToken, idempotencyKey);
+
+    /// <summary>A POST of a JSON body already serialized, with an Idempotency-Key when one is given.</summary>
+    public Task<JsonNode?> PostJsonAsync(string path, ReadOnlyMemory<byte> json, string? idempotencyKey, CancellationToken cancellationToken) =>
+        SendAsync(HttpMethod.Post, path, () => new ReadOnlyMemoryContent(json) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } }, cancellationToken, idempotencyKey);
 
     public Task<JsonNode?> DeleteAsync(string path, CancellationToken cancellationToken) => SendAsync(HttpMethod.Delete, path, null, cancellationToken);
 
@@ -25,12 +72,15 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
     /// false; reconnects with Last-Event-ID when the server ends a response (it does every few minutes), so nothing is
     /// missed or seen twice.
     /// </summary>
-    public async Task FollowAsync(string path, Func<string, string, bool> onEvent, CancellationToken cancellationToken)
+    /// <param name="path">The stream's path and query.</param>
+    /// <param name="onEvent">Gets each event's name and data; false stops.</param>
+    /// <param name="lastId">Where to start: a stream position (<c>0:13,1:40</c>), or null for the query's <c>from</c>.</param>
+    /// <param name="cancellationToken">Stops following.</param>
+    public async Task FollowAsync(string path, Func<string, string, bool> onEvent, string? lastId, CancellationToken cancellationToken)
     {
-        string? lastId = null;
         while (!cancellationToken.IsCancellationRequested)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"{baseUrl}/api/{path.TrimStart('/')}");
+            using var request = new HttpRequestMessage(HttpMethod.Get, Url(path));
             if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
             if (lastId is not null) request.Headers.Add("Last-Event-ID", lastId);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
@@ -49,7 +99,7 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
                 if (!response.IsSuccessStatusCode)
                 {
                     string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                    throw new CliException(CliException.Refused, $"The platform refused ({(int)response.StatusCode}) — {text}");
+                    throw Refused(response, text, Parse(text));
                 }
 
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
@@ -74,29 +124,27 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
         }
     }
 
-    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, JsonNode? body, CancellationToken cancellationToken, string? idempotencyKey = null)
+    private static Func<HttpContent>? Json(JsonNode? body) => body is null ? null : () => new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
+
+    private string Url(string path) => $"{baseUrl}/api/{path.TrimStart('/')}";
+
+    private async Task<JsonNode?> SendAsync(HttpMethod method, string path, Func<HttpContent>? content, CancellationToken cancellationToken, string? idempotencyKey = null)
     {
-        using var request = new HttpRequestMessage(method, $"{baseUrl}/api/{path.TrimStart('/')}");
-        if (idempotencyKey is not null)
-        {
-            request.Headers.Add("Idempotency-Key", idempotencyKey);
-        }
-
-        if (apiKey is not null)
-        {
-            request.Headers.Add("x-api-key", apiKey);
-        }
-
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
-        if (body is not null)
-        {
-            request.Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-        }
-
+        ResilienceContext context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(Repeatable, method == HttpMethod.Get || idempotencyKey is not null);
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            int attempt = 0;
+            response = await _retries.ExecuteAsync(async ctx =>
+            {
+                if (attempt++ > 0) Interlocked.Increment(ref _retried);
+                using var request = new HttpRequestMessage(method, Url(path)) { Content = content?.Invoke() };
+                if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
+                if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
+                request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+                return await http.SendAsync(request, ctx.CancellationToken).ConfigureAwait(false);
+            }, context).ConfigureAwait(false);
         }
         catch (HttpRequestException e)
         {
@@ -106,32 +154,37 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
         {
             throw new CliException(CliException.Unreachable, $"{baseUrl} did not answer in time.");
         }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
 
         using (response)
         {
             string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-            JsonNode? json = null;
-            if (text.Length > 0)
-            {
-                try
-                {
-                    json = JsonNode.Parse(text);
-                }
-                catch (JsonException)
-                {
-                    json = JsonValue.Create(text);
-                }
-            }
-
-            if (!response.IsSuccessStatusCode)
-            {
-                string detail = json is JsonObject problem
-                    ? $"{problem["title"]?.GetValue<string>() ?? response.ReasonPhrase}: {problem["detail"]?.GetValue<string>() ?? text}"
-                    : $"{response.ReasonPhrase}: {text}";
-                throw new CliException(CliException.Refused, $"The platform refused ({(int)response.StatusCode}) — {detail}");
-            }
-
-            return json;
+            JsonNode? json = Parse(text);
+            return response.IsSuccessStatusCode ? json : throw Refused(response, text, json);
         }
+    }
+
+    private static JsonNode? Parse(string text)
+    {
+        if (text.Length == 0) return null;
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+            return JsonValue.Create(text);
+        }
+    }
+
+    private static CliException Refused(HttpResponseMessage response, string text, JsonNode? json)
+    {
+        string detail = json is JsonObject problem
+            ? $"{problem["title"]?.GetValue<string>() ?? response.ReasonPhrase}: {problem["detail"]?.GetValue<string>() ?? problem["error"]?.GetValue<string>() ?? text}"
+            : $"{response.ReasonPhrase}: {text}";
+        return new CliException(CliException.Refused, $"The platform refused ({(int)response.StatusCode}) — {detail}");
     }
 }

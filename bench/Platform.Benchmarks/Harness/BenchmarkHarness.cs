@@ -42,6 +42,14 @@ public static class BenchmarkHarness
             return Path.Combine(outDir, "report.md");
         }
 
+        if (args.Contains("--cli-only"))
+        {
+            string cliOnly = CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), cliOnly);
+            Console.WriteLine(cliOnly);
+            return Path.Combine(outDir, "report.md");
+        }
+
         if (args.Contains("--read-path-only"))
         {
             string readOnly = ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step));
@@ -154,11 +162,12 @@ public static class BenchmarkHarness
         await azurite.RenewAsync();
         storage = azurite.ConnectionString;
         NotificationResult notifications = await NotificationBenchmark.RunAsync(storage, s.Mode, outDir, Step);
+        CliProduceResult cli = await CliProduceBenchmark.RunAsync(s, storage, outDir, Step);
 
         var results = new BenchResults(s, appender, byProducers, byPartitions, new CountScale(counts), peer, natsWhy, http, hostPeak,
             Process.GetCurrentProcess().PeakWorkingSet64, e2e, total.Elapsed);
         string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut) + Environment.NewLine + MetricsBenchmark.Report(metrics)
-            + Environment.NewLine + NotificationBenchmark.Report(notifications);
+            + Environment.NewLine + NotificationBenchmark.Report(notifications) + Environment.NewLine + CliProduceBenchmark.Report(cli);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report);
         ReportCharts.Draw(results, outDir);
         Console.WriteLine(report);

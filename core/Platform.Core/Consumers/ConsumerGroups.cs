@@ -27,9 +27,48 @@ public enum ResetTarget
     Timestamp,
 }
 
+/// <summary>A group's position on one topic: how many partitions it committed on and its total lag there.</summary>
+public sealed record GroupTopicLag(string Group, string Topic, int PartitionsCommitted, long Lag);
+
 /// <summary>Lag and offset resets of consumer groups (Kafka's kafka-consumer-groups).</summary>
 public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storage.ICheckpointStore checkpoints)
 {
+    /// <summary>
+    /// Every group with committed offsets, per topic, with its total lag there (Kafka's <c>--list</c> with
+    /// <c>--describe</c>'s totals); <paramref name="include"/> says which (group, topic) pairs the caller may see.
+    /// Offsets on topics that no longer exist are left out.
+    /// </summary>
+    public async Task<IReadOnlyList<GroupTopicLag>> ListAsync(string? topic, Func<string, string, bool> include, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(include);
+        var committed = new Dictionary<(string Group, string Topic), List<Storage.GroupOffset>>();
+        await foreach (Storage.GroupOffset offset in checkpoints.ListAsync(topic, cancellationToken).ConfigureAwait(false))
+        {
+            if (!include(offset.Group, offset.Partition.Topic)) continue;
+            if (!committed.TryGetValue((offset.Group, offset.Partition.Topic), out var list)) committed[(offset.Group, offset.Partition.Topic)] = list = [];
+            list.Add(offset);
+        }
+
+        var ends = new Dictionary<TopicPartition, PartitionOffsets>();
+        var result = new List<GroupTopicLag>();
+        foreach (((string group, string name), List<Storage.GroupOffset> offsets) in committed.OrderBy(c => c.Key.Group, StringComparer.Ordinal).ThenBy(c => c.Key.Topic, StringComparer.Ordinal))
+        {
+            if (await topics.FindAsync(name, cancellationToken).ConfigureAwait(false) is not { } config) continue;
+            long lag = 0;
+            for (int p = 0; p < config.Partitions; p++)
+            {
+                var tp = new TopicPartition(name, p);
+                if (!ends.TryGetValue(tp, out PartitionOffsets end)) ends[tp] = end = await reader.GetOffsetsAsync(name, p, cancellationToken).ConfigureAwait(false);
+                long from = offsets.FirstOrDefault(o => o.Partition.Partition == p)?.Offset ?? end.Earliest;
+                lag += Math.Max(0, end.Latest - Math.Max(from, end.Earliest));
+            }
+
+            result.Add(new GroupTopicLag(group, name, offsets.Count, lag));
+        }
+
+        return result;
+    }
+
     /// <summary>Lag per partition of <paramref name="group"/> on <paramref name="topic"/>.</summary>
     public async Task<IReadOnlyList<PartitionLag>> GetLagAsync(string group, string topic, CancellationToken cancellationToken)
     {
@@ -77,6 +116,49 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
                 _ => await reader.FindOffsetByTimeAsync(topic, p, value, cancellationToken).ConfigureAwait(false) ?? offsets.Latest,
             };
             await checkpoints.SetAsync(group, new TopicPartition(topic, p), offset, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await GetLagAsync(group, topic, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Commits a group's next offsets on some partitions of a topic, as a client consuming outside the runtime does
+    /// (Kafka's OffsetCommit; the command line's <c>consume --group</c>). Every offset is checked first (a partition of
+    /// the topic, inside the log), so a refusal changes nothing. A running job of the same group sees its checkpoint
+    /// moved, as after a reset.
+    /// </summary>
+    public async Task<IReadOnlyList<PartitionLag>> CommitAsync(string group, string topic, IReadOnlyList<(int Partition, long Offset)> offsets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(offsets);
+        CheckGroup(group);
+        TopicConfig config = await topics.GetAsync(topic, cancellationToken).ConfigureAwait(false);
+        if (offsets.Count == 0)
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, "Nothing to commit: give at least one partition and offset.");
+        }
+
+        foreach ((int partition, long offset) in offsets)
+        {
+            if (partition < 0 || partition >= config.Partitions)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, $"Topic '{topic}' has partitions 0 to {config.Partitions - 1}; there is no partition {partition}.");
+            }
+
+            PartitionOffsets ends = await reader.GetOffsetsAsync(topic, partition, cancellationToken).ConfigureAwait(false);
+            if (offset < ends.Earliest || offset > ends.Latest)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, $"Offset {offset} is outside partition {partition} ({ends.Earliest} to {ends.Latest}): a committed offset is the next record to read.");
+            }
+        }
+
+        if (offsets.GroupBy(o => o.Partition).Any(g => g.Count() > 1))
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, "Each partition may be committed once per request.");
+        }
+
+        foreach ((int partition, long offset) in offsets)
+        {
+            await checkpoints.SetAsync(group, new TopicPartition(topic, partition), offset, cancellationToken).ConfigureAwait(false);
         }
 
         return await GetLagAsync(group, topic, cancellationToken).ConfigureAwait(false);

@@ -48,6 +48,10 @@ public static class LogServiceCollectionExtensions
         services.TryAddSingleton(sp => new Retention.RetentionEnforcer(
             sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Retention.RetentionEnforcer>>(), sp.GetRequiredService<Retention.SegmentAgeRoller>()));
+        services.TryAddSingleton(sp => new TopicDeleter(
+            sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(),
+            sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<TopicDeleter>>(),
+            sp.GetService<IKeyedViewStore>(), sp.GetService<ICheckpointStore>()));
         services.TryAddSingleton(sp => new Compaction.LogCompactor(
             sp.GetRequiredService<TopicManager>(), sp.GetRequiredService<ISegmentStore>(), sp.GetRequiredService<IOffsetIndex>(),
             sp.GetRequiredService<IOptions<LogOptions>>(), sp.GetRequiredService<TimeProvider>(),

@@ -28,6 +28,12 @@ public sealed class LogOptions
     /// <summary>Most keys one compaction pass maps (Kafka's dedupe buffer): about 40 bytes each; the rest waits for the next pass.</summary>
     public int CompactionMaxKeys { get; set; } = 4_000_000;
 
+    /// <summary>
+    /// How long a deleted topic's data stays before the retention timer removes it (and the name can be used again):
+    /// longer than other instances cache the topic (30 s) plus an append's timeout, so no late append outlives it.
+    /// </summary>
+    public TimeSpan TopicDeleteGrace { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>How long a compactor holds its claim on a partition; another instance may take over after.</summary>
     public TimeSpan CompactionClaim { get; set; } = TimeSpan.FromMinutes(10);
 

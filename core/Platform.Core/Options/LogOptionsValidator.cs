@@ -35,6 +35,11 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:CompactionMaxKeys must be at least 1000; it is {options.CompactionMaxKeys}.");
         }
 
+        if (options.TopicDeleteGrace < TimeSpan.Zero || options.TopicDeleteGrace > TimeSpan.FromDays(7))
+        {
+            errors.Add($"{LogOptions.SectionName}:TopicDeleteGrace must be between 0 and 7 days; it is {options.TopicDeleteGrace}.");
+        }
+
         if (options.CompactionClaim < TimeSpan.FromSeconds(30))
         {
             errors.Add($"{LogOptions.SectionName}:CompactionClaim must be at least 30 s; it is {options.CompactionClaim}.");

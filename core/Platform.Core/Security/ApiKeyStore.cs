@@ -50,15 +50,7 @@ public sealed class ApiKeyStore(TableClient table) : IProvisionedStore
     /// <summary>Deletes a key; false if there was none.</summary>
     public async Task<bool> DeleteAsync(string id, CancellationToken cancellationToken)
     {
-        try
-        {
-            await table.DeleteEntityAsync(PartitionKey, id, ETag.All, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-            return false;
-        }
+        return await Storage.Azure.TableDeletes.DeleteIfExistsAsync(table, PartitionKey, id, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
     private static ApiKeyInfo FromEntity(TableEntity e) => new(

@@ -43,4 +43,7 @@ public interface IKeyedViewStore
 
     /// <summary>Entries whose key starts with <paramref name="prefix"/> and sorts after <paramref name="after"/> (bytewise), in key order, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<KeyedEntry>> ListAsync(TopicPartition partition, byte[] prefix, byte[]? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Removes the partition's whole view, entries and position (its topic was deleted).</summary>
+    Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken);
 }

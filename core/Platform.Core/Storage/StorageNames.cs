@@ -131,6 +131,14 @@ public static class StorageNames
     public static string CheckpointRowKey(TopicPartition partition) =>
         string.Create(CultureInfo.InvariantCulture, $"o:{partition.Topic}:{partition.Partition:D5}");
 
+    /// <summary>The partition a <see cref="CheckpointRowKey"/> names.</summary>
+    public static TopicPartition ParseCheckpointRowKey(string rowKey)
+    {
+        ArgumentNullException.ThrowIfNull(rowKey);
+        int last = rowKey.LastIndexOf(':');
+        return new TopicPartition(rowKey[2..last], int.Parse(rowKey.AsSpan(last + 1), NumberStyles.None, CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Refuses a job's result key that would collide with offsets or that table keys cannot hold.</summary>
     public static void CheckResultKey(string key)
     {

@@ -13,6 +13,15 @@ namespace Platform.Functions.Http;
 /// </summary>
 public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups)
 {
+    [Function("ListGroups")]
+    public async Task<IResult> List([HttpTrigger(AuthorizationLevel.Function, "get", Route = "groups")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
+        string? topic = request.Query["topic"] is { Count: > 0 } t ? t.ToString() : null;
+        IReadOnlyList<GroupTopicLag> all = await groups.ListAsync(topic, (group, name) => principal.Allows(ApiOperation.Consume, name) && principal.AllowsGroup(ApiOperation.Consume, group), cancellationToken);
+        return Results.Ok(new { groups = all.Select(g => new { group = g.Group, topic = g.Topic, partitionsCommitted = g.PartitionsCommitted, lag = g.Lag }) });
+    }
+
     [Function("GroupLag")]
     public async Task<IResult> Lag([HttpTrigger(AuthorizationLevel.Function, "get", Route = "groups/{group}/topics/{topic}")] HttpRequest request, string group, string topic, CancellationToken cancellationToken)
     {
@@ -38,6 +47,20 @@ public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups
         return Results.Ok(View(group, topic, lag));
     }
 
+    [Function("GroupCommit")]
+    public async Task<IResult> Commit([HttpTrigger(AuthorizationLevel.Function, "post", Route = "groups/{group}/topics/{topic}/commit")] HttpRequest request, string group, string topic, CancellationToken cancellationToken)
+    {
+        await auth.RequireGroupAsync(request, ApiOperation.Consume, group, topic, cancellationToken);
+        CommitRequest body = await JsonBody.ReadAsync<CommitRequest>(request, 256 * 1024, cancellationToken);
+        if (body.Offsets is null || body.Offsets.Any(o => o?.Partition is null || o.Offset is null))
+        {
+            throw new BadRequestException("'offsets' must be a list of {\"partition\": p, \"offset\": next offset to read}.");
+        }
+
+        IReadOnlyList<PartitionLag> lag = await groups.CommitAsync(group, topic, [.. body.Offsets.Select(o => (o!.Partition!.Value, o.Offset!.Value))], cancellationToken);
+        return Results.Ok(View(group, topic, lag));
+    }
+
     private static object View(string group, string topic, IReadOnlyList<PartitionLag> lag) => new
     {
         group,
@@ -45,6 +68,10 @@ public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups
         lag = lag.Sum(l => l.Lag),
         partitions = lag.Select(l => new { partition = l.Partition, committedOffset = l.Committed, logEndOffset = l.LogEndOffset, lag = l.Lag }),
     };
+
+    internal sealed record CommitRequest(List<CommitOffset?>? Offsets);
+
+    internal sealed record CommitOffset(int? Partition, long? Offset);
 
     internal sealed record ResetRequest(string? To, long? Offset, string? Timestamp);
 }

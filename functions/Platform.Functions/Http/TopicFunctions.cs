@@ -8,8 +8,8 @@ using Platform.Core.Ingestion;
 
 namespace Platform.Functions.Http;
 
-/// <summary>Topic admin: create, list, describe.</summary>
-public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, LogReader reader)
+/// <summary>Topic admin: create, list, describe, alter (settings), delete.</summary>
+public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, LogReader reader, Microsoft.Extensions.Options.IOptions<Platform.Core.Options.LogOptions> logOptions)
 {
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -40,6 +40,39 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
         return Results.Ok(new { topics = all.Where(t => principal.Sees(t.Name)).Select(t => TopicView.From(t, partitions: null)) });
     }
 
+    [Function("AlterTopic")]
+    public async Task<IResult> Alter([HttpTrigger(AuthorizationLevel.Function, "patch", Route = "topics/{topic}")] HttpRequest request, string topic, CancellationToken cancellationToken)
+    {
+        ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
+        if (!principal.Allows(ApiOperation.Admin, topic))
+        {
+            throw new ForbiddenException($"This key may not change topic '{topic}'.");
+        }
+
+        CreateTopicRequest body = await JsonBody.ReadAsync<CreateTopicRequest>(request, MaxBodyBytes, cancellationToken);
+        if (body.Name is not null && body.Name != topic)
+        {
+            throw new BadRequestException($"A topic cannot be renamed ('{topic}' to '{body.Name}'): leave 'name' out, or give the same.");
+        }
+
+        TopicConfig changed = await topics.UpdateAsync(topic, body.ApplyTo, cancellationToken);
+        return Results.Ok(TopicView.From(changed, partitions: null));
+    }
+
+    [Function("DeleteTopic")]
+    public async Task<IResult> Delete([HttpTrigger(AuthorizationLevel.Function, "delete", Route = "topics/{topic}")] HttpRequest request, string topic, CancellationToken cancellationToken)
+    {
+        ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
+        if (!principal.Allows(ApiOperation.Admin, topic))
+        {
+            throw new ForbiddenException($"This key may not delete topic '{topic}'.");
+        }
+
+        TopicConfig deleted = await topics.DeleteAsync(topic, cancellationToken);
+        DateTimeOffset removedAfter = DateTimeOffset.FromUnixTimeMilliseconds(deleted.DeletedAt) + logOptions.Value.TopicDeleteGrace;
+        return Results.Accepted(value: new { name = deleted.Name, deletedAt = DateTimeOffset.FromUnixTimeMilliseconds(deleted.DeletedAt), dataRemovedAfter = removedAfter });
+    }
+
     [Function("DescribeTopic")]
     public async Task<IResult> Describe([HttpTrigger(AuthorizationLevel.Function, "get", Route = "topics/{topic}")] HttpRequest request, string topic, CancellationToken cancellationToken)
     {
@@ -61,11 +94,14 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
     internal sealed record CreateTopicRequest(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes, string? CleanupPolicy, string? Compression, int? MaxRecordBytes,
         long? MinCompactionLagMs = null, long? MaxCompactionLagMs = null, long? DeleteRetentionMs = null, double? MinCleanableDirtyRatio = null, long? SegmentMs = null)
     {
-        public TopicConfig ToConfig()
+        public TopicConfig ToConfig() => ApplyTo(new TopicConfig { Name = Name ?? string.Empty, Partitions = Partitions ?? 1 });
+
+        /// <summary>The settings given in the body over <paramref name="defaults"/>; those not given are kept.</summary>
+        public TopicConfig ApplyTo(TopicConfig defaults)
         {
-            var defaults = new TopicConfig { Name = Name ?? string.Empty, Partitions = Partitions ?? 1 };
             return defaults with
             {
+                Partitions = Partitions ?? defaults.Partitions,
                 RetentionMs = RetentionMs ?? defaults.RetentionMs,
                 RetentionBytes = RetentionBytes ?? defaults.RetentionBytes,
                 CleanupPolicy = CleanupPolicy is null ? defaults.CleanupPolicy : ParsePolicy(CleanupPolicy),

@@ -39,6 +39,7 @@ public abstract class NotificationScheduleContract
         var again = Assert.Single(await schedule.DueAsync(1_000, 10, default), d => d.Id == "a");
         Assert.Equal((1_000L, 2, 5L, "SMTP 451"), (again.Due, again.Attempts, again.FirstTriedAt, again.LastError));
         Assert.True(await schedule.TryRemoveAsync(again, default));
+        Assert.False(await schedule.TryRemoveAsync(again, default)); // gone: a second remover did not take it (the SDK answers 404 without throwing)
         Assert.DoesNotContain(await schedule.DueAsync(long.MaxValue, 10, default), d => d.Id == "a");
         Assert.False(await schedule.IsParkedAsync("a", "email", "a@example.com", default));
     }

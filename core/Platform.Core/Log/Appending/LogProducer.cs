@@ -17,7 +17,7 @@ namespace Platform.Core.Log.Appending;
 /// </summary>
 public sealed class LogProducer : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<TopicPartition, Lazy<PartitionAppender>> _appenders = new();
+    private readonly ConcurrentDictionary<TopicPartition, AppenderSlot> _appenders = new();
     private readonly TopicManager _topics;
     private readonly ISegmentStore _segments;
     private readonly OffsetIndexWriter _index;
@@ -301,11 +301,11 @@ public sealed class LogProducer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        foreach (Lazy<PartitionAppender> appender in _appenders.Values)
+        foreach (AppenderSlot slot in _appenders.Values)
         {
-            if (appender.IsValueCreated)
+            if (slot.IsCreated)
             {
-                await appender.Value.DisposeAsync().ConfigureAwait(false);
+                await slot.Appender.DisposeAsync().ConfigureAwait(false);
             }
         }
 
@@ -458,12 +458,58 @@ public sealed class LogProducer : IAsyncDisposable
             : (size, null);
     }
 
-    private PartitionAppender GetAppender(TopicPartition tp, TopicConfig config) =>
-        _appenders.GetOrAdd(tp, key => new Lazy<PartitionAppender>(() =>
+    private PartitionAppender GetAppender(TopicPartition tp, TopicConfig config)
+    {
+        while (true)
         {
-            ILogger logger = _loggers.CreateLogger<PartitionAppender>();
-            var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics) { SegmentMs = config.SegmentMs };
-            CompressionCodec codec = config.Compression;
-            return new PartitionAppender(writer, _index, () => codec, _options, _time, logger, _listeners);
-        })).Value;
+            AppenderSlot slot = _appenders.GetOrAdd(tp, key => new AppenderSlot(config, () =>
+            {
+                ILogger logger = _loggers.CreateLogger<PartitionAppender>();
+                var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics) { SegmentMs = config.SegmentMs };
+                return (writer, logger);
+            }, (writer, logger, codec) => new PartitionAppender(writer, _index, codec, _options, _time, logger, _listeners)));
+            if (slot.CreatedAt == config.CreatedAt)
+            {
+                slot.Apply(config); // a changed compression or segment.ms applies from the next batch
+                return slot.Appender;
+            }
+
+            // The topic was deleted and created again under its name: this appender's idea of the log's end is the old topic's.
+            if (_appenders.TryRemove(new KeyValuePair<TopicPartition, AppenderSlot>(tp, slot)) && slot.IsCreated)
+            {
+                _ = slot.Appender.DisposeAsync().AsTask();
+            }
+        }
+    }
+
+    /// <summary>A partition's appender and the topic settings it appends with, which a topic change updates in place.</summary>
+    private sealed class AppenderSlot
+    {
+        private readonly Lazy<(PartitionAppender Appender, PartitionWriter Writer)> _lazy;
+        private volatile TopicConfig _config;
+
+        public AppenderSlot(TopicConfig config, Func<(PartitionWriter Writer, ILogger Logger)> createWriter, Func<PartitionWriter, ILogger, Func<CompressionCodec>, PartitionAppender> createAppender)
+        {
+            _config = config;
+            CreatedAt = config.CreatedAt;
+            _lazy = new Lazy<(PartitionAppender, PartitionWriter)>(() =>
+            {
+                (PartitionWriter writer, ILogger logger) = createWriter();
+                return (createAppender(writer, logger, () => _config.Compression), writer);
+            });
+        }
+
+        public long CreatedAt { get; }
+
+        public bool IsCreated => _lazy.IsValueCreated;
+
+        public PartitionAppender Appender => _lazy.Value.Appender;
+
+        public void Apply(TopicConfig config)
+        {
+            if (ReferenceEquals(config, _config)) return;
+            _config = config;
+            _lazy.Value.Writer.SegmentMs = config.SegmentMs;
+        }
+    }
 }

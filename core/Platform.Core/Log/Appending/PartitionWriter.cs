@@ -52,7 +52,7 @@ internal sealed partial class PartitionWriter
     public TopicPartition Partition => partition;
 
     /// <summary>The topic's SegmentMs: the active segment is sealed by age before an append once its first batch is this old (0 or less: never).</summary>
-    public long SegmentMs { get; init; }
+    public long SegmentMs { get; set; }
 
     /// <summary>Races the last append lost to other writers (conditional appends refused because the blob had grown).</summary>
     public int LostRaces { get; private set; }

@@ -17,7 +17,10 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
 
     // Where each fetch stopped (segment generation and byte position of the next batch), so that the next fetch from
     // that offset — a steady consumer's — reads on at once, without an index lookup. Bounded: cleared when it grows.
-    private readonly ConcurrentDictionary<(TopicPartition Partition, long Offset), (SegmentRef Segment, long Position)> _continuations = new();
+    private readonly ConcurrentDictionary<(TopicPartition Partition, long Offset), (SegmentRef Segment, long Position, long Until)> _continuations = new();
+
+    // Bounded in time too, so that a topic deleted and created again under its name never resumes at an old position.
+    private const long ContinuationMs = 60_000;
     private const int MaxContinuations = 100_000;
 
     /// <summary>Default fetch size, as Kafka's max.partition.fetch.bytes.</summary>
@@ -329,7 +332,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             return null;
         }
 
-        if (_continuations.TryRemove((tp, offset), out var resume) && resume.Segment == info.Ref && resume.Position <= info.Length)
+        if (_continuations.TryRemove((tp, offset), out var resume) && resume.Segment == info.Ref && resume.Position <= info.Length && resume.Until > Environment.TickCount64)
         {
             return resume.Position; // where the previous fetch stopped: the batch holding the offset, or the one after
         }
@@ -491,7 +494,7 @@ public sealed class LogReader(TopicManager topics, ISegmentStore segments, IOffs
             _continuations.Clear();
         }
 
-        _continuations[(tp, next)] = (segment, position);
+        _continuations[(tp, next)] = (segment, position, Environment.TickCount64 + ContinuationMs);
     }
 
     /// <summary>Where a read of one segment stopped.</summary>

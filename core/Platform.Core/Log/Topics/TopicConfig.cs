@@ -64,4 +64,13 @@ public sealed record TopicConfig
 
     /// <summary>When the topic was created (Unix ms).</summary>
     public long CreatedAt { get; init; }
+
+    /// <summary>
+    /// When the topic was deleted (Unix ms); 0 while it is live. A deleted topic is gone for clients at once; its data is
+    /// removed after a grace period, and only then may the name be used again.
+    /// </summary>
+    public long DeletedAt { get; init; }
+
+    /// <summary>The stored row's version (an ETag in Azure) for conditional changes; null for a topic not read from the store.</summary>
+    public string? Version { get; init; }
 }

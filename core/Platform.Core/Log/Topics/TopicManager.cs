@@ -28,7 +28,9 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time, TopicPlac
         };
         if (!await store.TryCreateAsync(stored, cancellationToken).ConfigureAwait(false))
         {
-            throw new LogException(LogErrorKind.TopicAlreadyExists, $"Topic '{topic.Name}' already exists.");
+            throw await store.GetAsync(topic.Name, cancellationToken).ConfigureAwait(false) is { DeletedAt: > 0 }
+                ? new LogException(LogErrorKind.TopicAlreadyExists, $"Topic '{topic.Name}' was deleted and its data is being removed; the name can be used again once that is done (a few minutes).")
+                : new LogException(LogErrorKind.TopicAlreadyExists, $"Topic '{topic.Name}' already exists.");
         }
 
         return stored;
@@ -59,6 +61,12 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time, TopicPlac
         }
 
         TopicConfig? config = await store.GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (config is { DeletedAt: > 0 })
+        {
+            _cache.TryRemove(name, out _);
+            return null;
+        }
+
         if (config is not null)
         {
             _cache[name] = (config, now + (long)(CacheFor.TotalSeconds * time.TimestampFrequency));
@@ -72,8 +80,72 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time, TopicPlac
     public async Task<TopicConfig> GetAsync(string name, CancellationToken cancellationToken) =>
         await FindAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new TopicNotFoundException(name);
 
-    /// <summary>All topics, by name.</summary>
-    public Task<IReadOnlyList<TopicConfig>> ListAsync(CancellationToken cancellationToken) => store.ListAsync(cancellationToken);
+    /// <summary>All live topics, by name.</summary>
+    public async Task<IReadOnlyList<TopicConfig>> ListAsync(CancellationToken cancellationToken) =>
+        [.. (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(t => t.DeletedAt == 0)];
+
+    /// <summary>Topics deleted whose data may still be there, by name.</summary>
+    public async Task<IReadOnlyList<TopicConfig>> ListDeletedAsync(CancellationToken cancellationToken) =>
+        [.. (await store.ListAsync(cancellationToken).ConfigureAwait(false)).Where(t => t.DeletedAt > 0)];
+
+    /// <summary>
+    /// Changes a topic's settings (Kafka's <c>alter configs</c>): <paramref name="change"/> is applied to the stored
+    /// settings and the result checked like a new topic's; a concurrent change makes it start again from the new row.
+    /// The number of partitions, the name and the placement cannot change.
+    /// </summary>
+    /// <exception cref="TopicNotFoundException">No such topic.</exception>
+    /// <exception cref="LogException">The changed settings are invalid (<see cref="LogErrorKind.InvalidRequest"/>).</exception>
+    public async Task<TopicConfig> UpdateAsync(string name, Func<TopicConfig, TopicConfig> change, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        while (true)
+        {
+            TopicConfig current = await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is { DeletedAt: 0 } live ? live : throw new TopicNotFoundException(name);
+            TopicConfig changed = change(current);
+            if (changed.Partitions != current.Partitions)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, string.Create(CultureInfo.InvariantCulture, $"The number of partitions cannot change (it is {current.Partitions}): keyed records would move to other partitions. Create a new topic and copy into it."));
+            }
+
+            changed = changed with { Name = current.Name, SegmentAccounts = current.SegmentAccounts, CreatedAt = current.CreatedAt, DeletedAt = 0, Version = current.Version };
+            if (Validate(changed) is { } problem)
+            {
+                throw new LogException(LogErrorKind.InvalidRequest, problem);
+            }
+
+            if (await store.TryReplaceAsync(changed, cancellationToken).ConfigureAwait(false))
+            {
+                _cache.TryRemove(name, out _);
+                return changed with { Version = null };
+            }
+        }
+    }
+
+    /// <summary>
+    /// Deletes a topic: at once it is gone for clients (this instance at once, others within their 30 s cache); its
+    /// segments, index rows, keyed view and group offsets are removed by <see cref="TopicDeleter"/> after a grace period.
+    /// </summary>
+    /// <exception cref="TopicNotFoundException">No such topic.</exception>
+    public async Task<TopicConfig> DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            TopicConfig current = await store.GetAsync(name, cancellationToken).ConfigureAwait(false) is { DeletedAt: 0 } live ? live : throw new TopicNotFoundException(name);
+            TopicConfig deleted = current with { DeletedAt = time.GetUtcNow().ToUnixTimeMilliseconds() };
+            if (await store.TryReplaceAsync(deleted, cancellationToken).ConfigureAwait(false))
+            {
+                _cache.TryRemove(name, out _);
+                return deleted with { Version = null };
+            }
+        }
+    }
+
+    /// <summary>Removes a deleted topic's row once its data is gone, so that the name can be used again.</summary>
+    public async Task<bool> ForgetAsync(TopicConfig deleted, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deleted);
+        return deleted.DeletedAt > 0 && await store.TryDeleteAsync(deleted, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Null when the topic's settings are valid, otherwise why not.</summary>
     public static string? Validate(TopicConfig topic)

@@ -39,15 +39,7 @@ public sealed class AzureAlertingStore(TableClient table) : IRuleStore, IAlertSt
     /// <inheritdoc />
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        try
-        {
-            await table.DeleteEntityAsync(Rules, Key(name), ETag.All, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return false;
-        }
+        return await TableDeletes.DeleteIfExistsAsync(table, Rules, Key(name), ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -70,6 +70,22 @@ public sealed class AzureCheckpointStore(TableClient table) : ICheckpointStore, 
         return e.Keys.Where(k => k is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")).ToDictionary(k => k, k => (object?)e[k]);
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<GroupOffset> ListAsync(string? topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Offsets are the rows whose RowKey starts with "o:" (';' sorts right after ':'); result rows are skipped.
+        string from = topic is null ? "o:" : $"o:{topic}:", to = topic is null ? "o;" : $"o:{topic};";
+        string filter = TableClient.CreateQueryFilter($"RowKey ge {from} and RowKey lt {to}");
+        await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Offset"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return new GroupOffset(e.PartitionKey, StorageNames.ParseCheckpointRowKey(e.RowKey), e.GetInt64("Offset") ?? 0);
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task DeleteAsync(string group, TopicPartition partition, CancellationToken cancellationToken) =>
+        await table.DeleteEntityAsync(group, StorageNames.CheckpointRowKey(partition), ETag.All, cancellationToken).ConfigureAwait(false);
+
     private static TableEntity Entity(string group, TopicPartition partition, long offset) =>
         new(group, StorageNames.CheckpointRowKey(partition)) { ["Offset"] = offset, ["Topic"] = partition.Topic, ["Partition"] = partition.Partition };
 }

@@ -83,10 +83,9 @@ public sealed class AzureNotificationSchedule(TableClient table) : INotification
         }
         try
         {
-            await table.DeleteEntityAsync(Partition(item), Row(item), new ETag(item.Version), cancellationToken).ConfigureAwait(false);
-            return true;
+            return await TableDeletes.DeleteIfExistsAsync(table, Partition(item), Row(item), new ETag(item.Version), cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status == 412)
         {
             return false;
         }

@@ -57,10 +57,9 @@ public sealed class AzureRouterStore(TableClient table) : IRouterStore, IProvisi
     {
         try
         {
-            await table.DeleteEntityAsync("group", Key(key), new ETag(version), cancellationToken).ConfigureAwait(false);
-            return true;
+            return await TableDeletes.DeleteIfExistsAsync(table, "group", Key(key), new ETag(version), cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        catch (RequestFailedException e) when (e.Status == 412)
         {
             return false;
         }

@@ -47,6 +47,36 @@ public sealed class AzureTopicStore(TableClient table) : ITopicStore, IProvision
         return result;
     }
 
+    /// <inheritdoc />
+    public async Task<bool> TryReplaceAsync(TopicConfig topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        try
+        {
+            await table.UpdateEntityAsync(ToEntity(topic), new ETag(topic.Version ?? throw new ArgumentException("The topic has no stored version.", nameof(topic))), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> TryDeleteAsync(TopicConfig topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        ETag version = new(topic.Version ?? throw new ArgumentException("The topic has no stored version.", nameof(topic)));
+        try
+        {
+            return await TableDeletes.DeleteIfExistsAsync(table, StorageNames.TopicsPartitionKey, topic.Name, version, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return false;
+        }
+    }
+
     private static TableEntity ToEntity(TopicConfig t) => new(StorageNames.TopicsPartitionKey, t.Name)
     {
         ["Partitions"] = t.Partitions,
@@ -62,6 +92,7 @@ public sealed class AzureTopicStore(TableClient table) : ITopicStore, IProvision
         ["Compression"] = t.Compression.ToString(),
         ["MaxRecordBytes"] = t.MaxRecordBytes,
         ["CreatedAt"] = t.CreatedAt,
+        ["DeletedAt"] = t.DeletedAt,
     };
 
     private static TopicConfig FromEntity(TableEntity e) => new()
@@ -80,5 +111,7 @@ public sealed class AzureTopicStore(TableClient table) : ITopicStore, IProvision
         Compression = Enum.Parse<CompressionCodec>(e.GetString("Compression") ?? nameof(CompressionCodec.None)),
         MaxRecordBytes = e.GetInt32("MaxRecordBytes") ?? TopicConfig.DefaultMaxRecordBytes,
         CreatedAt = e.GetInt64("CreatedAt") ?? 0,
+        DeletedAt = e.GetInt64("DeletedAt") ?? 0,
+        Version = e.ETag.ToString(),
     };
 }

@@ -8,6 +8,23 @@ internal static class TableDeletes
 {
     private const int TransactionLimit = 100;
 
+    /// <summary>
+    /// Deletes one row; false when it was not there. The SDK answers a missing row with a 404 response rather than an
+    /// exception, so the status is what tells.
+    /// </summary>
+    public static async Task<bool> DeleteIfExistsAsync(TableClient table, string partitionKey, string rowKey, ETag ifMatch, CancellationToken cancellationToken)
+    {
+        try
+        {
+            Response response = await table.DeleteEntityAsync(partitionKey, rowKey, ifMatch, cancellationToken).ConfigureAwait(false);
+            return response.Status != 404;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Deletes <paramref name="rows"/> (all of one PartitionKey), whatever their versions.</summary>
     public static async Task DeleteAsync(TableClient table, IEnumerable<ITableEntity> rows, CancellationToken cancellationToken)
     {

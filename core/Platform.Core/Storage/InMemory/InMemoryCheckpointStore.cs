@@ -73,6 +73,39 @@ public sealed class InMemoryCheckpointStore : ICheckpointStore
         }
     }
 
+    /// <inheritdoc />
+    public async IAsyncEnumerable<GroupOffset> ListAsync(string? topic, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        List<GroupOffset> offsets;
+        lock (_lock)
+        {
+            offsets = [.. _rows
+                .Where(r => r.Key.Key.StartsWith("o:", StringComparison.Ordinal))
+                .Select(r => new GroupOffset(r.Key.Group, StorageNames.ParseCheckpointRowKey(r.Key.Key), (long)r.Value.Values["Offset"]!))
+                .Where(o => topic is null || o.Partition.Topic == topic)
+                .OrderBy(o => o.Group, StringComparer.Ordinal).ThenBy(o => o.Partition.Topic, StringComparer.Ordinal).ThenBy(o => o.Partition.Partition)];
+        }
+
+        foreach (GroupOffset offset in offsets)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return offset;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task DeleteAsync(string group, TopicPartition partition, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_lock)
+        {
+            _rows.Remove((group, StorageNames.CheckpointRowKey(partition)));
+        }
+
+        return Task.CompletedTask;
+    }
+
     private static Dictionary<string, object?> Offset(long offset) => new() { ["Offset"] = offset };
 
     private static Checkpoint ToCheckpoint((IReadOnlyDictionary<string, object?> Values, long Version) row) =>

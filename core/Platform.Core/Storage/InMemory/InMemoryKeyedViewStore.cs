@@ -51,6 +51,13 @@ public sealed class InMemoryKeyedViewStore : IKeyedViewStore
     }
 
     /// <inheritdoc />
+    public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        _views.TryRemove(partition, out _);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<KeyedEntry?> GetAsync(TopicPartition partition, byte[] key, CancellationToken cancellationToken)
     {
         View view = _views.GetOrAdd(partition, _ => new View());

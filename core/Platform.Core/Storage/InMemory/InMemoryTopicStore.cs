@@ -7,13 +7,14 @@ namespace Platform.Core.Storage.InMemory;
 public sealed class InMemoryTopicStore : ITopicStore
 {
     private readonly ConcurrentDictionary<string, TopicConfig> _topics = new(StringComparer.Ordinal);
+    private long _version;
 
     /// <inheritdoc />
     public Task<bool> TryCreateAsync(TopicConfig topic, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(topic);
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(_topics.TryAdd(topic.Name, topic));
+        return Task.FromResult(_topics.TryAdd(topic.Name, topic with { Version = NextVersion() }));
     }
 
     /// <inheritdoc />
@@ -30,4 +31,24 @@ public sealed class InMemoryTopicStore : ITopicStore
         IReadOnlyList<TopicConfig> result = [.. _topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal)];
         return Task.FromResult(result);
     }
+
+    /// <inheritdoc />
+    public Task<bool> TryReplaceAsync(TopicConfig topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_topics.TryGetValue(topic.Name, out TopicConfig? stored) && stored.Version == topic.Version
+            && _topics.TryUpdate(topic.Name, topic with { Version = NextVersion() }, stored));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> TryDeleteAsync(TopicConfig topic, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(topic);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_topics.TryGetValue(topic.Name, out TopicConfig? stored) && stored.Version == topic.Version
+            && _topics.TryRemove(new KeyValuePair<string, TopicConfig>(topic.Name, stored)));
+    }
+
+    private string NextVersion() => Interlocked.Increment(ref _version).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,140 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Platform.Cli;
+
+/// <summary>One consume run: where each partition starts, the reading (pages or the live stream), the group's commits.</summary>
+internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions options, RecordPrinter printer)
+{
+    private const int CommitEvery = 1000;
+
+    private readonly string _topic = JsonText.Escape(options.Topic);
+    private readonly Dictionary<int, long> _next = [];
+    private readonly HashSet<int> _moved = [];
+    private int _printed;
+    private int _sinceCommit;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        JsonNode? topic = await client.GetAsync($"topics/{_topic}", cancellationToken);
+        JsonArray ends = topic?["offsets"]?.AsArray() ?? [];
+        int partitions = topic?["partitions"]?.GetValue<int>() ?? ends.Count;
+        if (options.Partition is { } only && (only < 0 || only >= partitions))
+        {
+            throw new CliException(CliException.Usage, $"Topic '{options.Topic}' has partitions 0 to {partitions - 1}; there is no partition {only}.");
+        }
+
+        int[] chosen = options.Partition is { } p ? [p] : [.. Enumerable.Range(0, partitions)];
+        if (options.Group is { } group)
+        {
+            JsonNode? committed = await client.GetAsync($"groups/{JsonText.Escape(group)}/topics/{_topic}", cancellationToken);
+            foreach (int partition in chosen)
+            {
+                JsonNode? row = committed?["partitions"]?.AsArray().FirstOrDefault(x => x?["partition"]?.GetValue<int>() == partition);
+                long earliest = ends.FirstOrDefault(x => x?["partition"]?.GetValue<int>() == partition)?["earliestOffset"]?.GetValue<long>() ?? 0;
+                _next[partition] = Math.Max(row?["committedOffset"]?.GetValue<long?>() ?? earliest, earliest);
+            }
+        }
+
+        try
+        {
+            if (options.Follow) await FollowAsync(chosen, cancellationToken);
+            else await ReadAsync(chosen, ends, cancellationToken);
+        }
+        finally
+        {
+            // Also on Ctrl+C: what was printed is committed, within a short while of its own.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await CommitAsync(timeout.Token);
+        }
+    }
+
+    private bool Full => options.Max > 0 && _printed >= options.Max;
+
+    private async Task ReadAsync(int[] chosen, JsonArray ends, CancellationToken cancellationToken)
+    {
+        foreach (int partition in chosen)
+        {
+            long end = ends.FirstOrDefault(x => x?["partition"]?.GetValue<int>() == partition)?["latestOffset"]?.GetValue<long>() ?? 0;
+            string start = _next.TryGetValue(partition, out long committed) ? $"offset={committed}"
+                : options.FromTime is { } time ? $"timestamp={Uri.EscapeDataString(time)}"
+                : $"offset={options.FromOffset ?? "earliest"}";
+            while (!Full)
+            {
+                int want = options.Max > 0 ? Math.Min(options.Max - _printed, 1000) : 1000;
+                JsonNode? page = await client.GetAsync($"topics/{_topic}/partitions/{partition}/records?{start}&maxRecords={want}&format=json", cancellationToken);
+                JsonArray records = page?["records"]?.AsArray() ?? [];
+                foreach (JsonNode? record in records.ToArray())
+                {
+                    if (record is null) continue;
+                    records.Remove(record);
+                    Take(partition, record);
+                    if (Full) break;
+                }
+
+                long next = page?["nextOffset"]?.GetValue<long>() ?? end;
+                if (!Full) Moved(partition, next); // filtered-out records are consumed too
+                if (next >= Math.Max(end, page?["logEndOffset"]?.GetValue<long>() ?? 0) || start == $"offset={next}")
+                {
+                    break;
+                }
+
+                start = string.Create(CultureInfo.InvariantCulture, $"offset={next}");
+                if (_sinceCommit >= CommitEvery) await CommitAsync(cancellationToken);
+            }
+        }
+    }
+
+    private async Task FollowAsync(int[] chosen, CancellationToken cancellationToken)
+    {
+        string query = "format=json" + (options.Partition is { } p ? $"&partition={p}" : "");
+        string? position = null;
+        if (_next.Count > 0)
+        {
+            position = string.Join(',', chosen.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x}:{_next[x]}")));
+        }
+        else if (options.FromOffset is { } offset && long.TryParse(offset, NumberStyles.None, CultureInfo.InvariantCulture, out long at))
+        {
+            position = string.Create(CultureInfo.InvariantCulture, $"{chosen[0]}:{at}");
+        }
+        else
+        {
+            query += "&from=" + Uri.EscapeDataString(options.FromTime ?? options.FromOffset ?? "latest");
+        }
+
+        await client.FollowAsync($"topics/{_topic}/stream?{query}", (kind, data) =>
+        {
+            if (kind != "record") return true;
+            if (JsonNode.Parse(data) is not JsonObject record) return true;
+            int partition = record["partition"]?.GetValue<int>() ?? 0;
+            Take(partition, record);
+            return !Full;
+        }, position, cancellationToken);
+    }
+
+    private void Take(int partition, JsonNode record)
+    {
+        long offset = record["offset"]?.GetValue<long>() ?? 0;
+        Moved(partition, offset + 1);
+        if (!options.KeyMatches(record["key"] is JsonValue k && k.TryGetValue(out string? key) ? key : null)) return;
+        printer.Print(partition, record);
+        _printed++;
+    }
+
+    private void Moved(int partition, long next)
+    {
+        if (_next.TryGetValue(partition, out long was) && was >= next) return;
+        _next[partition] = next;
+        _moved.Add(partition);
+        _sinceCommit++;
+    }
+
+    private async Task CommitAsync(CancellationToken cancellationToken)
+    {
+        if (options.Group is not { } group || !options.Commit || _moved.Count == 0) return;
+        var offsets = new JsonArray([.. _moved.Order().Select(p => (JsonNode)new JsonObject { ["partition"] = p, ["offset"] = _next[p] })]);
+        await client.PostAsync($"groups/{JsonText.Escape(group)}/topics/{_topic}/commit", new JsonObject { ["offsets"] = offsets }, cancellationToken);
+        _moved.Clear();
+        _sinceCommit = 0;
+    }
+}
