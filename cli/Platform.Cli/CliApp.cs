@@ -48,12 +48,40 @@ public static class CliApp
 
         try
         {
-            return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
+            // Ctrl+C cancels the command's token; a group's last commit gets time to finish before the process ends.
+            var invocation = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromSeconds(10) };
+            return await parsed.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
         }
         catch (CliException e)
         {
             await stderr.WriteLineAsync(e.Message).ConfigureAwait(false);
             return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return CliException.Interrupted;
+        }
+        catch (IOException e)
+        {
+            // A file that cannot be read, or an output closed early (| head): a message, never a stack trace.
+            await TryWriteAsync(stderr, $"I/O failed: {e.Message}").ConfigureAwait(false);
+            return CliException.Unreachable;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            await TryWriteAsync(stderr, e.Message).ConfigureAwait(false);
+            return CliException.Usage;
+        }
+    }
+
+    private static async Task TryWriteAsync(TextWriter writer, string text)
+    {
+        try
+        {
+            await writer.WriteLineAsync(text).ConfigureAwait(false);
+        }
+        catch (IOException)
+        {
         }
     }
 }

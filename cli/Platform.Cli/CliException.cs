@@ -9,4 +9,7 @@ internal sealed class CliException(int exitCode, string message) : Exception(mes
     public const int Usage = 1;
     public const int Refused = 2;
     public const int Unreachable = 3;
+
+    /// <summary>Stopped by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int Interrupted = 130;
 }

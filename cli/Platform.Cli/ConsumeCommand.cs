@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace Platform.Cli;
@@ -36,7 +35,7 @@ internal static class ConsumeCommand
             var options = new ConsumeOptions(
                 parsed.GetValue(topic)!, parsed.GetValue(partition), parsed.GetValue(fromBeginning) ? "earliest" : parsed.GetValue(offset), parsed.GetValue(fromTime),
                 parsed.GetValue(group), !parsed.GetValue(noCommit), parsed.GetValue(max), parsed.GetValue(follow),
-                KeyFilter(parsed.GetValue(keys) ?? [], parsed.GetValue(keyPattern)));
+                KeyFilter(parsed.GetValue(keys) ?? [], parsed.GetValue(keyPattern)), parsed.GetValue(keys) is { Length: > 0 } || parsed.GetValue(keyPattern) is not null);
             Output output = context.Output(parsed);
             string style = output.Json ? "jsonl" : parsed.GetValue(format) ?? (options.Follow ? "text" : "table");
             if (style == "table" && options.Follow)
@@ -62,7 +61,6 @@ internal static class ConsumeCommand
             var printer = new RecordPrinter(output, style);
             var session = new ConsumeSession(context.Client(parsed), options, printer);
             await session.RunAsync(ct);
-            printer.Finish();
             return 0;
         });
         return command;
@@ -83,41 +81,4 @@ internal static class ConsumeCommand
         var wanted = keys.ToHashSet(StringComparer.Ordinal);
         return key => (wanted.Count == 0 || (key is not null && wanted.Contains(key))) && (regex is null || (key is not null && regex.IsMatch(key)));
     }
-}
-
-/// <summary>What to consume and how.</summary>
-internal sealed record ConsumeOptions(string Topic, int? Partition, string? FromOffset, string? FromTime, string? Group, bool Commit, int Max, bool Follow, Func<string?, bool> KeyMatches);
-
-/// <summary>Prints records as a table (at the end), text lines or JSON lines (as they come).</summary>
-internal sealed class RecordPrinter(Output output, string style)
-{
-    private readonly List<IReadOnlyList<string>> _rows = [];
-
-    public void Print(int partition, JsonNode record)
-    {
-        record["partition"] = partition;
-        switch (style)
-        {
-            case "jsonl":
-                output.Writer.WriteLine(record.ToJsonString());
-                break;
-            case "text":
-                output.Writer.WriteLine($"{partition}:{JsonText.Of(record["offset"])} {JsonText.Of(record["key"])} {record["value"]?.ToJsonString() ?? "null"}");
-                break;
-            default:
-                _rows.Add([partition.ToString(CultureInfo.InvariantCulture), JsonText.Of(record["offset"]), Time(record["timestamp"]), JsonText.Of(record["key"]), record["value"]?.ToJsonString() ?? "null"]);
-                return;
-        }
-
-        output.Writer.Flush();
-    }
-
-    public void Finish()
-    {
-        if (style == "table") output.Table(["partition", "offset", "time", "key", "value"], _rows);
-    }
-
-    private static string Time(JsonNode? ms) => ms is JsonValue v && v.TryGetValue(out long t)
-        ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)
-        : JsonText.Of(ms);
 }

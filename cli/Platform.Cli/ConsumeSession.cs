@@ -4,6 +4,10 @@ using System.Text.Json.Nodes;
 namespace Platform.Cli;
 
 /// <summary>One consume run: where each partition starts, the reading (pages or the live stream), the group's commits.</summary>
+/// <remarks>
+/// A group's offsets are committed only past records the user has seen: as they are printed for text and JSON lines
+/// (every 1,000 records, and when it stops, also on Ctrl+C), and for a table only once the table is printed.
+/// </remarks>
 internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions options, RecordPrinter printer)
 {
     private const int CommitEvery = 1000;
@@ -36,16 +40,27 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
             }
         }
 
+        bool completed = false;
         try
         {
             if (options.Follow) await FollowAsync(chosen, cancellationToken);
             else await ReadAsync(chosen, ends, cancellationToken);
+            completed = true;
         }
         finally
         {
-            // Also on Ctrl+C: what was printed is committed, within a short while of its own.
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await CommitAsync(timeout.Token);
+            if (printer.PrintsAsItGoes)
+            {
+                // Also on Ctrl+C or a failure: what was printed is committed, within a short while of its own.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await CommitAsync(timeout.Token);
+            }
+        }
+
+        if (completed && !printer.PrintsAsItGoes)
+        {
+            printer.Finish();
+            await CommitAsync(cancellationToken);
         }
     }
 
@@ -61,7 +76,8 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
                 : $"offset={options.FromOffset ?? "earliest"}";
             while (!Full)
             {
-                int want = options.Max > 0 ? Math.Min(options.Max - _printed, 1000) : 1000;
+                // With a key filter a page holds records that are not printed: always a full page then.
+                int want = options.Max > 0 && !options.Filtered ? Math.Min(options.Max - _printed, 1000) : 1000;
                 JsonNode? page = await client.GetAsync($"topics/{_topic}/partitions/{partition}/records?{start}&maxRecords={want}&format=json", cancellationToken);
                 JsonArray records = page?["records"]?.AsArray() ?? [];
                 foreach (JsonNode? record in records.ToArray())
@@ -80,7 +96,7 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
                 }
 
                 start = string.Create(CultureInfo.InvariantCulture, $"offset={next}");
-                if (_sinceCommit >= CommitEvery) await CommitAsync(cancellationToken);
+                if (_sinceCommit >= CommitEvery && printer.PrintsAsItGoes) await CommitAsync(cancellationToken);
             }
         }
     }

@@ -10,8 +10,9 @@ namespace Platform.Cli;
 
 /// <summary>
 /// The platform's HTTP API, with its failures turned into exit codes: refused (2, with the problem's detail) or
-/// unreachable (3). A 429 or 503 (the platform is busy and appended nothing) is retried after its Retry-After, up to
-/// five times; so are connection failures of requests that are safe to repeat (reads, and writes with an Idempotency-Key).
+/// unreachable (3). Requests that are safe to repeat (reads, and writes with an Idempotency-Key) are retried on 429,
+/// 503 and connection failures, after Retry-After, up to five times; other writes only on 429, which the platform answers
+/// before writing anything (a 503 may follow a partial or ambiguous append).
 /// </summary>
 internal sealed class PlatformClient(HttpClient http, string baseUrl, string? apiKey)
 {
@@ -27,8 +28,8 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
             MaxDelay = TimeSpan.FromSeconds(10),
             ShouldHandle = args => ValueTask.FromResult(args.Outcome switch
             {
-                { Result.StatusCode: HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable } => true,
-                { Exception: HttpRequestException } => args.Context.Properties.GetValue(Repeatable, false),
+                { Result.StatusCode: HttpStatusCode.TooManyRequests } => true,
+                { Result.StatusCode: HttpStatusCode.ServiceUnavailable } or { Exception: HttpRequestException } => args.Context.Properties.GetValue(Repeatable, false),
                 _ => false,
             }),
             DelayGenerator = args => ValueTask.FromResult(args.Outcome.Result?.Headers.RetryAfter?.Delta is { } wait && wait <= TimeSpan.FromSeconds(30) ? wait : (TimeSpan?)null),
@@ -78,24 +79,16 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
     /// <param name="cancellationToken">Stops following.</param>
     public async Task FollowAsync(string path, Func<string, string, bool> onEvent, string? lastId, CancellationToken cancellationToken)
     {
+        int failures = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, Url(path));
             if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
             if (lastId is not null) request.Headers.Add("Last-Event-ID", lastId);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-            HttpResponseMessage response;
             try
             {
-                response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new CliException(CliException.Unreachable, $"Cannot reach {baseUrl}: {e.Message}");
-            }
-
-            using (response)
-            {
+                using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
                     string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -104,23 +97,39 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
 
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
                 string name = "message";
+                string? id = null;
                 var data = new StringBuilder();
                 while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
                 {
                     if (line.Length == 0)
                     {
-                        if (data.Length > 0 && !onEvent(name, data.ToString()))
+                        if (data.Length > 0)
                         {
-                            return;
+                            if (name == "error")
+                            {
+                                throw new CliException(CliException.Refused, $"The stream ended with an error: {data}");
+                            }
+
+                            // The position moves only with an event handed out: a response cut inside one resumes before it.
+                            if (!onEvent(name, data.ToString())) return;
+                            failures = 0;
                         }
 
-                        (name, data) = ("message", data.Clear());
+                        if (id is not null) lastId = id;
+                        (name, id, data) = ("message", null, data.Clear());
                     }
-                    else if (line.StartsWith("id:", StringComparison.Ordinal)) lastId = line[3..].Trim();
+                    else if (line.StartsWith("id:", StringComparison.Ordinal)) id = line[3..].Trim();
                     else if (line.StartsWith("event:", StringComparison.Ordinal)) name = line[6..].Trim();
                     else if (line.StartsWith("data:", StringComparison.Ordinal)) data.Append(line[5..].TrimStart());
                 }
             }
+            catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                if (++failures > 5) throw new CliException(CliException.Unreachable, $"Lost the stream from {baseUrl} five times in a row: {e.Message}");
+            }
+
+            // Reconnect with a growing pause (the server ends every response after a few minutes; that costs none).
+            if (failures > 0) await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << Math.Min(failures, 5))), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -116,7 +116,7 @@ internal static class TopicCommands
                     throw new CliException(CliException.Usage, $"Deleting '{topic}' removes all its records: add --yes to confirm.");
                 }
 
-                parsed.InvocationConfiguration.Output.Write($"Delete topic '{topic}' and all its records? Type its name to confirm: ");
+                context.Stderr.Write($"Delete topic '{topic}' and all its records? Type its name to confirm: ");
                 if (context.Terminal.ReadLine()?.Trim() != topic)
                 {
                     throw new CliException(CliException.Usage, "Not confirmed; nothing deleted.");

@@ -137,23 +137,26 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
             throw new LogException(LogErrorKind.InvalidRequest, "Nothing to commit: give at least one partition and offset.");
         }
 
-        foreach ((int partition, long offset) in offsets)
+        if (offsets.GroupBy(o => o.Partition).Any(g => g.Count() > 1))
+        {
+            throw new LogException(LogErrorKind.InvalidRequest, "Each partition may be committed once per request.");
+        }
+
+        foreach ((int partition, _) in offsets)
         {
             if (partition < 0 || partition >= config.Partitions)
             {
                 throw new LogException(LogErrorKind.InvalidRequest, $"Topic '{topic}' has partitions 0 to {config.Partitions - 1}; there is no partition {partition}.");
             }
+        }
 
+        foreach ((int partition, long offset) in offsets)
+        {
             PartitionOffsets ends = await reader.GetOffsetsAsync(topic, partition, cancellationToken).ConfigureAwait(false);
             if (offset < ends.Earliest || offset > ends.Latest)
             {
                 throw new LogException(LogErrorKind.InvalidRequest, $"Offset {offset} is outside partition {partition} ({ends.Earliest} to {ends.Latest}): a committed offset is the next record to read.");
             }
-        }
-
-        if (offsets.GroupBy(o => o.Partition).Any(g => g.Count() > 1))
-        {
-            throw new LogException(LogErrorKind.InvalidRequest, "Each partition may be committed once per request.");
         }
 
         foreach ((int partition, long offset) in offsets)

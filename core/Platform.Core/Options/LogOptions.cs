@@ -30,7 +30,7 @@ public sealed class LogOptions
 
     /// <summary>
     /// How long a deleted topic's data stays before the retention timer removes it (and the name can be used again):
-    /// longer than other instances cache the topic (30 s) plus an append's timeout, so no late append outlives it.
+    /// longer than other instances cache the topic (30 s), its segment list (30 s) and read positions (60 s), plus an append's time-out; at least 90 s.
     /// </summary>
     public TimeSpan TopicDeleteGrace { get; set; } = TimeSpan.FromMinutes(2);
 

@@ -35,9 +35,9 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:CompactionMaxKeys must be at least 1000; it is {options.CompactionMaxKeys}.");
         }
 
-        if (options.TopicDeleteGrace < TimeSpan.Zero || options.TopicDeleteGrace > TimeSpan.FromDays(7))
+        if (options.TopicDeleteGrace < TimeSpan.FromSeconds(90) || options.TopicDeleteGrace > TimeSpan.FromDays(7))
         {
-            errors.Add($"{LogOptions.SectionName}:TopicDeleteGrace must be between 0 and 7 days; it is {options.TopicDeleteGrace}.");
+            errors.Add($"{LogOptions.SectionName}:TopicDeleteGrace must be between 90 s (longer than instances cache a topic, its segment list and read positions, plus an append's time-out) and 7 days; it is {options.TopicDeleteGrace}.");
         }
 
         if (options.CompactionClaim < TimeSpan.FromSeconds(30))

@@ -25,4 +25,7 @@ public interface IOffsetIndex
 
     /// <summary>Removes the entries of batches wholly before <paramref name="offset"/> (their segments were deleted by retention).</summary>
     Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken);
+
+    /// <summary>Removes every entry of the partition from both indexes (its topic was deleted).</summary>
+    Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken);
 }

@@ -5,11 +5,17 @@ using Platform.Core.Log.Reading;
 using Platform.Core.Log.Topics;
 using Platform.Core.Security;
 using Platform.Core.Ingestion;
+using Microsoft.Extensions.Options;
+using Platform.Core.Alerting;
+using Platform.Core.Consumers;
+using Platform.Core.Ingestion.Otlp;
+using Platform.Core.Options;
 
 namespace Platform.Functions.Http;
 
 /// <summary>Topic admin: create, list, describe, alter (settings), delete.</summary>
-public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, LogReader reader, Microsoft.Extensions.Options.IOptions<Platform.Core.Options.LogOptions> logOptions)
+public sealed class TopicFunctions(
+    RequestAuthorizer auth, TopicManager topics, LogReader reader, IOptions<LogOptions> logOptions, IOptions<OtlpOptions> otlpOptions, IOptions<AlertingOptions> alertingOptions, ConsumerRegistry registry)
 {
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -68,9 +74,22 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
             throw new ForbiddenException($"This key may not delete topic '{topic}'.");
         }
 
+        if (PlatformUses(topic) is { } use)
+        {
+            return Problems.Problem(StatusCodes.Status409Conflict, "Topic in use by the platform", $"Topic '{topic}' is {use}; it cannot be deleted while the platform is configured to use it.");
+        }
+
         TopicConfig deleted = await topics.DeleteAsync(topic, cancellationToken);
         DateTimeOffset removedAfter = DateTimeOffset.FromUnixTimeMilliseconds(deleted.DeletedAt) + logOptions.Value.TopicDeleteGrace;
         return Results.Accepted(value: new { name = deleted.Name, deletedAt = DateTimeOffset.FromUnixTimeMilliseconds(deleted.DeletedAt), dataRemovedAfter = removedAfter });
+    }
+
+    private string? PlatformUses(string topic)
+    {
+        OtlpOptions otlp = otlpOptions.Value;
+        if (topic == otlp.LogsTopic || topic == otlp.MetricsTopic || topic == otlp.TracesTopic) return "where the OTLP receivers append";
+        if (topic == alertingOptions.Value.AlertsTopic) return "where alerting keeps its alerts";
+        return registry.Reads(topic) ? "read by one of the platform's consumer jobs" : null;
     }
 
     [Function("DescribeTopic")]
@@ -91,6 +110,7 @@ public sealed class TopicFunctions(RequestAuthorizer auth, TopicManager topics, 
         return Results.Ok(TopicView.From(config, partitions));
     }
 
+    [System.Text.Json.Serialization.JsonUnmappedMemberHandling(System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow)]
     internal sealed record CreateTopicRequest(string? Name, int? Partitions, long? RetentionMs, long? RetentionBytes, string? CleanupPolicy, string? Compression, int? MaxRecordBytes,
         long? MinCompactionLagMs = null, long? MaxCompactionLagMs = null, long? DeleteRetentionMs = null, double? MinCleanableDirtyRatio = null, long? SegmentMs = null)
     {

@@ -30,8 +30,7 @@ public sealed class CliAdminTests(AzuriteFixture azurite)
     [Fact]
     public async Task Topic_config_changes_settings_and_delete_hides_the_topic_then_frees_the_name_once_its_data_is_gone()
     {
-        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Topic_config_changes_settings_and_delete_hides_the_topic_then_frees_the_name_once_its_data_is_gone),
-            ("Platform:Log:TopicDeleteGrace", "00:00:00"));
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Topic_config_changes_settings_and_delete_hides_the_topic_then_frees_the_name_once_its_data_is_gone));
         Assert.Equal(0, (await RunAsync(host, null, "topics", "create", "events", "-p", "2")).Exit);
         Assert.Equal(0, (await RunAsync(host, "a|1\nb|2\nc|3\nd|4\n", "produce", "events", "--key-separator", "|")).Exit);
 
@@ -59,6 +58,11 @@ public sealed class CliAdminTests(AzuriteFixture azurite)
             Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.SendAsync(rename)).StatusCode);
         }
 
+        using (var unknown = new HttpRequestMessage(HttpMethod.Patch, "/api/topics/events") { Content = new StringContent("""{"retention.ms":1}""", Encoding.UTF8, "application/json") })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await host.Client.SendAsync(unknown)).StatusCode); // a misspelt setting is refused, not ignored
+        }
+
         Assert.Equal(3_600_000, Json(await host.Client.GetStringAsync("/api/topics/events")).GetProperty("retentionMs").GetInt64());
 
         // A group with committed offsets on the topic, to see them go with it.
@@ -77,12 +81,17 @@ public sealed class CliAdminTests(AzuriteFixture azurite)
         Assert.Equal(2, (await RunAsync(host, null, "topics", "describe", "events")).Exit);
         Assert.Equal(2, (await RunAsync(host, null, "produce", "events", "late")).Exit);
         Assert.Equal(2, (await RunAsync(host, null, "topics", "delete", "events", "--yes")).Exit); // gone already
+        var platformTopic = await RunAsync(host, null, "topics", "delete", "otlp.logs", "--yes");
+        Assert.Equal(2, platformTopic.Exit);
+        Assert.Contains("OTLP receivers", platformTopic.Err, StringComparison.Ordinal);
         var reused = await RunAsync(host, null, "topics", "create", "events");
         Assert.Equal(2, reused.Exit);
         Assert.Contains("being removed", reused.Err, StringComparison.Ordinal);
 
         // The retention timer's sweep removes the data, index rows and group offsets; then the name is free and the new topic starts empty.
-        IReadOnlyList<string> removed = await host.Platform.Services.GetRequiredService<TopicDeleter>().SweepAsync(default);
+        TopicDeleter deleter = host.Platform.Services.GetRequiredService<TopicDeleter>();
+        Assert.Empty(await deleter.SweepAsync(default)); // inside the grace (2 min): nothing yet
+        IReadOnlyList<string> removed = await deleter.SweepAsync(TimeSpan.Zero, default);
         Assert.Equal(["events"], removed);
         Assert.Equal(0, (await RunAsync(host, null, "topics", "create", "events")).Exit);
         Assert.All(Json(await host.Client.GetStringAsync("/api/topics/events")).GetProperty("offsets").EnumerateArray(), p => Assert.Equal(0, p.GetProperty("latestOffset").GetInt64()));
@@ -142,6 +151,25 @@ public sealed class CliAdminTests(AzuriteFixture azurite)
         HttpResponseMessage refused = await host.Client.PostAsync("/api/groups/g1/topics/views/commit", bad);
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(0, Json((await RunAsync(host, null, "groups", "describe", "g1", "views", "-o", "json")).Out).GetProperty("lag").GetInt64());
+    }
+
+    [Fact]
+    public async Task Ctrl_C_while_following_as_a_group_exits_130_without_a_stack_trace_and_commits_what_was_printed()
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Ctrl_C_while_following_as_a_group_exits_130_without_a_stack_trace_and_commits_what_was_printed));
+        Assert.Equal(0, (await RunAsync(host, null, "topics", "create", "tail")).Exit);
+        Assert.Equal(0, (await RunAsync(host, null, "produce", "tail", "a", "b", "c")).Exit);
+        using var interrupt = new CancellationTokenSource();
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        string url = host.Client.BaseAddress!.ToString().TrimEnd('/');
+        Task<int> following = CliApp.RunAsync(["consume", "tail", "--follow", "--group", "tailers", "-n", "0", "--format", "text", "--url", url, "--api-key", LocalHost.AdminKey], stdout, stderr, null, interrupt.Token);
+        for (int i = 0; i < 100 && stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < 3; i++) await Task.Delay(100);
+        await interrupt.CancelAsync();
+        Assert.Equal(130, await following.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
+        Assert.Equal(3, stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(0, Json((await RunAsync(host, null, "groups", "describe", "tailers", "tail", "-o", "json")).Out).GetProperty("lag").GetInt64());
     }
 
     [Fact]

@@ -20,4 +20,6 @@ public sealed class PausableIndex(IOffsetIndex inner) : IOffsetIndex
     public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken) => inner.ReplaceAsync(partition, span, entries, cancellationToken);
 
     public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
+
+    public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ClearAsync(partition, cancellationToken);
 }

@@ -390,6 +390,8 @@ public sealed class CompactionTests(AzuriteFixture azurite)
         public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) => inner.FindByTimeAsync(partition, appendTime, cancellationToken);
         public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
 
+        public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ClearAsync(partition, cancellationToken);
+
         public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
         {
             step();

@@ -15,7 +15,7 @@ namespace Platform.Core.Log.Appending;
 /// key, or sticky for keyless records), hands them to the partition appenders, and answers when every
 /// record is durable.
 /// </summary>
-public sealed class LogProducer : IAsyncDisposable
+public sealed partial class LogProducer : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, AppenderSlot> _appenders = new();
     private readonly TopicManager _topics;
@@ -458,6 +458,21 @@ public sealed class LogProducer : IAsyncDisposable
             : (size, null);
     }
 
+    private async Task RetireAsync(PartitionAppender appender)
+    {
+        try
+        {
+            await appender.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LogRetireFailed(_loggers.CreateLogger<LogProducer>(), e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stopping the appender of a deleted topic failed")]
+    private static partial void LogRetireFailed(ILogger logger, Exception exception);
+
     private PartitionAppender GetAppender(TopicPartition tp, TopicConfig config)
     {
         while (true)
@@ -468,48 +483,19 @@ public sealed class LogProducer : IAsyncDisposable
                 var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics) { SegmentMs = config.SegmentMs };
                 return (writer, logger);
             }, (writer, logger, codec) => new PartitionAppender(writer, _index, codec, _options, _time, logger, _listeners)));
-            if (slot.CreatedAt == config.CreatedAt)
+            if (slot.CreatedAt >= config.CreatedAt)
             {
-                slot.Apply(config); // a changed compression or segment.ms applies from the next batch
+                // The same topic (a changed compression or segment.ms applies from the next batch), or a request that read
+                // an older, deleted one from a cache: it goes to the current appender, never brings the old one back.
+                if (slot.CreatedAt == config.CreatedAt) slot.Apply(config);
                 return slot.Appender;
             }
 
             // The topic was deleted and created again under its name: this appender's idea of the log's end is the old topic's.
             if (_appenders.TryRemove(new KeyValuePair<TopicPartition, AppenderSlot>(tp, slot)) && slot.IsCreated)
             {
-                _ = slot.Appender.DisposeAsync().AsTask();
+                _ = RetireAsync(slot.Appender);
             }
-        }
-    }
-
-    /// <summary>A partition's appender and the topic settings it appends with, which a topic change updates in place.</summary>
-    private sealed class AppenderSlot
-    {
-        private readonly Lazy<(PartitionAppender Appender, PartitionWriter Writer)> _lazy;
-        private volatile TopicConfig _config;
-
-        public AppenderSlot(TopicConfig config, Func<(PartitionWriter Writer, ILogger Logger)> createWriter, Func<PartitionWriter, ILogger, Func<CompressionCodec>, PartitionAppender> createAppender)
-        {
-            _config = config;
-            CreatedAt = config.CreatedAt;
-            _lazy = new Lazy<(PartitionAppender, PartitionWriter)>(() =>
-            {
-                (PartitionWriter writer, ILogger logger) = createWriter();
-                return (createAppender(writer, logger, () => _config.Compression), writer);
-            });
-        }
-
-        public long CreatedAt { get; }
-
-        public bool IsCreated => _lazy.IsValueCreated;
-
-        public PartitionAppender Appender => _lazy.Value.Appender;
-
-        public void Apply(TopicConfig config)
-        {
-            if (ReferenceEquals(config, _config)) return;
-            _config = config;
-            _lazy.Value.Writer.SegmentMs = config.SegmentMs;
         }
     }
 }

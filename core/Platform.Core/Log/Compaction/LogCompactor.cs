@@ -292,9 +292,11 @@ public sealed partial class LogCompactor(TopicManager topics, ISegmentStore segm
             entries.Add(pending);
         }
 
-        if (!await stillMine(cancellationToken).ConfigureAwait(false) || !await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
+        if (!await stillMine(cancellationToken).ConfigureAwait(false)
+            || await topics.FindStoredAsync(topic.Name, cancellationToken).ConfigureAwait(false) is not { DeletedAt: 0 } live || live.CreatedAt != topic.CreatedAt
+            || !await upload.CommitAsync(cancellationToken).ConfigureAwait(false))
         {
-            return null; // the claim went to another compactor, or it committed this generation first
+            return null; // the claim went to another compactor, it committed this generation first, or the topic was deleted
         }
 
         await index.ReplaceAsync(partition, new IndexSpan(c.Info.BaseOffset, c.End, c.FirstAppendTime, c.LastAppendTime), entries, cancellationToken).ConfigureAwait(false);

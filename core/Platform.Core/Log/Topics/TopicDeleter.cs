@@ -15,10 +15,16 @@ public sealed partial class TopicDeleter(
     IKeyedViewStore? keyedViews = null, ICheckpointStore? checkpoints = null)
 {
     /// <summary>Removes every deleted topic whose grace is over; returns their names.</summary>
-    public async Task<IReadOnlyList<string>> SweepAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> SweepAsync(CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        long dueBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)options.Value.TopicDeleteGrace.TotalMilliseconds;
+        return SweepAsync(options.Value.TopicDeleteGrace, cancellationToken);
+    }
+
+    /// <summary>Removes every topic deleted at least <paramref name="grace"/> ago (tests choose a short one).</summary>
+    internal async Task<IReadOnlyList<string>> SweepAsync(TimeSpan grace, CancellationToken cancellationToken)
+    {
+        long dueBefore = time.GetUtcNow().ToUnixTimeMilliseconds() - (long)grace.TotalMilliseconds;
         var removed = new List<string>();
         foreach (TopicConfig topic in await topics.ListDeletedAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -55,7 +61,7 @@ public sealed partial class TopicDeleter(
                 await segments.DeleteSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false);
             }
 
-            await index.DeleteBeforeAsync(partition, long.MaxValue, cancellationToken).ConfigureAwait(false);
+            await index.ClearAsync(partition, cancellationToken).ConfigureAwait(false);
             if (keyedViews is not null)
             {
                 await keyedViews.ClearAsync(partition, cancellationToken).ConfigureAwait(false);

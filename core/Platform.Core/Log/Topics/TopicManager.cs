@@ -75,6 +75,9 @@ public sealed class TopicManager(ITopicStore store, TimeProvider time, TopicPlac
         return config;
     }
 
+    /// <summary>The topic's stored row as it is now (no cache), deleted or not; null when there is none.</summary>
+    public Task<TopicConfig?> FindStoredAsync(string name, CancellationToken cancellationToken) => store.GetAsync(name, cancellationToken);
+
     /// <summary>The topic's configuration.</summary>
     /// <exception cref="TopicNotFoundException">No such topic.</exception>
     public async Task<TopicConfig> GetAsync(string name, CancellationToken cancellationToken) =>

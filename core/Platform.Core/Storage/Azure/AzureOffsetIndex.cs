@@ -77,6 +77,15 @@ public sealed class AzureOffsetIndex(TableClient offsets, TableClient times) : I
         }
     }
 
+    /// <inheritdoc />
+    public async Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        // Both tables by PartitionKey, each on its own: a run cut short between them is finished by the next.
+        string filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.PartitionKey(partition)}");
+        await DeleteAsync(times, filter, cancellationToken).ConfigureAwait(false);
+        await DeleteAsync(offsets, filter, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes what the filter finds; returns the newest append time among them, or -1 when none.</summary>
     private static async Task<long> DeleteAsync(TableClient table, string filter, CancellationToken cancellationToken) =>
         await DeleteAsync(table, filter, keep: null, cancellationToken).ConfigureAwait(false);

@@ -65,7 +65,9 @@ public sealed class PlacedSegmentStore(IReadOnlyDictionary<string, AzureSegmentS
     {
         // Even with one account configured the topic's placement is checked (a cached lookup): a partition placed on an
         // account that was removed must fail loudly, never start again at offset 0 in the main account.
-        TopicConfig? config = await topics.FindAsync(partition.Topic, cancellationToken).ConfigureAwait(false);
+        // A deleted topic keeps its placement until its row goes: the sweep must delete where the segments are.
+        TopicConfig? config = await topics.FindAsync(partition.Topic, cancellationToken).ConfigureAwait(false)
+            ?? (_placesAnywhere ? await topics.FindStoredAsync(partition.Topic, cancellationToken).ConfigureAwait(false) : null);
         if (!_placesAnywhere && config?.SegmentAccounts is null)
         {
             return _primary;

@@ -9,6 +9,13 @@ public sealed class InMemoryOffsetIndex : IOffsetIndex
     private readonly ConcurrentDictionary<TopicPartition, SortedList<long, BatchIndexEntry>> _byOffset = new();
 
     /// <inheritdoc />
+    public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        _byOffset.TryRemove(partition, out _);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task AddAsync(TopicPartition partition, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
