@@ -1,0 +1,81 @@
+using Newtonsoft.Json.Linq;
+using Platform.Core.Log;
+
+namespace Platform.Core.Streams.Engine;
+
+/// <summary>A window result kept in the job's results table.</summary>
+/// <param name="Key">The window's key.</param>
+/// <param name="Start">Its start (Unix ms).</param>
+/// <param name="Value">The result.</param>
+public sealed record WindowResult(string Key, long Start, JObject Value);
+
+/// <summary>Looks a key up in a compacted topic's keyed view (a join's table).</summary>
+public interface ITableLookup
+{
+    /// <summary>The key's latest value in <paramref name="table"/>, or null.</summary>
+    ValueTask<JToken?> LookupAsync(string table, string key, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What one sub-batch of a task produced: records for output topics (in order), window results for the results table,
+/// and the task's state it changes. Deterministic: processing the same input from the same state gives the same.
+/// </summary>
+public sealed class StreamContext(string job, TaskState state, ITableLookup? tables, CancellationToken cancellationToken)
+{
+    private readonly List<(string Topic, ProduceRecord Record)> _outputs = [];
+    private readonly List<WindowResult> _results = [];
+
+    /// <summary>The job's name.</summary>
+    public string Job => job;
+
+    /// <summary>The task's state.</summary>
+    public TaskState State => state;
+
+    /// <summary>Stops the work.</summary>
+    public CancellationToken CancellationToken => cancellationToken;
+
+    /// <summary>Records for output topics, in the order they were made.</summary>
+    public IReadOnlyList<(string Topic, ProduceRecord Record)> Outputs => _outputs;
+
+    /// <summary>Window results for the results table.</summary>
+    public IReadOnlyList<WindowResult> Results => _results;
+
+    /// <summary>The job's dead-letter topic: records it could not process, with the reason in a header.</summary>
+    public static string DeadLetterTopic(string job) => $"job.{job}.dlq";
+
+    /// <summary>Sends a record to a topic.</summary>
+    public void Output(string topic, StreamRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        _outputs.Add((topic, new ProduceRecord
+        {
+            Key = record.Key is null ? null : System.Text.Encoding.UTF8.GetBytes(record.Key),
+            Value = record.Value is null ? null : System.Text.Encoding.UTF8.GetBytes(record.Value.ToString(Newtonsoft.Json.Formatting.None)),
+            Timestamp = record.Timestamp,
+        }));
+    }
+
+    /// <summary>Sends an input record the job could not process to its dead-letter topic, as it came, with the reason.</summary>
+    public void DeadLetter(LogRecord input, string topic, int partition, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _outputs.Add((DeadLetterTopic(job), new ProduceRecord
+        {
+            Key = input.Key,
+            Value = input.Value,
+            Timestamp = input.Timestamp,
+            Headers =
+            [
+                new RecordHeader("job.error", System.Text.Encoding.UTF8.GetBytes(reason)),
+                new RecordHeader("job.source", System.Text.Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{topic}/{partition}/{input.Offset}"))),
+            ],
+        }));
+    }
+
+    /// <summary>Keeps a window result in the results table.</summary>
+    public void Result(WindowResult result) => _results.Add(result);
+
+    /// <summary>A join's table lookup.</summary>
+    public ValueTask<JToken?> LookupAsync(string table, string key) =>
+        tables?.LookupAsync(table, key, cancellationToken) ?? ValueTask.FromResult<JToken?>(null);
+}
