@@ -38,6 +38,9 @@ param operatorPrincipalId string = ''
 
 @description('Timer schedules (NCRONTAB with seconds). Every run is an execution: slower schedules cost less when idle.')
 param keyedViewSchedule string = '*/5 * * * * *'
+
+@description('How often stream jobs run (CRON with seconds): the latency of their results.')
+param streamSchedule string = '*/5 * * * * *'
 param dispatchSchedule string = '*/5 * * * * *'
 param evaluationSchedule string = '*/15 * * * * *'
 
@@ -224,6 +227,10 @@ var platformSettings = [
   {
     name: 'Platform__Notifications__DispatchSchedule'
     value: dispatchSchedule
+  }
+  {
+    name: 'Platform__Streams__Schedule'
+    value: streamSchedule
   }
 ]
 

@@ -9,6 +9,7 @@ using Platform.Core.Ingestion;
 using Platform.Core.Log;
 using Platform.Core.Security;
 using Platform.Core.Storage.Azure;
+using Platform.Core.Streams;
 
 namespace Platform.Core;
 
@@ -30,5 +31,6 @@ public static class PlatformServiceCollectionExtensions
             .AddElasticsearchRouter(configuration)
             .AddMetrics(configuration)
             .AddAlerting(configuration)
-            .AddNotifications(configuration);
+            .AddNotifications(configuration)
+            .AddStreams(configuration);
 }

@@ -109,6 +109,7 @@ public sealed class LocalPlatform : IAsyncDisposable
         builder.Configuration[$"{LogOptions.SectionName}:{nameof(LogOptions.RetentionSchedule)}"] ??= new LogOptions().RetentionSchedule;
         builder.Configuration[$"{LogOptions.SectionName}:{nameof(LogOptions.CompactionSchedule)}"] ??= new LogOptions().CompactionSchedule;
         builder.Configuration[$"{LogOptions.SectionName}:{nameof(LogOptions.KeyedViewSchedule)}"] ??= new LogOptions().KeyedViewSchedule;
+        builder.Configuration[$"{Platform.Core.Streams.StreamOptions.SectionName}:{nameof(Platform.Core.Streams.StreamOptions.Schedule)}"] ??= new Platform.Core.Streams.StreamOptions().Schedule;
         builder.Configuration[$"{Platform.Core.Consumers.Notifications.NotificationOptions.SectionName}:{nameof(Platform.Core.Consumers.Notifications.NotificationOptions.DispatchSchedule)}"] ??=
             new Platform.Core.Consumers.Notifications.NotificationOptions().DispatchSchedule;
 

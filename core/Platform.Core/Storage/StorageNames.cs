@@ -88,6 +88,15 @@ public static class StorageNames
     /// <summary>Table of the keyed view of compacted topics (latest value per key, and how far each partition is read).</summary>
     public const string KeyedViewTable = "keyedview";
 
+    /// <summary>Table of stream job definitions.</summary>
+    public const string StreamJobsTable = "streamjobs";
+
+    /// <summary>Table of stream tasks' positions and open windows (PartitionKey: job, input topic and partition).</summary>
+    public const string StreamStateTable = "streamstate";
+
+    /// <summary>Table of stream jobs' window results (PartitionKey: the job).</summary>
+    public const string StreamResultsTable = "streamresults";
+
     /// <summary>Table of the time index.</summary>
     public const string TimeIndexTable = "timeindex";
 

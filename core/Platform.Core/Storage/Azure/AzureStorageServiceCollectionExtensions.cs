@@ -50,6 +50,8 @@ public static class AzureStorageServiceCollectionExtensions
         services.AddStore<INotificationStore, AzureNotificationStore>(sp => new AzureNotificationStore(Table(sp, StorageNames.NotificationsTable)));
         services.AddStore<INotificationSchedule, AzureNotificationSchedule>(sp => new AzureNotificationSchedule(Table(sp, StorageNames.NotificationScheduleTable)));
         services.AddStore<IRateLimitStore, AzureRateLimitStore>(sp => new AzureRateLimitStore(Table(sp, StorageNames.NotificationRatesTable)));
+        services.AddStore<IStreamStore, AzureStreamStore>(sp => new AzureStreamStore(
+            Table(sp, StorageNames.StreamJobsTable), Table(sp, StorageNames.StreamStateTable), Table(sp, StorageNames.StreamResultsTable)));
         services.AddStore<IRouterStore, AzureRouterStore>(sp => new AzureRouterStore(Table(sp, StorageNames.RouterTable)));
         services.TryAddSingleton(sp => new AzureAlertingStore(Table(sp, StorageNames.AlertingTable)));
         services.TryAddSingleton<IRuleStore>(sp => sp.GetRequiredService<AzureAlertingStore>());

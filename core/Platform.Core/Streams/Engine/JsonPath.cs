@@ -42,9 +42,19 @@ public sealed class JsonPath
     }
 
     /// <summary>The expression's result over <paramref name="value"/> (null for JSON null or no match).</summary>
+    /// <exception cref="StreamRecordException">The expression failed on this value (a function given the wrong type).</exception>
     public JToken? Evaluate(JToken? value)
     {
-        JToken? result = _expression.Transform(value ?? JValue.CreateNull()).AsJToken();
+        JToken? result;
+        try
+        {
+            result = _expression.Transform(value ?? JValue.CreateNull()).AsJToken();
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            throw new StreamRecordException($"'{Text}' failed on this record: {e.Message}");
+        }
+
         return result is null || result.Type == JTokenType.Null ? null : result;
     }
 

@@ -41,7 +41,7 @@ public sealed class StreamContext(string job, TaskState state, ITableLookup? tab
     public IReadOnlyList<WindowResult> Results => _results;
 
     /// <summary>The job's dead-letter topic: records it could not process, with the reason in a header.</summary>
-    public static string DeadLetterTopic(string job) => $"job.{job}.dlq";
+    public static string DeadLetterTopicOf(string job) => $"job.{job}.dlq";
 
     /// <summary>Sends a record to a topic.</summary>
     public void Output(string topic, StreamRecord record)
@@ -59,7 +59,7 @@ public sealed class StreamContext(string job, TaskState state, ITableLookup? tab
     public void DeadLetter(LogRecord input, string topic, int partition, string reason)
     {
         ArgumentNullException.ThrowIfNull(input);
-        _outputs.Add((DeadLetterTopic(job), new ProduceRecord
+        _outputs.Add((DeadLetterTopicOf(job), new ProduceRecord
         {
             Key = input.Key,
             Value = input.Value,

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using Platform.Core.Consumers;
+using Platform.Core.Log;
+using Platform.Core.Log.Reading;
+using Platform.Core.Log.Topics;
+using Platform.Core.Storage;
+using Platform.Core.Streams.Definition;
+using Platform.Core.Streams.Engine;
+
+namespace Platform.Core.Streams.Running;
+
+/// <summary>A job as the catalog lists it.</summary>
+/// <param name="Job">The job.</param>
+/// <param name="Definition">Its uploaded definition, or null for a job written in C#.</param>
+/// <param name="Paused">True while paused.</param>
+public sealed record CatalogJob(StreamJob Job, string? Definition, bool Paused);
+
+/// <summary>Where a job stands on one input partition.</summary>
+/// <param name="Topic">The input topic.</param>
+/// <param name="Partition">The partition.</param>
+/// <param name="Next">The next offset it processes (null before it started).</param>
+/// <param name="LogEndOffset">The partition's end.</param>
+/// <param name="Lag">Records not yet processed.</param>
+/// <param name="Watermark">The largest event time seen (Unix ms), or null.</param>
+/// <param name="Late">Late records counted.</param>
+public sealed record TaskStatus(string Topic, int Partition, long? Next, long LogEndOffset, long Lag, long? Watermark, long Late);
+
+/// <summary>
+/// The jobs this platform runs: uploaded ones (checked when stored: a job that cannot run is refused with the reason)
+/// and those written in C# (<see cref="IStreamJob"/> in DI). Pause, resume, reset, delete and status.
+/// </summary>
+public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, LogReader reader, IEnumerable<IStreamJob> codeJobs, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<string, (long UpdatedAt, StreamJob Job)> _parsed = new(StringComparer.Ordinal);
+    private readonly Lazy<IReadOnlyDictionary<string, StreamJob>> _code = new(() => codeJobs.Select(j => j.Build()).ToDictionary(j => j.Name, StringComparer.Ordinal));
+
+    /// <summary>Every job, uploaded and in C#.</summary>
+    public async Task<IReadOnlyList<CatalogJob>> ListAsync(CancellationToken cancellationToken)
+    {
+        var all = new List<CatalogJob>(_code.Value.Values.Select(j => new CatalogJob(j, null, false)));
+        foreach (StoredJob stored in await store.ListJobsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_code.Value.ContainsKey(stored.Name)) continue;
+            all.Add(new CatalogJob(Parsed(stored), stored.Definition, stored.Paused));
+        }
+
+        return [.. all.OrderBy(j => j.Job.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>One job.</summary>
+    /// <exception cref="StreamJobNotFoundException">No such job.</exception>
+    public async Task<CatalogJob> GetAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_code.Value.TryGetValue(name, out StreamJob? code)) return new CatalogJob(code, null, false);
+        StoredJob stored = await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new StreamJobNotFoundException(name);
+        return new CatalogJob(Parsed(stored), stored.Definition, stored.Paused);
+    }
+
+    /// <summary>
+    /// Stores a job after checking it can run: it parses, its input topics, output topics and tables exist, tables are
+    /// compacted. Its dead-letter topic is created. Storing the same definition again changes nothing; another
+    /// definition under a stored name is refused (delete the job, or reset it, first).
+    /// </summary>
+    /// <returns>The job, and whether it was new.</returns>
+    public async Task<(StreamJob Job, bool Created)> PutAsync(string name, string definition, CancellationToken cancellationToken)
+    {
+        if (_code.Value.ContainsKey(name)) throw new StreamJobConflictException($"Job '{name}' is written in C# and deployed with the app; it cannot be replaced over HTTP.");
+        StreamJob job = StreamJobParser.Parse(name, definition);
+        var problems = new List<string>();
+        foreach (string topic in job.Inputs.Concat(job.Outputs).Distinct(StringComparer.Ordinal))
+        {
+            if (await topics.FindAsync(topic, cancellationToken).ConfigureAwait(false) is null) problems.Add($"Topic '{topic}' does not exist: create it first.");
+        }
+
+        foreach (string table in job.Tables)
+        {
+            TopicConfig? config = await topics.FindAsync(table, cancellationToken).ConfigureAwait(false);
+            if (config is null) problems.Add($"Table '{table}' does not exist: it is a compacted topic whose keyed view the join reads.");
+            else if (!config.IsCompacted) problems.Add($"Table '{table}' is not a compacted topic (cleanup policy compact): a join reads a compacted topic's keyed view.");
+        }
+
+        if (problems.Count > 0) throw new StreamJobException(problems);
+        if (await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            if (existing.Definition == definition) return (job, false);
+            throw new StreamJobConflictException($"Job '{name}' exists with another definition: delete it first (its state and results go with it), or give the new one another name.");
+        }
+
+        await topics.EnsureAsync(new TopicConfig { Name = StreamContext.DeadLetterTopicOf(name), Partitions = 1 }, cancellationToken).ConfigureAwait(false);
+        await store.PutJobAsync(new StoredJob(name, definition, false, time.GetUtcNow().ToUnixTimeMilliseconds()), cancellationToken).ConfigureAwait(false);
+        return (job, true);
+    }
+
+    /// <summary>Pauses or resumes an uploaded job.</summary>
+    public async Task SetPausedAsync(string name, bool paused, CancellationToken cancellationToken)
+    {
+        if (_code.Value.ContainsKey(name)) throw new StreamJobConflictException($"Job '{name}' is written in C#: it runs while the app runs.");
+        StoredJob stored = await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new StreamJobNotFoundException(name);
+        await store.PutJobAsync(stored with { Paused = paused, UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Deletes an uploaded job with its state and results (its output topics stay).</summary>
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    {
+        CatalogJob job = await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        if (job.Definition is null) throw new StreamJobConflictException($"Job '{name}' is written in C#: remove it from the app.");
+        await store.DeleteJobAsync(name, cancellationToken).ConfigureAwait(false);
+        await store.ClearAsync(name, await InputsAsync(job.Job, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        _parsed.TryRemove(name, out _);
+    }
+
+    /// <summary>
+    /// Starts a job over from a position: its windows and results are cleared and every input partition starts at
+    /// earliest, latest or the first record at or after a time. A running task notices at its next commit and stops.
+    /// Records it writes to topics are written again from there (as with Kafka Streams' reset tool).
+    /// </summary>
+    public async Task ResetAsync(string name, ResetTarget target, long timestamp, CancellationToken cancellationToken)
+    {
+        CatalogJob job = await GetAsync(name, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<TopicPartition> inputs = await InputsAsync(job.Job, cancellationToken).ConfigureAwait(false);
+        await store.ClearAsync(name, inputs, cancellationToken).ConfigureAwait(false);
+        foreach (TopicPartition input in inputs)
+        {
+            PartitionOffsets ends = await reader.GetOffsetsAsync(input.Topic, input.Partition, cancellationToken).ConfigureAwait(false);
+            long next = target switch
+            {
+                ResetTarget.Latest => ends.Latest,
+                ResetTarget.Timestamp => await reader.FindOffsetByTimeAsync(input.Topic, input.Partition, timestamp, cancellationToken).ConfigureAwait(false) ?? ends.Latest,
+                _ => ends.Earliest,
+            };
+            await store.CommitAsync(name, input, [], [], new TaskPosition(next, long.MinValue, null, 0), null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Where the job stands on each input partition.</summary>
+    public async Task<IReadOnlyList<TaskStatus>> StatusAsync(StreamJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var all = new List<TaskStatus>();
+        foreach (TopicPartition input in await InputsAsync(job, cancellationToken).ConfigureAwait(false))
+        {
+            PartitionOffsets ends = await reader.GetOffsetsAsync(input.Topic, input.Partition, cancellationToken).ConfigureAwait(false);
+            (TaskPosition? position, _) = await store.GetPositionAsync(job.Name, input, cancellationToken).ConfigureAwait(false);
+            long from = Math.Max(position?.Next ?? (job.Start == OffsetReset.Latest ? ends.Latest : ends.Earliest), ends.Earliest);
+            all.Add(new TaskStatus(input.Topic, input.Partition, position?.Next, ends.Latest, Math.Max(0, ends.Latest - from),
+                position?.Watermark is { } w && w != long.MinValue ? w : null, position?.Late ?? 0));
+        }
+
+        return all;
+    }
+
+    /// <summary>Every input partition of a job (of the topics that exist).</summary>
+    public async Task<IReadOnlyList<TopicPartition>> InputsAsync(StreamJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var all = new List<TopicPartition>();
+        foreach (string topic in job.Inputs)
+        {
+            if (await topics.FindAsync(topic, cancellationToken).ConfigureAwait(false) is { } config)
+            {
+                all.AddRange(Enumerable.Range(0, config.Partitions).Select(p => new TopicPartition(topic, p)));
+            }
+        }
+
+        return all;
+    }
+
+    private StreamJob Parsed(StoredJob stored)
+    {
+        if (_parsed.TryGetValue(stored.Name, out var cached) && cached.UpdatedAt == stored.UpdatedAt) return cached.Job;
+        StreamJob job = StreamJobParser.Parse(stored.Name, stored.Definition);
+        _parsed[stored.Name] = (stored.UpdatedAt, job);
+        return job;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Platform.Core.Consumers;
+using Platform.Core.Log;
+using Platform.Core.Log.Appending;
+using Platform.Core.Log.Reading;
+using Platform.Core.Log.Topics;
+using Platform.Core.Storage;
+using Platform.Core.Streams.Engine;
+
+namespace Platform.Core.Streams.Running;
+
+/// <summary>
+/// Runs every job that is not paused: for each input topic the job's instances share the partitions through the
+/// consumer runtime's claims (group <c>$stream.{job}</c>), so one task runs per partition at a time; each held partition
+/// is read from the task's position and processed until the log's end, the run's deadline, or the claim is lost.
+/// </summary>
+public sealed partial class StreamJobRunner
+{
+    private readonly StreamJobCatalog _catalog;
+    private readonly TopicManager _topics;
+    private readonly LogReader _reader;
+    private readonly LogProducer _producer;
+    private readonly IStreamStore _store;
+    private readonly ITableLookup _tables;
+    private readonly StreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<StreamJobRunner> _logger;
+    private readonly PartitionClaims _claims;
+    private readonly ConcurrentDictionary<(string Job, TopicPartition Input), StreamTask> _tasks = new();
+
+    /// <summary>Creates the runner.</summary>
+    public StreamJobRunner(
+        StreamJobCatalog catalog, TopicManager topics, LogReader reader, LogProducer producer, IStreamStore store, IOwnershipStore ownership, IKeyedViewStore views,
+        IOptions<StreamOptions> options, IOptions<ConsumerOptions> consumerOptions, TimeProvider time, ILogger<StreamJobRunner> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(consumerOptions);
+        (_catalog, _topics, _reader, _producer, _store, _options, _time, _logger) = (catalog, topics, reader, producer, store, options.Value, time, logger);
+        _tables = new KeyedViewLookup(topics, views);
+        _claims = new PartitionClaims(ownership, consumerOptions.Value, time, logger, $"{Environment.MachineName[..Math.Min(20, Environment.MachineName.Length)]}-{Guid.NewGuid():N}");
+    }
+
+    /// <summary>Runs every job that is not paused; returns the records processed.</summary>
+    public async Task<long> RunAllAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<CatalogJob> jobs = await _catalog.ListAsync(cancellationToken).ConfigureAwait(false);
+        long[] counts = await Task.WhenAll(jobs.Where(j => !j.Paused).Select(j => RunAsync(j.Job, cancellationToken))).ConfigureAwait(false);
+        return counts.Sum();
+    }
+
+    /// <summary>Runs one job on the partitions this instance holds; returns the records processed.</summary>
+    public async Task<long> RunAsync(StreamJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        long total = 0;
+        long deadline = _time.GetTimestamp() + (long)(_options.MaxRunTime.TotalSeconds * _time.TimestampFrequency);
+        foreach (string topic in job.Inputs)
+        {
+            if (await _topics.FindAsync(topic, cancellationToken).ConfigureAwait(false) is not { } config)
+            {
+                LogMissingInput(_logger, job.Name, topic);
+                continue;
+            }
+
+            string group = $"$stream.{job.Name}";
+            int[] held = await _claims.BalanceAsync(group, config, cancellationToken).ConfigureAwait(false);
+            long[] counts = await Task.WhenAll(held.Select(p =>
+            {
+                var tp = new TopicPartition(topic, p);
+                return _claims.WithClaimAsync(group, tp, keeper => DrainAsync(job, tp, keeper, deadline, cancellationToken), cancellationToken);
+            })).ConfigureAwait(false);
+            total += counts.Sum();
+        }
+
+        return total;
+    }
+
+    private async Task<long> DrainAsync(StreamJob job, TopicPartition input, ClaimKeeper keeper, long deadline, CancellationToken cancellationToken)
+    {
+        StreamTask task = _tasks.AddOrUpdate((job.Name, input), _ => New(job, input), (_, old) => ReferenceEquals(old.Job, job) ? old : New(job, input));
+        using var owned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost);
+        CancellationToken token = owned.Token;
+        long processed = 0;
+        try
+        {
+            await task.EnsureLoadedAsync(ct => StartAsync(job, input, ct), token).ConfigureAwait(false);
+            while (_time.GetTimestamp() < deadline && !token.IsCancellationRequested && keeper.IsValid)
+            {
+                FetchResult fetch;
+                try
+                {
+                    fetch = await _reader.FetchAsync(input.Topic, input.Partition, task.Next, _options.FetchMaxBytes, _options.FetchMaxRecords, token).ConfigureAwait(false);
+                }
+                catch (LogException e) when (e.Kind == LogErrorKind.OffsetOutOfRange)
+                {
+                    // Retention removed records the job had not processed: go on from the earliest kept.
+                    PartitionOffsets ends = await _reader.GetOffsetsAsync(input.Topic, input.Partition, token).ConfigureAwait(false);
+                    LogSkipped(_logger, job.Name, input.Topic, input.Partition, task.Next, ends.Earliest);
+                    await task.ProcessAsync([], ends.Earliest, token).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (fetch.Records.Count == 0 && fetch.NextOffset <= task.Next) break;
+                processed += await task.ProcessAsync(fetch.Records, fetch.NextOffset, token).ConfigureAwait(false);
+                if (fetch.NextOffset >= fetch.LogEndOffset) break;
+            }
+        }
+        catch (StreamTaskLostException)
+        {
+            LogLost(_logger, job.Name, input.Topic, input.Partition);
+        }
+        catch (OperationCanceledException) when (keeper.Lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            task.Drop();
+            LogLost(_logger, job.Name, input.Topic, input.Partition);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // One partition's trouble (storage, a topic gone) does not stop the others; the next run goes on from the commit.
+            LogFailed(_logger, e, job.Name, input.Topic, input.Partition);
+        }
+
+        return processed;
+    }
+
+    private StreamTask New(StreamJob job, TopicPartition input) => new(job, input, _store, _producer, _tables, _logger);
+
+    private async Task<long> StartAsync(StreamJob job, TopicPartition input, CancellationToken cancellationToken)
+    {
+        PartitionOffsets ends = await _reader.GetOffsetsAsync(input.Topic, input.Partition, cancellationToken).ConfigureAwait(false);
+        return job.Start == OffsetReset.Latest ? ends.Latest : ends.Earliest;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} reads topic {Topic}, which does not exist")]
+    private static partial void LogMissingInput(ILogger logger, string job, string topic);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} on {Topic}/{Partition}: offset {From} was deleted by retention; continues from {Earliest}")]
+    private static partial void LogSkipped(ILogger logger, string job, string topic, int partition, long from, long earliest);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job} on {Topic}/{Partition}: another instance took the task over (or the job was reset); this one stops")]
+    private static partial void LogLost(ILogger logger, string job, string topic, int partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} on {Topic}/{Partition} failed; the next run goes on from its last commit")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string job, string topic, int partition);
+}
