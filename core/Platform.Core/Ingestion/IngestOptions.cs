@@ -21,6 +21,12 @@ public sealed class IngestOptions
     /// <summary>Most records in one produce request. Default 10,000.</summary>
     public int MaxRecordsPerRequest { get; set; } = 10_000;
 
+    /// <summary>
+    /// Web page origins (<c>https://shop.example</c>) allowed to send to the beacon route from a browser (CORS); <c>*</c>
+    /// allows any. Empty: the route serves clients that send no Origin (servers, scripts) only.
+    /// </summary>
+    public IList<string> BeaconOrigins { get; } = [];
+
     /// <summary>Longest long-poll wait of a consume request. Default 30 s.</summary>
     public TimeSpan MaxConsumeWait { get; set; } = TimeSpan.FromSeconds(30);
 }

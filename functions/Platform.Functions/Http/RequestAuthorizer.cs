@@ -35,6 +35,21 @@ public sealed class RequestAuthorizer(ApiKeyService keys)
         return principal;
     }
 
+    /// <summary>The caller of a key given in the query string (a browser's beacon cannot send headers).</summary>
+    /// <exception cref="UnauthorizedException">Missing or unknown key.</exception>
+    public async Task<ApiPrincipal> AuthenticateQueryAsync(HttpRequest request, string parameter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string? presented = request.Query.TryGetValue(parameter, out var value) ? value.ToString().Trim() : null;
+        if (string.IsNullOrEmpty(presented))
+        {
+            throw new UnauthorizedException($"An API key is required in the query: ?{parameter}=<key> (a key that may only produce to this topic: it is visible in the page).");
+        }
+
+        return await keys.AuthenticateAsync(presented, cancellationToken)
+            ?? throw new UnauthorizedException("The API key is not valid.");
+    }
+
     /// <summary>The caller, whatever it may do.</summary>
     /// <exception cref="UnauthorizedException">Missing or unknown key.</exception>
     public async Task<ApiPrincipal> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
