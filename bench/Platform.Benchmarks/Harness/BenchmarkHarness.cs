@@ -42,6 +42,14 @@ public static class BenchmarkHarness
             return Path.Combine(outDir, "report.md");
         }
 
+        if (args.Contains("--streams-only"))
+        {
+            string streamsOnly = StreamBenchmark.Report(await StreamBenchmark.RunAsync(storage, s.Mode, Step));
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), streamsOnly);
+            Console.WriteLine(streamsOnly);
+            return Path.Combine(outDir, "report.md");
+        }
+
         if (args.Contains("--cli-only"))
         {
             string cliOnly = CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step));
@@ -163,11 +171,12 @@ public static class BenchmarkHarness
         storage = azurite.ConnectionString;
         NotificationResult notifications = await NotificationBenchmark.RunAsync(storage, s.Mode, outDir, Step);
         CliProduceResult cli = await CliProduceBenchmark.RunAsync(s, storage, outDir, Step);
+        StreamResult streams = await StreamBenchmark.RunAsync(storage, s.Mode, Step);
 
         var results = new BenchResults(s, appender, byProducers, byPartitions, new CountScale(counts), peer, natsWhy, http, hostPeak,
             Process.GetCurrentProcess().PeakWorkingSet64, e2e, total.Elapsed);
         string report = ReportWriter.Write(results) + Environment.NewLine + ScaleOutBenchmark.Report(scaleOut) + Environment.NewLine + MetricsBenchmark.Report(metrics)
-            + Environment.NewLine + NotificationBenchmark.Report(notifications) + Environment.NewLine + CliProduceBenchmark.Report(cli);
+            + Environment.NewLine + NotificationBenchmark.Report(notifications) + Environment.NewLine + CliProduceBenchmark.Report(cli) + Environment.NewLine + StreamBenchmark.Report(streams);
         await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), report);
         ReportCharts.Draw(results, outDir);
         Console.WriteLine(report);

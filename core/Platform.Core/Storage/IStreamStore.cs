@@ -8,16 +8,26 @@ namespace Platform.Core.Storage;
 /// <param name="Watermark">The largest event time seen (Unix ms), long.MinValue before any.</param>
 /// <param name="PendingEnd">The end of a sub-batch whose outputs may be written already, or null.</param>
 /// <param name="Late">Late records counted.</param>
-public sealed record TaskPosition(long Next, long Watermark, long? PendingEnd, long Late);
+/// <param name="Flushes">Sub-batches committed so far: with the offsets, names a sub-batch's outputs uniquely.</param>
+public sealed record TaskPosition(long Next, long Watermark, long? PendingEnd, long Late, long Flushes = 0);
 
 /// <summary>A task's stored state: its position and version (null when it never committed), and its open windows.</summary>
 public sealed record StoredTask(TaskPosition? Position, string? Version, IReadOnlyList<string> Windows);
 
-/// <summary>A stored job: its name, definition text, whether it is paused, and when it was stored.</summary>
-public sealed record StoredJob(string Name, string Definition, bool Paused, long UpdatedAt);
+/// <summary>A stored job: its name, definition text, whether it is paused, when it was stored, and its epoch.</summary>
+/// <param name="Name">The job's name.</param>
+/// <param name="Definition">Its definition.</param>
+/// <param name="Paused">True while paused.</param>
+/// <param name="UpdatedAt">When it was stored (Unix ms).</param>
+/// <param name="Epoch">
+/// Which life of the job this is: new when it is created or reset. Its state, results and output keys live under it, so a
+/// task of an earlier life can never write into a later one.
+/// </param>
+public sealed record StoredJob(string Name, string Definition, bool Paused, long UpdatedAt, string Epoch);
 
 /// <summary>
-/// Stream jobs' definitions, task state and results in tables. A task's window changes and position are written in
+/// Stream jobs' definitions, task state and results in tables. State and results are kept under a job's state id
+/// (<c>{name}|{epoch}</c>). A task's window changes and position are written in
 /// one transaction (same PartitionKey), conditional on the position's version, so a task's state and the input offset
 /// it reflects never disagree, and two instances never both commit.
 /// </summary>
@@ -26,7 +36,10 @@ public interface IStreamStore
     /// <summary>The most window changes one commit takes (a table transaction holds 100 operations, one is the position).</summary>
     public const int MaxChangesPerCommit = 90;
 
-    /// <summary>Stores (or replaces) a job's definition.</summary>
+    /// <summary>Stores a new job; false when one of that name exists (nothing written).</summary>
+    Task<bool> AddJobAsync(StoredJob job, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a stored job (pause, resume, a new epoch).</summary>
     Task PutJobAsync(StoredJob job, CancellationToken cancellationToken);
 
     /// <summary>A job, or null.</summary>

@@ -20,6 +20,29 @@ public sealed class StreamJob
     /// <summary>The job's name.</summary>
     public string Name { get; }
 
+    /// <summary>Which life of the job this is (new when created or reset); <c>code</c> for a job written in C#.</summary>
+    public string Epoch { get; private init; } = "code";
+
+    /// <summary>Where its state and results are kept: <c>{name}|{epoch}</c>.</summary>
+    public string StateId => $"{Name}|{Epoch}";
+
+    /// <summary>Why a stored job cannot run (its definition no longer passes the checks), or null.</summary>
+    public string? Problem { get; private init; }
+
+    /// <summary>The job in one epoch.</summary>
+    internal StreamJob InEpoch(string epoch) => new(Name, Inputs, Steps, Start) { Epoch = epoch };
+
+    /// <summary>A stored job that cannot run: listed with its reason, run never, deleted as usual.</summary>
+    internal static StreamJob Invalid(string name, string epoch, string problem) => new(name, [], [], OffsetReset.Earliest) { Epoch = epoch, Problem = problem };
+
+    /// <summary>About how many bytes a window's row takes on the wire (a commit of window changes must stay under 4 MiB).</summary>
+    internal int EstimatedWindowBytes => 300 + WindowAggregations.Sum(a => a.Kind switch
+    {
+        AggregationKind.Distinct => 7_400,
+        AggregationKind.Percentile => 60_000,
+        _ => 80,
+    });
+
     /// <summary>The topics it reads.</summary>
     public IReadOnlyList<string> Inputs { get; }
 

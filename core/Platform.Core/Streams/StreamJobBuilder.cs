@@ -144,6 +144,11 @@ public sealed class StreamJobBuilder
         if (_inputs.Distinct(StringComparer.Ordinal).Count() != _inputs.Count) problems.Add("from: a topic is named twice.");
         if (_steps.Count == 0) problems.Add("steps: give at least one step.");
         int windows = _steps.Count(s => s is WindowStep);
+        if (windows > 0 && _inputs.Count > 1)
+        {
+            problems.Add("from: a job with a window reads one topic (each input partition keeps its own windows and watermark): merge the topics into one first, or run one job per topic.");
+        }
+
         if (windows > 1) problems.Add("steps: one window per job; write its results to a topic and aggregate them in a second job.");
         int window = _steps.FindIndex(s => s is WindowStep);
         int rekey = _steps.FindIndex(s => s is RekeyStep);
@@ -309,6 +314,9 @@ public sealed class WindowBuilder
     {
         if (_fields.Count == 0) _job.Problem($"{_where}.aggregate: give at least one result field.");
         if (_fields.Select(f => f.Name).Distinct(StringComparer.Ordinal).Count() != _fields.Count) _job.Problem($"{_where}.aggregate: a field name is used twice.");
+        if (_fields.Count > 16) _job.Problem($"{_where}.aggregate: at most 16 result fields per window.");
+        if (_fields.Count(f => f.Kind == AggregationKind.Distinct) > 8) _job.Problem($"{_where}.aggregate: at most 8 distinct counts per window (each keeps a 4 KiB sketch per window and key).");
+        if (_fields.Count(f => f.Kind == AggregationKind.Percentile) > 2) _job.Problem($"{_where}.aggregate: at most 2 percentiles per window (each keeps a histogram of tens of KiB per window and key).");
         (WindowKind kind, long grace, string? late, bool updates, bool results, Func<Func<StreamRecord, long?>> time) = (_kind, _graceMs, _late, _updates, _results, _time);
         IReadOnlyList<Aggregation> shape = [.. _fields];
         IReadOnlyList<string> expressions = [.. _fields.Select(f => f.Of?.Text ?? "")];
@@ -331,11 +339,13 @@ public sealed class WindowBuilder
         return this;
     }
 
+    // A number of ms, or text with a full date (a time of day alone would take today's date: a replay on another day
+    // would compute another time).
     private static long? Time(JToken? value) => value switch
     {
-        JValue { Type: JTokenType.Integer or JTokenType.Float } n => (long)n.Value<double>(),
-        JValue { Type: JTokenType.String } s when DateTimeOffset.TryParse(s.Value<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset t) => t.ToUnixTimeMilliseconds(),
-        JValue { Type: JTokenType.Date } d => new DateTimeOffset(d.Value<DateTime>()).ToUnixTimeMilliseconds(),
+        JValue { Type: JTokenType.Integer or JTokenType.Float } n when n.Value<double>() is >= 0 and < 1e17 => (long)n.Value<double>(),
+        JValue { Type: JTokenType.String } s when s.Value<string>() is { Length: >= 10 } text && char.IsAsciiDigit(text[0]) && text[4] == '-' && text[7] == '-'
+            && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset t) => t.ToUnixTimeMilliseconds(),
         _ => null,
     };
 }

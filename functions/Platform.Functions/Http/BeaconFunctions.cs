@@ -48,6 +48,11 @@ public sealed class BeaconFunctions(RequestAuthorizer auth, LogProducer producer
 
         ApiPrincipal caller = await auth.AuthenticateQueryAsync(request, "key", cancellationToken);
         if (!caller.Allows(ApiOperation.Produce, topic)) throw new ForbiddenException($"This key may not produce to topic '{topic}'.");
+        if (caller.Grants.Any(g => (g.Operations & ~ApiOperation.Produce) != 0))
+        {
+            // The key is in the page for anyone to read: one that may consume or administer is refused, not exposed further.
+            throw new ForbiddenException("A beacon's key is public: use a key that may only produce (POST /api/keys with operations [\"produce\"] on the beacon's topics).");
+        }
         string? mediaType = request.ContentType?.Split(';')[0].Trim();
         if (mediaType is not (null or "" or "text/plain" or "application/json"))
         {

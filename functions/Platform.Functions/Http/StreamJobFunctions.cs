@@ -27,8 +27,8 @@ public sealed class StreamJobFunctions(RequestAuthorizer auth, StreamJobCatalog 
         string text = await RequestBody.ReadTextAsync(request, DefinitionTypes, StreamJobParser.MaxChars * 4, "A job definition is YAML or JSON", cancellationToken);
         StreamJob parsed = StreamJobParser.Parse(name, text);
         RequireAll(principal, ApiOperation.Admin, parsed, "change");
-        (StreamJob job, bool created) = await catalog.PutAsync(name, text, cancellationToken);
-        object view = await ViewAsync(new CatalogJob(job, text, false), cancellationToken);
+        (_, bool created) = await catalog.PutAsync(name, text, cancellationToken);
+        object view = await ViewAsync(await catalog.GetAsync(name, cancellationToken), cancellationToken);
         return created ? Results.Created($"/api/jobs/{name}", view) : Results.Ok(view);
     }
 
@@ -41,7 +41,7 @@ public sealed class StreamJobFunctions(RequestAuthorizer auth, StreamJobCatalog 
         {
             jobs = all.Where(j => j.Job.Inputs.All(t => principal.Allows(ApiOperation.Consume, t))).Select(j => new
             {
-                name = j.Job.Name, from = j.Job.Inputs, to = j.Job.Outputs, state = j.Paused ? "paused" : "running", kind = j.Definition is null ? "code" : "uploaded",
+                name = j.Job.Name, from = j.Job.Inputs, to = j.Job.Outputs, state = j.Job.Problem is not null ? "invalid" : j.Paused ? "paused" : "running", problem = j.Job.Problem, kind = j.Definition is null ? "code" : "uploaded",
             }),
         });
     }
@@ -87,6 +87,7 @@ public sealed class StreamJobFunctions(RequestAuthorizer auth, StreamJobCatalog 
         ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
         CatalogJob job = await catalog.GetAsync(name, cancellationToken);
         RequireAll(principal, ApiOperation.Admin, job.Job, "delete");
+        if (job.Job.Problem is not null && !principal.Allows(ApiOperation.Admin, "*")) throw new ForbiddenException($"Job '{name}' is invalid (its topics are unknown): deleting it needs an admin key for every topic.");
         await catalog.DeleteAsync(name, cancellationToken);
         return Results.NoContent();
     }
@@ -108,7 +109,7 @@ public sealed class StreamJobFunctions(RequestAuthorizer auth, StreamJobCatalog 
         }
 
         if (from >= to) throw new BadRequestException("from must be before to.");
-        IReadOnlyList<WindowResult> results = await store.QueryResultsAsync(name, key, from, to, limit, cancellationToken);
+        IReadOnlyList<WindowResult> results = await store.QueryResultsAsync(job.Job.StateId, key, from, to, limit, cancellationToken);
         return Results.Text($"{{\"job\":{System.Text.Json.JsonSerializer.Serialize(name)},\"results\":[{string.Join(',', results.Select(r => r.Value.ToString(Newtonsoft.Json.Formatting.None)))}]}}", "application/json");
     }
 
@@ -123,12 +124,14 @@ public sealed class StreamJobFunctions(RequestAuthorizer auth, StreamJobCatalog 
 
     private async Task<object> ViewAsync(CatalogJob job, CancellationToken cancellationToken)
     {
-        IReadOnlyList<Core.Streams.Running.TaskStatus> tasks = await catalog.StatusAsync(job.Job, cancellationToken);
+        IReadOnlyList<TaskProgress> tasks = await catalog.StatusAsync(job.Job, cancellationToken);
         return new
         {
             name = job.Job.Name,
-            state = job.Paused ? "paused" : "running",
+            state = job.Job.Problem is not null ? "invalid" : job.Paused ? "paused" : "running",
+            problem = job.Job.Problem,
             kind = job.Definition is null ? "code" : "uploaded",
+            epoch = job.Job.Epoch,
             from = job.Job.Inputs,
             to = job.Job.Outputs,
             tables = job.Job.Tables,

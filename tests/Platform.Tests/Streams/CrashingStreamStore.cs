@@ -38,6 +38,8 @@ internal sealed class CrashingStreamStore(IStreamStore inner, double rate, int s
         return inner.PutResultsAsync(job, results, cancellationToken);
     }
 
+    public Task<bool> AddJobAsync(StoredJob job, CancellationToken cancellationToken) => inner.AddJobAsync(job, cancellationToken);
+
     public Task PutJobAsync(StoredJob job, CancellationToken cancellationToken) => inner.PutJobAsync(job, cancellationToken);
 
     public Task<StoredJob?> GetJobAsync(string name, CancellationToken cancellationToken) => inner.GetJobAsync(name, cancellationToken);

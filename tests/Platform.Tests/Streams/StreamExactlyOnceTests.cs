@@ -78,7 +78,7 @@ public sealed class StreamExactlyOnceTests
             Assert.Equal(counts, actual[window]);
         }
 
-        var kept = await rig.Store.QueryResultsAsync("per-user-minute", null, 0, long.MaxValue, 10_000, default);
+        var kept = await rig.Store.QueryResultsAsync((await rig.Catalog.GetAsync("per-user-minute", default)).Job.StateId, null, 0, long.MaxValue, 10_000, default);
         Assert.Equal(expected.Count, kept.Count);
     }
 

@@ -138,9 +138,10 @@ public sealed class StreamJobTests
         CatalogJob job = await rig.Catalog.GetAsync("per-minute", default);
         Assert.Equal(1, (await rig.Catalog.StatusAsync(job.Job, default)).Sum(s => s.Late));
 
-        var kept = await rig.Store.QueryResultsAsync("per-minute", "a", 0, long.MaxValue, 10, default);
+        string stateId = job.Job.StateId;
+        var kept = await rig.Store.QueryResultsAsync(stateId, "a", 0, long.MaxValue, 10, default);
         Assert.Equal([4L, 1L], kept.Select(r => r.Value.Value<long>("views")));
-        Assert.Single(await rig.Store.QueryResultsAsync("per-minute", "a", 60_000, 120_000, 10, default));
+        Assert.Single(await rig.Store.QueryResultsAsync(stateId, "a", 60_000, 120_000, 10, default));
     }
 
     [Fact]

@@ -25,12 +25,29 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
     }
 
     /// <inheritdoc />
-    public async Task PutJobAsync(StoredJob job, CancellationToken cancellationToken)
+    public async Task<bool> AddJobAsync(StoredJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await jobs.AddEntityAsync(JobEntity(job), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task PutJobAsync(StoredJob job, CancellationToken cancellationToken) =>
+        await jobs.UpsertEntityAsync(JobEntity(job), TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+
+    private static TableEntity JobEntity(StoredJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var entity = new TableEntity("job", job.Name) { ["Paused"] = job.Paused, ["UpdatedAt"] = job.UpdatedAt };
+        var entity = new TableEntity("job", job.Name) { ["Paused"] = job.Paused, ["UpdatedAt"] = job.UpdatedAt, ["Epoch"] = job.Epoch };
         TableBinary.Write(entity, System.Text.Encoding.UTF8.GetBytes(job.Definition));
-        await jobs.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        return entity;
     }
 
     /// <inheritdoc />
@@ -59,22 +76,24 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
     /// <inheritdoc />
     public async Task<StoredTask> LoadAsync(string job, TopicPartition input, CancellationToken cancellationToken)
     {
-        TaskPosition? position = null;
-        string? version = null;
-        var windows = new List<string>();
-        await foreach (TableEntity e in state.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Key(job, input)}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        // A query over pages is no snapshot: the position is read before and after the windows, and the read is
+        // repeated when it moved meanwhile (another instance committed), so windows and position always agree.
+        for (int attempt = 0; ; attempt++)
         {
-            if (e.RowKey == PositionRow)
-            {
-                (position, version) = (Position(e), e.ETag.ToString());
-            }
-            else
+            (TaskPosition? position, string? version) = await GetPositionAsync(job, input, cancellationToken).ConfigureAwait(false);
+            var windows = new List<string>();
+            string filter = TableClient.CreateQueryFilter($"PartitionKey eq {Key(job, input)} and RowKey ge {"w:"} and RowKey lt {"w;"}");
+            await foreach (TableEntity e in state.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 windows.Add(System.Text.Encoding.UTF8.GetString(TableBinary.Read(e)));
             }
-        }
 
-        return new StoredTask(position, version, windows);
+            (_, string? after) = await GetPositionAsync(job, input, cancellationToken).ConfigureAwait(false);
+            if (after == version || attempt >= 10)
+            {
+                return after == version ? new StoredTask(position, version, windows) : throw new InvalidOperationException($"The state of {job} on {input} kept changing while it was read.");
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -103,7 +122,7 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
         actions.AddRange(deletes.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pk, row), ETag.All)));
         var positionRow = new TableEntity(pk, PositionRow)
         {
-            ["Next"] = position.Next, ["Watermark"] = position.Watermark, ["PendingEnd"] = position.PendingEnd, ["Late"] = position.Late,
+            ["Next"] = position.Next, ["Watermark"] = position.Watermark, ["PendingEnd"] = position.PendingEnd, ["Late"] = position.Late, ["Flushes"] = position.Flushes,
         };
         actions.Add(expected is null
             ? new TableTransactionAction(TableTransactionActionType.Add, positionRow)
@@ -113,7 +132,7 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
             Response<IReadOnlyList<Response>> response = await state.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
             return TableVersion.Of(response.Value[^1].Headers.ETag, "a stream task's position");
         }
-        catch (TableTransactionFailedException e) when (e.Status is 409 or 412 && e.FailedTransactionActionIndex == actions.Count - 1)
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412 && e.FailedTransactionActionIndex == actions.Count - 1)
         {
             return null;
         }
@@ -123,7 +142,8 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
     public async Task PutResultsAsync(string job, IReadOnlyList<WindowResult> results, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(results);
-        foreach (WindowResult[] chunk in results.DistinctBy(r => (r.Key, r.Start)).Chunk(100))
+        // The last result of a window wins, as in memory (a transaction may not touch one row twice).
+        foreach (WindowResult[] chunk in results.Reverse().DistinctBy(r => (r.Key, r.Start)).Reverse().Chunk(100))
         {
             await resultsTable.SubmitTransactionAsync(chunk.Select(r =>
             {
@@ -185,8 +205,8 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
     }
 
     private static TaskPosition Position(TableEntity e) =>
-        new(e.GetInt64("Next") ?? 0, e.GetInt64("Watermark") ?? long.MinValue, e.GetInt64("PendingEnd"), e.GetInt64("Late") ?? 0);
+        new(e.GetInt64("Next") ?? 0, e.GetInt64("Watermark") ?? long.MinValue, e.GetInt64("PendingEnd"), e.GetInt64("Late") ?? 0, e.GetInt64("Flushes") ?? 0);
 
     private static StoredJob Job(TableEntity e) =>
-        new(e.RowKey, System.Text.Encoding.UTF8.GetString(TableBinary.Read(e)), e.GetBoolean("Paused") ?? false, e.GetInt64("UpdatedAt") ?? 0);
+        new(e.RowKey, System.Text.Encoding.UTF8.GetString(TableBinary.Read(e)), e.GetBoolean("Paused") ?? false, e.GetInt64("UpdatedAt") ?? 0, e.GetString("Epoch") ?? "0");
 }

@@ -16,6 +16,13 @@ public sealed class InMemoryStreamStore : IStreamStore
     private long _versions;
 
     /// <inheritdoc />
+    public Task<bool> AddJobAsync(StoredJob job, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        lock (_lock) return Task.FromResult(_jobs.TryAdd(job.Name, job));
+    }
+
+    /// <inheritdoc />
     public Task PutJobAsync(StoredJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -6,13 +6,33 @@ namespace Platform.Core.Streams.Engine;
 internal sealed class FilterOperator(Func<StreamRecord, bool> predicate) : StreamOperator
 {
     public override ValueTask PushAsync(StreamRecord record, StreamContext context) =>
-        predicate(record) ? ForwardAsync(record, context) : ValueTask.CompletedTask;
+        UserCode.Run("filter", predicate, record) ? ForwardAsync(record, context) : ValueTask.CompletedTask;
+}
+
+/// <summary>Runs a step's function: whatever it throws is about this record (dead-lettered), never the task's failure.</summary>
+internal static class UserCode
+{
+    public static T Run<T>(string step, Func<StreamRecord, T> function, StreamRecord record)
+    {
+        try
+        {
+            return function(record);
+        }
+        catch (StreamRecordException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
+        {
+            throw new StreamRecordException($"{step}: {e.Message}", e);
+        }
+    }
 }
 
 /// <summary>Replaces a record's value.</summary>
 internal sealed class MapOperator(Func<StreamRecord, JToken?> map) : StreamOperator
 {
-    public override ValueTask PushAsync(StreamRecord record, StreamContext context) => ForwardAsync(record with { Value = map(record) }, context);
+    public override ValueTask PushAsync(StreamRecord record, StreamContext context) => ForwardAsync(record with { Value = UserCode.Run("map", map, record) }, context);
 }
 
 /// <summary>Replaces a record's key (text; a non-text result is its JSON); a record without one cannot go on.</summary>
@@ -20,7 +40,7 @@ internal sealed class RekeyOperator(Func<StreamRecord, JToken?> key, string expr
 {
     public override ValueTask PushAsync(StreamRecord record, StreamContext context)
     {
-        string? text = key(record) switch
+        string? text = UserCode.Run("rekey", key, record) switch
         {
             null => null,
             JValue { Type: JTokenType.String } s => s.Value<string>(),
@@ -50,7 +70,7 @@ internal sealed class JoinOperator(string table, Func<StreamRecord, JToken?>? on
 {
     public override async ValueTask PushAsync(StreamRecord record, StreamContext context)
     {
-        string? key = on is null ? record.Key : on(record) switch
+        string? key = on is null ? record.Key : UserCode.Run("join", on, record) switch
         {
             null => null,
             JValue { Type: JTokenType.String } s => s.Value<string>(),

@@ -20,11 +20,20 @@ public sealed record WindowSetup(WindowKind Kind, IReadOnlyList<Aggregation> Agg
 /// </summary>
 internal sealed class WindowOperator(WindowSetup setup) : StreamOperator
 {
+    private const long MaxEventTime = 95_617_584_000_000; // the year 5000
+    private const long MaxAheadMs = 86_400_000;
+
     public override async ValueTask PushAsync(StreamRecord record, StreamContext context)
     {
         TaskState state = context.State;
         string key = record.Key ?? throw new StreamRecordException("window: the record has no key to group by (rekey it first).");
         long t = setup.EventTime(record) ?? throw new StreamRecordException("window: the record has no event time.");
+        if (t is < 0 or > MaxEventTime) throw new StreamRecordException($"window: event time {t} is not a time (Unix ms from 1970 to the year 5000).");
+        if (t > record.Timestamp + MaxAheadMs)
+        {
+            // One clock far ahead would move the watermark and close every window: refused, not trusted.
+            throw new StreamRecordException($"window: event time {t} is more than a day after the record's timestamp {record.Timestamp}.");
+        }
         long cut = state.Watermark == long.MinValue ? long.MinValue : state.Watermark - setup.GraceMs; // windows ending by then are closed
         bool taken = setup.Kind switch
         {
@@ -39,8 +48,11 @@ internal sealed class WindowOperator(WindowSetup setup) : StreamOperator
         }
 
         if (t > state.Watermark) state.Watermark = t;
-        await CloseDueAsync(context, record.Offset).ConfigureAwait(false);
+        await CloseDueAsync(context).ConfigureAwait(false);
     }
+
+    public override async ValueTask<bool> ResumeAsync(StreamContext context) =>
+        await CloseDueAsync(context).ConfigureAwait(false) | await base.ResumeAsync(context).ConfigureAwait(false);
 
     public override async ValueTask EndOfBatchAsync(StreamContext context)
     {
@@ -48,7 +60,7 @@ internal sealed class WindowOperator(WindowSetup setup) : StreamOperator
         {
             foreach (WindowState window in context.State.ChangedOpen().ToList())
             {
-                await ForwardAsync(new StreamRecord(window.Key, window.Result(setup.Aggregations, final: false), window.End), context).ConfigureAwait(false);
+                await HandOnAsync(new StreamRecord(window.Key, window.Result(setup.Aggregations, final: false), window.End), context).ConfigureAwait(false);
             }
         }
 
@@ -129,15 +141,33 @@ internal sealed class WindowOperator(WindowSetup setup) : StreamOperator
         }
     }
 
-    private async ValueTask CloseDueAsync(StreamContext context, long offset)
+    /// <summary>Closes due windows, as many as the sub-batch has room for; true when some are still due.</summary>
+    private async ValueTask<bool> CloseDueAsync(StreamContext context)
     {
         TaskState state = context.State;
+        if (state.Watermark == long.MinValue) return false;
         while (state.FirstEndingBy(state.Watermark - setup.GraceMs) is { } window)
         {
+            if (state.ChangeCount >= context.ChangeBudget) return true; // the rest in the next sub-batch
             JObject result = window.Result(setup.Aggregations, final: true);
             state.Remove(window);
             if (setup.KeepResults) context.Result(new WindowResult(window.Key, window.Start, result));
-            await ForwardAsync(new StreamRecord(window.Key, result, window.End) { Offset = offset }, context).ConfigureAwait(false);
+            await HandOnAsync(new StreamRecord(window.Key, result, window.End), context).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    /// <summary>A result a later step cannot take goes to the dead-letter topic itself, never the input that closed its window.</summary>
+    private async ValueTask HandOnAsync(StreamRecord result, StreamContext context)
+    {
+        try
+        {
+            await ForwardAsync(result, context).ConfigureAwait(false);
+        }
+        catch (StreamRecordException e)
+        {
+            context.DeadLetter(result, e.Message);
         }
     }
 }

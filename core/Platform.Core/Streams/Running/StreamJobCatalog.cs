@@ -23,7 +23,7 @@ public sealed record CatalogJob(StreamJob Job, string? Definition, bool Paused);
 /// <param name="Lag">Records not yet processed.</param>
 /// <param name="Watermark">The largest event time seen (Unix ms), or null.</param>
 /// <param name="Late">Late records counted.</param>
-public sealed record TaskStatus(string Topic, int Partition, long? Next, long LogEndOffset, long Lag, long? Watermark, long Late);
+public sealed record TaskProgress(string Topic, int Partition, long? Next, long LogEndOffset, long Lag, long? Watermark, long Late);
 
 /// <summary>
 /// The jobs this platform runs: uploaded ones (checked when stored: a job that cannot run is refused with the reason)
@@ -31,7 +31,7 @@ public sealed record TaskStatus(string Topic, int Partition, long? Next, long Lo
 /// </summary>
 public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, LogReader reader, IEnumerable<IStreamJob> codeJobs, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, (long UpdatedAt, StreamJob Job)> _parsed = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long UpdatedAt, string Epoch, StreamJob Job)> _parsed = new(StringComparer.Ordinal);
     private readonly Lazy<IReadOnlyDictionary<string, StreamJob>> _code = new(() => codeJobs.Select(j => j.Build()).ToDictionary(j => j.Name, StringComparer.Ordinal));
 
     /// <summary>Every job, uploaded and in C#.</summary>
@@ -51,6 +51,7 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
     /// <exception cref="StreamJobNotFoundException">No such job.</exception>
     public async Task<CatalogJob> GetAsync(string name, CancellationToken cancellationToken)
     {
+        if (JobName.Validate(name) is not null) throw new StreamJobNotFoundException(name); // no such job can exist
         if (_code.Value.TryGetValue(name, out StreamJob? code)) return new CatalogJob(code, null, false);
         StoredJob stored = await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new StreamJobNotFoundException(name);
         return new CatalogJob(Parsed(stored), stored.Definition, stored.Paused);
@@ -80,15 +81,16 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
         }
 
         if (problems.Count > 0) throw new StreamJobException(problems);
-        if (await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) is { } existing)
+        await topics.EnsureAsync(StreamContext.DeadLetterTopicConfig(name), cancellationToken).ConfigureAwait(false);
+        var stored = new StoredJob(name, definition, false, time.GetUtcNow().ToUnixTimeMilliseconds(), NewEpoch());
+        if (!await store.AddJobAsync(stored, cancellationToken).ConfigureAwait(false))
         {
-            if (existing.Definition == definition) return (job, false);
+            StoredJob existing = await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new StreamJobConflictException($"Job '{name}' is being changed; try again.");
+            if (existing.Definition == definition) return (Parsed(existing), false);
             throw new StreamJobConflictException($"Job '{name}' exists with another definition: delete it first (its state and results go with it), or give the new one another name.");
         }
 
-        await topics.EnsureAsync(new TopicConfig { Name = StreamContext.DeadLetterTopicOf(name), Partitions = 1 }, cancellationToken).ConfigureAwait(false);
-        await store.PutJobAsync(new StoredJob(name, definition, false, time.GetUtcNow().ToUnixTimeMilliseconds()), cancellationToken).ConfigureAwait(false);
-        return (job, true);
+        return (Parsed(stored), true);
     }
 
     /// <summary>Pauses or resumes an uploaded job.</summary>
@@ -99,14 +101,18 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
         await store.PutJobAsync(stored with { Paused = paused, UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Deletes an uploaded job with its state and results (its output topics stay).</summary>
+    /// <summary>
+    /// Deletes an uploaded job with its state and results (its output topics stay). A task still running finds its
+    /// epoch gone: whatever it writes lies under that epoch, which no later job of the name reads.
+    /// </summary>
     public async Task DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        CatalogJob job = await GetAsync(name, cancellationToken).ConfigureAwait(false);
-        if (job.Definition is null) throw new StreamJobConflictException($"Job '{name}' is written in C#: remove it from the app.");
+        if (_code.Value.ContainsKey(name)) throw new StreamJobConflictException($"Job '{name}' is written in C#: remove it from the app.");
+        StoredJob stored = await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new StreamJobNotFoundException(name);
         await store.DeleteJobAsync(name, cancellationToken).ConfigureAwait(false);
-        await store.ClearAsync(name, await InputsAsync(job.Job, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         _parsed.TryRemove(name, out _);
+        StreamJob job = Parsed(stored);
+        await store.ClearAsync(job.StateId, await InputsAsync(job, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -116,9 +122,13 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
     /// </summary>
     public async Task ResetAsync(string name, ResetTarget target, long timestamp, CancellationToken cancellationToken)
     {
-        CatalogJob job = await GetAsync(name, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<TopicPartition> inputs = await InputsAsync(job.Job, cancellationToken).ConfigureAwait(false);
-        await store.ClearAsync(name, inputs, cancellationToken).ConfigureAwait(false);
+        if (_code.Value.ContainsKey(name)) throw new StreamJobConflictException($"Job '{name}' is written in C#: it cannot be reset over HTTP.");
+        StoredJob stored = await store.GetJobAsync(name, cancellationToken).ConfigureAwait(false) ?? throw new StreamJobNotFoundException(name);
+        StreamJob old = Parsed(stored);
+        StreamJob job = old.InEpoch(NewEpoch());
+        IReadOnlyList<TopicPartition> inputs = await InputsAsync(job, cancellationToken).ConfigureAwait(false);
+
+        // The new epoch's positions first, then the job row that names the epoch: no task starts it anywhere else.
         foreach (TopicPartition input in inputs)
         {
             PartitionOffsets ends = await reader.GetOffsetsAsync(input.Topic, input.Partition, cancellationToken).ConfigureAwait(false);
@@ -128,21 +138,24 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
                 ResetTarget.Timestamp => await reader.FindOffsetByTimeAsync(input.Topic, input.Partition, timestamp, cancellationToken).ConfigureAwait(false) ?? ends.Latest,
                 _ => ends.Earliest,
             };
-            await store.CommitAsync(name, input, [], [], new TaskPosition(next, long.MinValue, null, 0), null, cancellationToken).ConfigureAwait(false);
+            await store.CommitAsync(job.StateId, input, [], [], new TaskPosition(next, long.MinValue, null, 0), null, cancellationToken).ConfigureAwait(false);
         }
+
+        await store.PutJobAsync(stored with { Epoch = job.Epoch, UpdatedAt = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken).ConfigureAwait(false);
+        await store.ClearAsync(old.StateId, inputs, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Where the job stands on each input partition.</summary>
-    public async Task<IReadOnlyList<TaskStatus>> StatusAsync(StreamJob job, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TaskProgress>> StatusAsync(StreamJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var all = new List<TaskStatus>();
+        var all = new List<TaskProgress>();
         foreach (TopicPartition input in await InputsAsync(job, cancellationToken).ConfigureAwait(false))
         {
             PartitionOffsets ends = await reader.GetOffsetsAsync(input.Topic, input.Partition, cancellationToken).ConfigureAwait(false);
-            (TaskPosition? position, _) = await store.GetPositionAsync(job.Name, input, cancellationToken).ConfigureAwait(false);
+            (TaskPosition? position, _) = await store.GetPositionAsync(job.StateId, input, cancellationToken).ConfigureAwait(false);
             long from = Math.Max(position?.Next ?? (job.Start == OffsetReset.Latest ? ends.Latest : ends.Earliest), ends.Earliest);
-            all.Add(new TaskStatus(input.Topic, input.Partition, position?.Next, ends.Latest, Math.Max(0, ends.Latest - from),
+            all.Add(new TaskProgress(input.Topic, input.Partition, position?.Next, ends.Latest, Math.Max(0, ends.Latest - from),
                 position?.Watermark is { } w && w != long.MinValue ? w : null, position?.Late ?? 0));
         }
 
@@ -165,11 +178,23 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
         return all;
     }
 
+    /// <summary>A stored job ready to run in its epoch; one that no longer passes the checks (after an upgrade) is listed as invalid, never run.</summary>
     private StreamJob Parsed(StoredJob stored)
     {
-        if (_parsed.TryGetValue(stored.Name, out var cached) && cached.UpdatedAt == stored.UpdatedAt) return cached.Job;
-        StreamJob job = StreamJobParser.Parse(stored.Name, stored.Definition);
-        _parsed[stored.Name] = (stored.UpdatedAt, job);
+        if (_parsed.TryGetValue(stored.Name, out var cached) && cached.UpdatedAt == stored.UpdatedAt && cached.Epoch == stored.Epoch) return cached.Job;
+        StreamJob job;
+        try
+        {
+            job = StreamJobParser.Parse(stored.Name, stored.Definition).InEpoch(stored.Epoch);
+        }
+        catch (StreamJobException e)
+        {
+            job = StreamJob.Invalid(stored.Name, stored.Epoch, e.Message);
+        }
+
+        _parsed[stored.Name] = (stored.UpdatedAt, stored.Epoch, job);
         return job;
     }
+
+    private static string NewEpoch() => Guid.NewGuid().ToString("N")[..12];
 }

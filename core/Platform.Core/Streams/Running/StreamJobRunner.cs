@@ -28,7 +28,7 @@ public sealed partial class StreamJobRunner
     private readonly TimeProvider _time;
     private readonly ILogger<StreamJobRunner> _logger;
     private readonly PartitionClaims _claims;
-    private readonly ConcurrentDictionary<(string Job, TopicPartition Input), StreamTask> _tasks = new();
+    private readonly ConcurrentDictionary<(string StateId, TopicPartition Input), StreamTask> _tasks = new();
 
     /// <summary>Creates the runner.</summary>
     public StreamJobRunner(
@@ -46,7 +46,12 @@ public sealed partial class StreamJobRunner
     public async Task<long> RunAllAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<CatalogJob> jobs = await _catalog.ListAsync(cancellationToken).ConfigureAwait(false);
-        long[] counts = await Task.WhenAll(jobs.Where(j => !j.Paused).Select(j => RunAsync(j.Job, cancellationToken))).ConfigureAwait(false);
+        var running = jobs.Where(j => !j.Paused && j.Job.Problem is null).Select(j => j.Job).ToList();
+
+        // Tasks of jobs deleted, paused, reset (another epoch) or gone invalid are forgotten with their state.
+        var live = running.Select(j => j.StateId).ToHashSet(StringComparer.Ordinal);
+        foreach (var key in _tasks.Keys.Where(k => !live.Contains(k.StateId))) _tasks.TryRemove(key, out _);
+        long[] counts = await Task.WhenAll(running.Select(j => RunAsync(j, cancellationToken))).ConfigureAwait(false);
         return counts.Sum();
     }
 
@@ -54,39 +59,42 @@ public sealed partial class StreamJobRunner
     public async Task<long> RunAsync(StreamJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        long total = 0;
         long deadline = _time.GetTimestamp() + (long)(_options.MaxRunTime.TotalSeconds * _time.TimestampFrequency);
-        foreach (string topic in job.Inputs)
+        long[] perTopic = await Task.WhenAll(job.Inputs.Select(async topic =>
         {
             if (await _topics.FindAsync(topic, cancellationToken).ConfigureAwait(false) is not { } config)
             {
                 LogMissingInput(_logger, job.Name, topic);
-                continue;
+                return 0L;
             }
 
             string group = $"$stream.{job.Name}";
             int[] held = await _claims.BalanceAsync(group, config, cancellationToken).ConfigureAwait(false);
+            foreach (var key in _tasks.Keys.Where(k => k.StateId == job.StateId && k.Input.Topic == topic && !held.Contains(k.Input.Partition)))
+            {
+                _tasks.TryRemove(key, out _); // another instance holds it now: its state here would only go stale
+            }
+
             long[] counts = await Task.WhenAll(held.Select(p =>
             {
                 var tp = new TopicPartition(topic, p);
                 return _claims.WithClaimAsync(group, tp, keeper => DrainAsync(job, tp, keeper, deadline, cancellationToken), cancellationToken);
             })).ConfigureAwait(false);
-            total += counts.Sum();
-        }
-
-        return total;
+            return counts.Sum();
+        })).ConfigureAwait(false);
+        return perTopic.Sum();
     }
 
     private async Task<long> DrainAsync(StreamJob job, TopicPartition input, ClaimKeeper keeper, long deadline, CancellationToken cancellationToken)
     {
-        StreamTask task = _tasks.AddOrUpdate((job.Name, input), _ => New(job, input), (_, old) => ReferenceEquals(old.Job, job) ? old : New(job, input));
+        StreamTask task = _tasks.AddOrUpdate((job.StateId, input), _ => New(job, input), (_, old) => ReferenceEquals(old.Job, job) ? old : New(job, input));
         using var owned = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, keeper.Lost);
         CancellationToken token = owned.Token;
         long processed = 0;
         try
         {
             await task.EnsureLoadedAsync(ct => StartAsync(job, input, ct), token).ConfigureAwait(false);
-            while (_time.GetTimestamp() < deadline && !token.IsCancellationRequested && keeper.IsValid)
+            while (_time.GetTimestamp() < deadline && !token.IsCancellationRequested && keeper.IsValid && task.IsLoaded)
             {
                 FetchResult fetch;
                 try
@@ -95,10 +103,12 @@ public sealed partial class StreamJobRunner
                 }
                 catch (LogException e) when (e.Kind == LogErrorKind.OffsetOutOfRange)
                 {
-                    // Retention removed records the job had not processed: go on from the earliest kept.
+                    // Retention removed records the job had not processed (go on from the earliest kept), or the topic was
+                    // created again and is shorter than where the job stood (go on from its end).
                     PartitionOffsets ends = await _reader.GetOffsetsAsync(input.Topic, input.Partition, token).ConfigureAwait(false);
-                    LogSkipped(_logger, job.Name, input.Topic, input.Partition, task.Next, ends.Earliest);
-                    await task.ProcessAsync([], ends.Earliest, token).ConfigureAwait(false);
+                    long to = task.Next > ends.Latest ? ends.Latest : ends.Earliest;
+                    LogSkipped(_logger, job.Name, input.Topic, input.Partition, task.Next, to);
+                    if (!await task.SkipToAsync(to, token).ConfigureAwait(false)) break;
                     continue;
                 }
 
@@ -125,7 +135,7 @@ public sealed partial class StreamJobRunner
         return processed;
     }
 
-    private StreamTask New(StreamJob job, TopicPartition input) => new(job, input, _store, _producer, _tables, _logger);
+    private StreamTask New(StreamJob job, TopicPartition input) => new(job, input, _store, _producer, _topics, _tables, _logger);
 
     private async Task<long> StartAsync(StreamJob job, TopicPartition input, CancellationToken cancellationToken)
     {
@@ -136,7 +146,7 @@ public sealed partial class StreamJobRunner
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} reads topic {Topic}, which does not exist")]
     private static partial void LogMissingInput(ILogger logger, string job, string topic);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} on {Topic}/{Partition}: offset {From} was deleted by retention; continues from {Earliest}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} on {Topic}/{Partition}: offset {From} is no longer in the log (retention, or the topic was created again); continues from {Earliest}")]
     private static partial void LogSkipped(ILogger logger, string job, string topic, int partition, long from, long earliest);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {Job} on {Topic}/{Partition}: another instance took the task over (or the job was reset); this one stops")]

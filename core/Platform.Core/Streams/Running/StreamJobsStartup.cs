@@ -1,17 +1,34 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Platform.Core.Log.Topics;
 using Platform.Core.Streams.Definition;
+using Platform.Core.Streams.Engine;
 
 namespace Platform.Core.Streams.Running;
 
 /// <summary>
-/// At start: stores the job definitions of <c>Platform:Streams:Directory</c> (each file named after its job). A
-/// definition that cannot run stops start-up, naming the file and the reason; one stored already is left as it is.
+/// At start: creates the dead-letter topics of jobs written in C#, and stores the job definitions of
+/// <c>Platform:Streams:Directory</c> (each file named after its job). A definition that cannot run (yet: its topics may
+/// be created later) is logged with the reason and skipped; one stored already with another definition is left as it is,
+/// and said so.
 /// </summary>
-internal sealed class StreamJobsStartup(StreamJobCatalog catalog, IOptions<StreamOptions> options) : IHostedService
+internal sealed partial class StreamJobsStartup(StreamJobCatalog catalog, TopicManager topics, IOptions<StreamOptions> options, ILogger<StreamJobsStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            foreach (CatalogJob job in (await catalog.ListAsync(cancellationToken).ConfigureAwait(false)).Where(j => j.Definition is null))
+            {
+                await topics.EnsureAsync(StreamContext.DeadLetterTopicConfig(job.Job.Name), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCodeJobsFailed(logger, e);
+        }
+
         if (options.Value.Directory is not { Length: > 0 } directory) return;
         foreach (string file in Directory.EnumerateFiles(directory).Where(f => Path.GetExtension(f) is ".yaml" or ".yml" or ".json").Order(StringComparer.Ordinal))
         {
@@ -22,14 +39,23 @@ internal sealed class StreamJobsStartup(StreamJobCatalog catalog, IOptions<Strea
             }
             catch (StreamJobException e)
             {
-                throw new InvalidOperationException($"Stream job file {file}: {e.Message}", e);
+                LogRefused(logger, file, e.Message);
             }
-            catch (StreamJobConflictException)
+            catch (StreamJobConflictException e)
             {
-                // Stored already with another definition (changed over HTTP, or the file was edited): the stored one stays.
+                LogKept(logger, file, e.Message);
             }
         }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Stream job file {File} was not stored: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream job file {File} differs from the job stored under its name, which stays: {Reason}")]
+    private static partial void LogKept(ILogger logger, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The dead-letter topics of the stream jobs written in C# could not be created")]
+    private static partial void LogCodeJobsFailed(ILogger logger, Exception exception);
 }

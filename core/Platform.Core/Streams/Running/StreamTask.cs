@@ -3,32 +3,11 @@ using Newtonsoft.Json;
 using Newtonsoft.Json.Linq;
 using Platform.Core.Log;
 using Platform.Core.Log.Appending;
+using Platform.Core.Log.Topics;
 using Platform.Core.Storage;
 using Platform.Core.Streams.Engine;
 
 namespace Platform.Core.Streams.Running;
-
-/// <summary>Another instance moved the task's position (it took the partition over, or the job was reset): stop, reload.</summary>
-public sealed class StreamTaskLostException : Exception
-{
-    /// <summary>Creates the exception.</summary>
-    public StreamTaskLostException()
-        : base("Another instance moved this task's position.")
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    public StreamTaskLostException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and its cause.</summary>
-    public StreamTaskLostException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-}
 
 /// <summary>
 /// One job on one input partition, exactly once. Records are processed in sub-batches; each sub-batch [a, m) ends in one
@@ -38,9 +17,12 @@ public sealed class StreamTaskLostException : Exception
 /// answers them as the duplicates they are. Window results for the results table are upserts of final values, the same
 /// on a replay. A sub-batch holds at most <see cref="IStreamStore.MaxChangesPerCommit"/> window changes.
 /// </summary>
-internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IStreamStore store, LogProducer producer, ITableLookup? tables, ILogger logger)
+internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IStreamStore store, LogProducer producer, TopicManager topics, ITableLookup? tables, ILogger logger)
 {
-    private const int Headroom = 25; // window changes one record can make (hopping windows are capped at 20 per record)
+    private const int Headroom = 21; // window changes one record can make before its closes (hopping windows: at most 20)
+
+    // One commit's room: 90 changes, fewer when windows are large, so that a transaction stays under 4 MiB.
+    private readonly int _budget = Math.Clamp(3_500_000 / Math.Max(1, job.EstimatedWindowBytes), Headroom + 9, IStreamStore.MaxChangesPerCommit);
 
     private TaskState? _state;
     private TaskPosition _committed = new(0, long.MinValue, null, 0);
@@ -48,19 +30,22 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
 
     public StreamJob Job => job;
 
+    /// <summary>True while the state is loaded (false after a failure or a short replay: the next run loads it).</summary>
+    public bool IsLoaded => _state is not null;
+
     /// <summary>The next input offset, once loaded.</summary>
     public long Next => _state?.Next ?? 0;
 
     /// <summary>Loads the task's state, unless the cached one is still the stored one (one small read).</summary>
     public async Task EnsureLoadedAsync(Func<CancellationToken, Task<long>> startOffset, CancellationToken cancellationToken)
     {
-        (TaskPosition? position, string? version) = await store.GetPositionAsync(job.Name, input, cancellationToken).ConfigureAwait(false);
+        (_, string? version) = await store.GetPositionAsync(job.StateId, input, cancellationToken).ConfigureAwait(false);
         if (_state is not null && version is not null && _state.Version == version)
         {
             return;
         }
 
-        StoredTask stored = await store.LoadAsync(job.Name, input, cancellationToken).ConfigureAwait(false);
+        StoredTask stored = await store.LoadAsync(job.StateId, input, cancellationToken).ConfigureAwait(false);
         var state = new TaskState();
         if (stored.Position is { } p)
         {
@@ -86,6 +71,20 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
     public void Drop() => _state = null;
 
     /// <summary>
+    /// Moves the position to <paramref name="next"/> without processing (retention removed what was not processed, or the
+    /// input topic was created again and is shorter); a sub-batch pending there is given up. False when it was there.
+    /// </summary>
+    public async Task<bool> SkipToAsync(long next, CancellationToken cancellationToken)
+    {
+        TaskState state = _state ?? throw new InvalidOperationException("The task is not loaded.");
+        if (next == state.Next && state.PendingEnd is null) return false;
+        var position = _committed with { Next = next, PendingEnd = null };
+        state.Version = await store.CommitAsync(job.StateId, input, [], [], position, state.Version, cancellationToken).ConfigureAwait(false) ?? throw new StreamTaskLostException();
+        (state.Next, state.PendingEnd, _committed) = (next, null, position);
+        return true;
+    }
+
+    /// <summary>
     /// Processes fetched records (those below the position are done already) and commits; <paramref name="fetchNext"/>
     /// is where the next fetch starts (past offsets compaction emptied). Returns the records processed.
     /// </summary>
@@ -94,42 +93,42 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
         TaskState state = _state ?? throw new InvalidOperationException("The task is not loaded.");
         try
         {
-            var context = new StreamContext(job.Name, state, tables, cancellationToken);
-            long start = state.Next, last = -1;
-            int processed = 0;
+            // Every cut below depends only on the stored state and the records, so a replay cuts the same sub-batches; a
+            // pending end (an interrupted attempt's) is where the replayed one ends.
+            StreamContext context = NewContext(state, cancellationToken);
+            long start = state.Next, lastEnd = state.Next;
+            int processed = 0, inBatch = 0;
             foreach (LogRecord record in records)
             {
-                if (record.Offset < state.Next) continue;
-                bool cut = state.PendingEnd is { } pending ? record.Offset >= pending : state.ChangeCount > IStreamStore.MaxChangesPerCommit - Headroom;
-                if (last >= 0 && cut)
+                if (record.Offset < start) continue;
+                context = await ResumeAsync(context, start, cancellationToken).ConfigureAwait(false);
+                long? cut = state.PendingEnd is { } pending ? (record.Offset >= pending ? pending : null)
+                    : inBatch > 0 && state.ChangeCount > _budget - Headroom ? record.Offset : null;
+                if (cut is { } end)
                 {
-                    await FlushAsync(context, start, last + 1, cancellationToken).ConfigureAwait(false);
-                    context = new StreamContext(job.Name, state, tables, cancellationToken);
-                    start = state.Next;
+                    await FlushAsync(context, start, end, cancellationToken).ConfigureAwait(false);
+                    (context, start, inBatch) = (NewContext(state, cancellationToken), end, 0);
+                    context = await ResumeAsync(context, start, cancellationToken).ConfigureAwait(false);
                 }
 
                 await PushAsync(record, context).ConfigureAwait(false);
-                last = record.Offset;
-                processed++;
+                (lastEnd, processed, inBatch) = (record.Offset + 1, processed + 1, inBatch + 1);
             }
 
-            if (last >= 0)
+            context = await ResumeAsync(context, start, cancellationToken).ConfigureAwait(false);
+            if (state.PendingEnd is { } stillPending && Math.Max(lastEnd, fetchNext) < stillPending)
             {
-                if (state.PendingEnd is { } pending && last + 1 < pending)
-                {
-                    // A replay must end where the interrupted attempt did; this fetch stops short of it: load and fetch again.
-                    LogShortReplay(logger, job.Name, input.Topic, input.Partition, last + 1, pending);
-                    Drop();
-                    return 0;
-                }
-
-                await FlushAsync(context, start, last + 1, cancellationToken).ConfigureAwait(false);
+                // A replay must end where the interrupted attempt did; this fetch stops short of it: load and fetch again.
+                LogShortReplay(logger, job.Name, input.Topic, input.Partition, Math.Max(lastEnd, fetchNext), stillPending);
+                Drop();
+                return processed;
             }
 
-            if (fetchNext > state.Next && state.PendingEnd is null)
+            // The rest, and offsets with no records (compacted away, control batches): the position moves past them.
+            long last = state.PendingEnd ?? Math.Max(lastEnd, fetchNext);
+            if (last > start || context.Outputs.Count > 0 || context.Results.Count > 0 || state.ChangeCount > 0)
             {
-                // Offsets with no records (compacted away, or control batches): the position moves past them.
-                await FlushAsync(new StreamContext(job.Name, state, tables, cancellationToken), state.Next, fetchNext, cancellationToken).ConfigureAwait(false);
+                await FlushAsync(context, start, last, cancellationToken).ConfigureAwait(false);
             }
 
             return processed;
@@ -140,6 +139,23 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
             throw;
         }
     }
+
+    /// <summary>
+    /// Closes windows a record left due beyond one commit's room, flushing each full sub-batch (of no input records, at
+    /// <paramref name="at"/>); returns the context to go on with.
+    /// </summary>
+    private async Task<StreamContext> ResumeAsync(StreamContext context, long at, CancellationToken cancellationToken)
+    {
+        while (_pipeline is not null && await _pipeline.ResumeAsync(context).ConfigureAwait(false))
+        {
+            await FlushAsync(context, at, at, cancellationToken).ConfigureAwait(false);
+            context = NewContext(context.State, cancellationToken);
+        }
+
+        return context;
+    }
+
+    private StreamContext NewContext(TaskState state, CancellationToken cancellationToken) => new(job.Name, state, tables, cancellationToken, _budget);
 
     private async Task PushAsync(LogRecord record, StreamContext context)
     {
@@ -170,6 +186,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
     {
         TaskState state = context.State;
         if (_pipeline is not null) await _pipeline.EndOfBatchAsync(context).ConfigureAwait(false);
+        await RefuseUnfitOutputsAsync(context, cancellationToken).ConfigureAwait(false);
         if (context.Outputs.Count > 0)
         {
             bool replay = _committed.PendingEnd == end;
@@ -177,13 +194,14 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
             {
                 // Say which sub-batch is being written before writing it: a replay cuts the same one and makes the same records.
                 TaskPosition pending = _committed with { PendingEnd = end };
-                state.Version = await store.CommitAsync(job.Name, input, [], [], pending, state.Version, cancellationToken).ConfigureAwait(false) ?? throw new StreamTaskLostException();
+                state.Version = await store.CommitAsync(job.StateId, input, [], [], pending, state.Version, cancellationToken).ConfigureAwait(false) ?? throw new StreamTaskLostException();
                 _committed = pending;
             }
 
             foreach (IGrouping<string, (string Topic, ProduceRecord Record)> topic in context.Outputs.GroupBy(o => o.Topic, StringComparer.Ordinal))
             {
-                string idempotencyKey = $"{start}-{end}";
+                // Unique per sub-batch of this epoch of the job: its offsets and how many sub-batches were committed before.
+                string idempotencyKey = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{start}-{end}-{_committed.Flushes}");
                 try
                 {
                     await producer.ProduceIdempotentAsync(topic.Key, [.. topic.Select(o => o.Record)], idempotencyKey, Scope, cancellationToken).ConfigureAwait(false);
@@ -198,17 +216,31 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
 
         if (context.Results.Count > 0)
         {
-            await store.PutResultsAsync(job.Name, context.Results, cancellationToken).ConfigureAwait(false);
+            await store.PutResultsAsync(job.StateId, context.Results, cancellationToken).ConfigureAwait(false);
         }
 
         (IReadOnlyList<(string Row, string State)> upserts, IReadOnlyList<string> deletes) = state.Changes();
-        var position = new TaskPosition(end, state.Watermark, null, state.Late);
-        state.Version = await store.CommitAsync(job.Name, input, upserts, deletes, position, state.Version, cancellationToken).ConfigureAwait(false) ?? throw new StreamTaskLostException();
+        var position = new TaskPosition(end, state.Watermark, null, state.Late, _committed.Flushes + 1);
+        state.Version = await store.CommitAsync(job.StateId, input, upserts, deletes, position, state.Version, cancellationToken).ConfigureAwait(false) ?? throw new StreamTaskLostException();
         state.Committed();
         (state.Next, state.PendingEnd, _committed) = (end, null, position);
     }
 
-    private string Scope => $"stream/{job.Name}/{input.Topic}/{input.Partition}";
+    private string Scope => $"stream/{job.StateId}/{input.Topic}/{input.Partition}";
+
+    /// <summary>Outputs their topic would refuse (over its record size; keyless on a compacted topic) go to the dead-letter topic instead.</summary>
+    private async Task RefuseUnfitOutputsAsync(StreamContext context, CancellationToken cancellationToken)
+    {
+        var configs = new Dictionary<string, Log.Topics.TopicConfig?>(StringComparer.Ordinal);
+        for (int i = 0; i < context.Outputs.Count; i++)
+        {
+            (string topic, ProduceRecord record) = context.Outputs[i];
+            if (!configs.TryGetValue(topic, out Log.Topics.TopicConfig? config)) configs[topic] = config = await topics.FindAsync(topic, cancellationToken).ConfigureAwait(false);
+            if (config is null) continue; // a missing output topic fails the sub-batch: it is retried until someone creates it again
+            if (record.CountedBytes() > config.MaxRecordBytes) context.Refuse(i, $"the record is larger than topic '{topic}' takes ({config.MaxRecordBytes} bytes)");
+            else if (config.IsCompacted && record.Key is null) context.Refuse(i, $"topic '{topic}' is compacted and takes keyed records only");
+        }
+    }
 
     private static JToken Parse(ReadOnlySpan<byte> bytes)
     {
