@@ -3,19 +3,6 @@ using Platform.Core.Log;
 
 namespace Platform.Core.Streams.Engine;
 
-/// <summary>A window result kept in the job's results table.</summary>
-/// <param name="Key">The window's key.</param>
-/// <param name="Start">Its start (Unix ms).</param>
-/// <param name="Value">The result.</param>
-public sealed record WindowResult(string Key, long Start, JObject Value);
-
-/// <summary>Looks a key up in a compacted topic's keyed view (a join's table).</summary>
-public interface ITableLookup
-{
-    /// <summary>The key's latest value in <paramref name="table"/>, or null.</summary>
-    ValueTask<JToken?> LookupAsync(string table, string key, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// What one sub-batch of a task produced: records for output topics (in order), window results for the results table,
 /// and the task's state it changes. Deterministic: processing the same input from the same state gives the same.
