@@ -10,6 +10,6 @@ internal static class Commands
         AccountCommands.Login(), AccountCommands.Status(context), TopicCommands.Create(context), ProduceCommand.Create(context),
         ConsumeCommand.Create(context), GroupCommands.Create(context), KeyCommands.Create(context),
         AlertingCommands.Rules(context), AlertingCommands.Alerts(context), AlertingCommands.Silences(context),
-        NotificationCommands.Create(context), OtlpCommand.Create(context), CompletionCommand.Create(),
+        NotificationCommands.Create(context), JobCommands.Create(context), OtlpCommand.Create(context), CompletionCommand.Create(),
     ];
 }

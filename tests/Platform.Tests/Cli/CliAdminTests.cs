@@ -237,6 +237,34 @@ public sealed class CliAdminTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Stream_jobs_are_put_described_paused_reset_queried_and_deleted_from_the_command_line()
+    {
+        await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Stream_jobs_are_put_described_paused_reset_queried_and_deleted_from_the_command_line));
+        foreach (string topic in new[] { "clicks", "per-minute" }) Assert.Equal(0, (await RunAsync(host, null, "topics", "create", topic)).Exit);
+        string definition = "from: clicks\nsteps:\n  - window: {tumbling: 60s, aggregate: {n: count}}\n  - to: per-minute\nresults: true\n";
+        var put = await RunAsync(host, definition, "jobs", "put", "per-minute", "-");
+        Assert.True(put.Exit == 0, put.Err);
+        Assert.Contains("per-minute: running", put.Out, StringComparison.Ordinal);
+        var refused = await RunAsync(host, "from: clicks\nsteps:\n  - map: '(('\n", "jobs", "put", "broken", "-");
+        Assert.Equal(2, refused.Exit);
+        Assert.Contains("not a JMESPath expression", refused.Err, StringComparison.Ordinal);
+
+        Assert.Equal(0, (await RunAsync(host, "a|x\na|y\nb|z\n", "produce", "clicks", "--key-separator", "|")).Exit);
+        Assert.Equal(0, (await RunAsync(host, null, "produce", "clicks", "--key-separator", "|", "late|ahead")).Exit);
+        await host.Platform.Services.GetRequiredService<Platform.Core.Streams.Running.StreamJobRunner>().RunAllAsync(default);
+        var described = Json((await RunAsync(host, null, "jobs", "describe", "per-minute", "-o", "json")).Out);
+        Assert.Equal(0, described.GetProperty("lag").GetInt64());
+        Assert.Contains("per-minute", (await RunAsync(host, null, "jobs", "list")).Out, StringComparison.Ordinal);
+        Assert.Equal("paused", Json((await RunAsync(host, null, "jobs", "pause", "per-minute", "-o", "json")).Out).GetProperty("state").GetString());
+        Assert.Equal("running", Json((await RunAsync(host, null, "jobs", "resume", "per-minute", "-o", "json")).Out).GetProperty("state").GetString());
+        Assert.Equal(0, (await RunAsync(host, null, "jobs", "results", "per-minute", "-o", "json")).Exit);
+        Assert.Equal(0, (await RunAsync(host, null, "jobs", "reset", "per-minute", "--to", "earliest")).Exit);
+        Assert.Equal(1, (await RunAsync(host, null, "jobs", "delete", "per-minute")).Exit);
+        Assert.Equal(0, (await RunAsync(host, null, "jobs", "delete", "per-minute", "--yes")).Exit);
+        Assert.Equal(2, (await RunAsync(host, null, "jobs", "describe", "per-minute")).Exit);
+    }
+
+    [Fact]
     public async Task Produce_of_a_100000_line_file_with_the_progress_display_appends_every_record_once()
     {
         await using LocalHost host = await LocalHost.StartAsync(azurite, nameof(Produce_of_a_100000_line_file_with_the_progress_display_appends_every_record_once));
