@@ -136,6 +136,18 @@ public sealed class StreamJobBuilder
         return this;
     }
 
+    /// <summary>
+    /// Writes each record's numeric fields (a window's results) as gauges <c>{name}_{field}</c>, labelled with the record's
+    /// key under <paramref name="label"/> and <c>job</c>, to the OTLP metrics topic: Prometheus series for PromQL and alerts.
+    /// </summary>
+    public StreamJobBuilder ToMetrics(string name, string label = "key", string topic = "otlp.metrics")
+    {
+        if (!System.Text.RegularExpressions.Regex.IsMatch(name ?? "", "^[a-zA-Z_][a-zA-Z0-9_]{0,100}$")) _problems.Add($"{At("metrics")}.name: '{name}' is not a metric name (letters, digits, '_').");
+        else if (!System.Text.RegularExpressions.Regex.IsMatch(label ?? "", "^[a-zA-Z_][a-zA-Z0-9_]{0,100}$") || label is "job" or "instance") _problems.Add($"{At("metrics")}.label: '{label}' is not a label name for the key (letters, digits, '_'; not job or instance).");
+        else _steps.Add(new MetricsStep(topic, name!, label!));
+        return this;
+    }
+
     /// <summary>The job; throws <see cref="StreamJobException"/> with every reason it cannot run.</summary>
     public StreamJob Build()
     {
@@ -157,9 +169,9 @@ public sealed class StreamJobBuilder
             problems.Add("steps: a window after a rekey would count each key on every partition it arrives on: write the rekeyed records `to` a topic and window them in a second job (a two-stage topology).");
         }
 
-        if (_steps.Count > 0 && _steps[^1] is not (ToStep or WindowStep))
+        if (_steps.Count > 0 && _steps[^1] is not (ToStep or WindowStep or MetricsStep))
         {
-            problems.Add("steps: the last step must be a `to` (or a window keeping its results): otherwise the job's records go nowhere.");
+            problems.Add("steps: the last step must be a `to` or `metrics` (or a window keeping its results): otherwise the job's records go nowhere.");
         }
 
         if (_steps.Count > 0 && _steps[^1] is WindowStep last && !last.Setup.KeepResults)

@@ -43,3 +43,10 @@ internal sealed record WindowStep(Func<WindowSetup> Make, WindowSetup Setup) : S
 
     public override StreamOperator Create() => new WindowOperator(Make());
 }
+
+internal sealed record MetricsStep(string Topic, string Name, string Label) : StreamStep
+{
+    public override IEnumerable<string> Outputs => [Topic];
+
+    public override StreamOperator Create() => new MetricsOperator(Topic, Name, Label);
+}

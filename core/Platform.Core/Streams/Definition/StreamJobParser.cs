@@ -60,10 +60,10 @@ public static class StreamJobParser
         {
             StepSpec step = spec.Steps[i];
             string at = $"steps[{i}]";
-            int kinds = new object?[] { step.Filter, step.Map, step.Rekey, step.Join, step.Window, step.To }.Count(k => k is not null);
+            int kinds = new object?[] { step.Filter, step.Map, step.Rekey, step.Join, step.Window, step.To, step.Metrics }.Count(k => k is not null);
             if (kinds != 1)
             {
-                job.Problem($"{at}: a step is exactly one of filter, map, rekey, join, window, to.");
+                job.Problem($"{at}: a step is exactly one of filter, map, rekey, join, window, to, metrics.");
                 continue;
             }
 
@@ -71,6 +71,7 @@ public static class StreamJobParser
             else if (step.Map is { } map) job.Select(map);
             else if (step.Rekey is { } rekey) job.RekeyBy(rekey);
             else if (step.To is { } to) job.To(to);
+            else if (step.Metrics is { } metrics) job.ToMetrics(metrics.Name ?? "", metrics.Label ?? "key", metrics.Topic ?? "otlp.metrics");
             else if (step.Join is { } join) Join(job, join, at);
             else Window(job, step.Window!, at, spec.Results);
         }

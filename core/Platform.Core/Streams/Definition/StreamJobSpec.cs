@@ -39,6 +39,22 @@ public sealed class StepSpec
 
     /// <summary>An output topic: records go there (and on to the next step, if any).</summary>
     public string? To { get; set; }
+
+    /// <summary>Numeric fields as Prometheus series (through the OTLP metrics topic).</summary>
+    public MetricsSpec? Metrics { get; set; }
+}
+
+/// <summary>Window results as series: <c>{name}_{field}{job, label=key}</c>.</summary>
+public sealed class MetricsSpec
+{
+    /// <summary>The series names' prefix.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>The label that holds the record's key (default <c>key</c>).</summary>
+    public string? Label { get; set; }
+
+    /// <summary>The OTLP metrics topic (default <c>otlp.metrics</c>).</summary>
+    public string? Topic { get; set; }
 }
 
 /// <summary>A table join.</summary>

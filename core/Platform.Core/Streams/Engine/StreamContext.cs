@@ -50,6 +50,9 @@ public sealed class StreamContext(string job, TaskState state, ITableLookup? tab
         }));
     }
 
+    /// <summary>Sends a record made ready for a topic as it is.</summary>
+    public void Output(string topic, ProduceRecord record) => _outputs.Add((topic, record));
+
     /// <summary>Sends an input record the job could not process to its dead-letter topic, as it came, with the reason.</summary>
     public void DeadLetter(LogRecord input, string topic, int partition, string reason)
     {
