@@ -78,7 +78,7 @@ public static class SelfTelemetry
                 options => options.IncludeFormattedMessage = true)
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Metrics.MetricsTelemetry.MeterName, Platform.Core.Alerting.AlertingTelemetry.MeterName, Platform.Core.Consumers.Notifications.NotificationTelemetry.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName);
+                metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Metrics.MetricsTelemetry.MeterName, Platform.Core.Alerting.AlertingTelemetry.MeterName, Platform.Core.Consumers.Notifications.NotificationTelemetry.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName, Platform.Core.Streams.Running.StreamMetrics.MeterName);
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
                     metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = azureMonitor);

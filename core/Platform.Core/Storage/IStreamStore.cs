@@ -9,7 +9,8 @@ namespace Platform.Core.Storage;
 /// <param name="PendingEnd">The end of a sub-batch whose outputs may be written already, or null.</param>
 /// <param name="Late">Late records counted.</param>
 /// <param name="Flushes">Sub-batches committed so far: with the offsets, names a sub-batch's outputs uniquely.</param>
-public sealed record TaskPosition(long Next, long Watermark, long? PendingEnd, long Late, long Flushes = 0);
+/// <param name="Processed">Input records processed so far.</param>
+public sealed record TaskPosition(long Next, long Watermark, long? PendingEnd, long Late, long Flushes = 0, long Processed = 0);
 
 /// <summary>A task's stored state: its position and version (null when it never committed), and its open windows.</summary>
 public sealed record StoredTask(TaskPosition? Position, string? Version, IReadOnlyList<string> Windows);

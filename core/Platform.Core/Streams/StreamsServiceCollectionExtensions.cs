@@ -14,6 +14,7 @@ public static class StreamsServiceCollectionExtensions
     {
         services.AddValidatedOptions<StreamOptions, StreamOptionsValidator>(configuration, StreamOptions.SectionName);
         services.TryAddSingleton<StreamJobCatalog>();
+        services.TryAddSingleton<StreamMetrics>();
         services.TryAddSingleton<StreamJobRunner>();
         services.AddHostedService<StreamJobsStartup>();
         return services;

@@ -138,7 +138,8 @@ public sealed class StreamJobFunctions(RequestAuthorizer auth, StreamJobCatalog 
             deadLetters = StreamContext.DeadLetterTopicOf(job.Job.Name),
             lag = tasks.Sum(s => s.Lag),
             late = tasks.Sum(s => s.Late),
-            partitions = tasks.Select(s => new { topic = s.Topic, partition = s.Partition, next = s.Next, logEndOffset = s.LogEndOffset, lag = s.Lag, watermark = s.Watermark, late = s.Late }),
+            processed = tasks.Sum(s => s.Processed),
+            partitions = tasks.Select(s => new { topic = s.Topic, partition = s.Partition, next = s.Next, logEndOffset = s.LogEndOffset, lag = s.Lag, watermark = s.Watermark, late = s.Late, processed = s.Processed }),
             definition = job.Definition,
         };
     }

@@ -118,6 +118,7 @@ public sealed class ActivityTrackingExampleTests(AzuriteFixture azurite)
         // Describe, list, pause and resume, reset, delete.
         JsonElement described = await api.GetFromJsonAsync<JsonElement>("/api/jobs/page-views");
         Assert.Equal(0, described.GetProperty("lag").GetInt64());
+        Assert.Equal(7, described.GetProperty("processed").GetInt64()); // four over the API, two by beacon, the closing one
         Assert.Equal("running", described.GetProperty("state").GetString());
         Assert.Equal(4, (await api.GetFromJsonAsync<JsonElement>("/api/jobs")).GetProperty("jobs").GetArrayLength());
         Assert.Equal("paused", (await (await api.PostAsync("/api/jobs/page-views/pause", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());

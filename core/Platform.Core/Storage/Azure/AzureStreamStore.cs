@@ -122,7 +122,7 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
         actions.AddRange(deletes.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pk, row), ETag.All)));
         var positionRow = new TableEntity(pk, PositionRow)
         {
-            ["Next"] = position.Next, ["Watermark"] = position.Watermark, ["PendingEnd"] = position.PendingEnd, ["Late"] = position.Late, ["Flushes"] = position.Flushes,
+            ["Next"] = position.Next, ["Watermark"] = position.Watermark, ["PendingEnd"] = position.PendingEnd, ["Late"] = position.Late, ["Flushes"] = position.Flushes, ["Processed"] = position.Processed,
         };
         actions.Add(expected is null
             ? new TableTransactionAction(TableTransactionActionType.Add, positionRow)
@@ -205,7 +205,7 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
     }
 
     private static TaskPosition Position(TableEntity e) =>
-        new(e.GetInt64("Next") ?? 0, e.GetInt64("Watermark") ?? long.MinValue, e.GetInt64("PendingEnd"), e.GetInt64("Late") ?? 0, e.GetInt64("Flushes") ?? 0);
+        new(e.GetInt64("Next") ?? 0, e.GetInt64("Watermark") ?? long.MinValue, e.GetInt64("PendingEnd"), e.GetInt64("Late") ?? 0, e.GetInt64("Flushes") ?? 0, e.GetInt64("Processed") ?? 0);
 
     private static StoredJob Job(TableEntity e) =>
         new(e.RowKey, System.Text.Encoding.UTF8.GetString(TableBinary.Read(e)), e.GetBoolean("Paused") ?? false, e.GetInt64("UpdatedAt") ?? 0, e.GetString("Epoch") ?? "0");

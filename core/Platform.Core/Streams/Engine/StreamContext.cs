@@ -17,6 +17,9 @@ public sealed class StreamContext(string job, TaskState state, ITableLookup? tab
     /// <summary>The job's name.</summary>
     public string Job => job;
 
+    /// <summary>Input records this sub-batch processed.</summary>
+    public int Records { get; internal set; }
+
     /// <summary>The most window changes this sub-batch may hold (one commit's room).</summary>
     public int ChangeBudget => changeBudget;
 

@@ -23,7 +23,8 @@ public sealed record CatalogJob(StreamJob Job, string? Definition, bool Paused);
 /// <param name="Lag">Records not yet processed.</param>
 /// <param name="Watermark">The largest event time seen (Unix ms), or null.</param>
 /// <param name="Late">Late records counted.</param>
-public sealed record TaskProgress(string Topic, int Partition, long? Next, long LogEndOffset, long Lag, long? Watermark, long Late);
+/// <param name="Processed">Input records processed so far.</param>
+public sealed record TaskProgress(string Topic, int Partition, long? Next, long LogEndOffset, long Lag, long? Watermark, long Late, long Processed);
 
 /// <summary>
 /// The jobs this platform runs: uploaded ones (checked when stored: a job that cannot run is refused with the reason)
@@ -156,7 +157,7 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
             (TaskPosition? position, _) = await store.GetPositionAsync(job.StateId, input, cancellationToken).ConfigureAwait(false);
             long from = Math.Max(position?.Next ?? (job.Start == OffsetReset.Latest ? ends.Latest : ends.Earliest), ends.Earliest);
             all.Add(new TaskProgress(input.Topic, input.Partition, position?.Next, ends.Latest, Math.Max(0, ends.Latest - from),
-                position?.Watermark is { } w && w != long.MinValue ? w : null, position?.Late ?? 0));
+                position?.Watermark is { } w && w != long.MinValue ? w : null, position?.Late ?? 0, position?.Processed ?? 0));
         }
 
         return all;

@@ -28,13 +28,15 @@ public sealed partial class StreamJobRunner
     private readonly TimeProvider _time;
     private readonly ILogger<StreamJobRunner> _logger;
     private readonly PartitionClaims _claims;
+    private readonly StreamMetrics? _metrics;
     private readonly ConcurrentDictionary<(string StateId, TopicPartition Input), StreamTask> _tasks = new();
 
     /// <summary>Creates the runner.</summary>
     public StreamJobRunner(
         StreamJobCatalog catalog, TopicManager topics, LogReader reader, LogProducer producer, IStreamStore store, IOwnershipStore ownership, IKeyedViewStore views,
-        IOptions<StreamOptions> options, IOptions<ConsumerOptions> consumerOptions, TimeProvider time, ILogger<StreamJobRunner> logger)
+        IOptions<StreamOptions> options, IOptions<ConsumerOptions> consumerOptions, TimeProvider time, ILogger<StreamJobRunner> logger, StreamMetrics? metrics = null)
     {
+        _metrics = metrics;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(consumerOptions);
         (_catalog, _topics, _reader, _producer, _store, _options, _time, _logger) = (catalog, topics, reader, producer, store, options.Value, time, logger);
@@ -135,7 +137,7 @@ public sealed partial class StreamJobRunner
         return processed;
     }
 
-    private StreamTask New(StreamJob job, TopicPartition input) => new(job, input, _store, _producer, _topics, _tables, _logger);
+    private StreamTask New(StreamJob job, TopicPartition input) => new(job, input, _store, _producer, _topics, _tables, _metrics, _logger);
 
     private async Task<long> StartAsync(StreamJob job, TopicPartition input, CancellationToken cancellationToken)
     {

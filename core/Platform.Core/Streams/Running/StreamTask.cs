@@ -17,7 +17,7 @@ namespace Platform.Core.Streams.Running;
 /// answers them as the duplicates they are. Window results for the results table are upserts of final values, the same
 /// on a replay. A sub-batch holds at most <see cref="IStreamStore.MaxChangesPerCommit"/> window changes.
 /// </summary>
-internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IStreamStore store, LogProducer producer, TopicManager topics, ITableLookup? tables, ILogger logger)
+internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IStreamStore store, LogProducer producer, TopicManager topics, ITableLookup? tables, StreamMetrics? metrics, ILogger logger)
 {
     private const int Headroom = 21; // window changes one record can make before its closes (hopping windows: at most 20)
 
@@ -112,6 +112,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
                 }
 
                 await PushAsync(record, context).ConfigureAwait(false);
+                context.Records++;
                 (lastEnd, processed, inBatch) = (record.Offset + 1, processed + 1, inBatch + 1);
             }
 
@@ -220,9 +221,10 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
         }
 
         (IReadOnlyList<(string Row, string State)> upserts, IReadOnlyList<string> deletes) = state.Changes();
-        var position = new TaskPosition(end, state.Watermark, null, state.Late, _committed.Flushes + 1);
+        var position = new TaskPosition(end, state.Watermark, null, state.Late, _committed.Flushes + 1, _committed.Processed + context.Records);
         state.Version = await store.CommitAsync(job.StateId, input, upserts, deletes, position, state.Version, cancellationToken).ConfigureAwait(false) ?? throw new StreamTaskLostException();
         state.Committed();
+        metrics?.Committed(job.Name, input, context.Records, position.Late - _committed.Late);
         (state.Next, state.PendingEnd, _committed) = (end, null, position);
     }
 
