@@ -26,52 +26,21 @@ public static class BenchmarkHarness
         await using FreshAzurite azurite = await FreshAzurite.StartAsync();
         string storage = azurite.ConnectionString;
         int producers = s.Concurrency[^1];
-        if (args.Contains("--metrics-only"))
+        // One section alone, for iterating on one part of the platform.
+        var sections = new Dictionary<string, Func<Task<string>>>
         {
-            string metricsOnly = MetricsBenchmark.Report(await MetricsBenchmark.RunAsync(storage, s.Mode, Step));
-            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), metricsOnly);
-            Console.WriteLine(metricsOnly);
-            return Path.Combine(outDir, "report.md");
-        }
-
-        if (args.Contains("--notifications-only"))
+            ["--metrics-only"] = async () => MetricsBenchmark.Report(await MetricsBenchmark.RunAsync(storage, s.Mode, Step)),
+            ["--notifications-only"] = async () => NotificationBenchmark.Report(await NotificationBenchmark.RunAsync(storage, s.Mode, outDir, Step)),
+            ["--streams-only"] = async () => StreamBenchmark.Report(await StreamBenchmark.RunAsync(storage, s.Mode, Step)),
+            ["--cli-only"] = async () => CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step)),
+            ["--read-path-only"] = async () => ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step)),
+            ["--scale-out-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step)),
+        };
+        if (sections.FirstOrDefault(section => args.Contains(section.Key)).Value is { } only)
         {
-            string notificationsOnly = NotificationBenchmark.Report(await NotificationBenchmark.RunAsync(storage, s.Mode, outDir, Step));
-            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), notificationsOnly);
-            Console.WriteLine(notificationsOnly);
-            return Path.Combine(outDir, "report.md");
-        }
-
-        if (args.Contains("--streams-only"))
-        {
-            string streamsOnly = StreamBenchmark.Report(await StreamBenchmark.RunAsync(storage, s.Mode, Step));
-            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), streamsOnly);
-            Console.WriteLine(streamsOnly);
-            return Path.Combine(outDir, "report.md");
-        }
-
-        if (args.Contains("--cli-only"))
-        {
-            string cliOnly = CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step));
-            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), cliOnly);
-            Console.WriteLine(cliOnly);
-            return Path.Combine(outDir, "report.md");
-        }
-
-        if (args.Contains("--read-path-only"))
-        {
-            string readOnly = ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step));
-            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), readOnly);
-            Console.WriteLine(readOnly);
-            return Path.Combine(outDir, "report.md");
-        }
-
-        if (args.Contains("--scale-out-only"))
-        {
-            // The scale-out section alone, for iterating on the write path under several instances.
-            string only = ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step));
-            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), only);
-            Console.WriteLine(only);
+            string sectionReport = await only();
+            await File.WriteAllTextAsync(Path.Combine(outDir, "report.md"), sectionReport);
+            Console.WriteLine(sectionReport);
             return Path.Combine(outDir, "report.md");
         }
 

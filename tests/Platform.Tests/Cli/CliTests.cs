@@ -8,15 +8,7 @@ namespace Platform.Tests.Cli;
 [Collection(AzuriteCollection.Name)]
 public sealed class CliTests(AzuriteFixture azurite)
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(LocalHost host, string? stdin, params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        string url = host.Client.BaseAddress!.ToString().TrimEnd('/');
-        string[] all = [.. args, "--url", url, "--api-key", LocalHost.AdminKey];
-        int exit = await CliApp.RunAsync(all, stdout, stderr, stdin is null ? null : new StringReader(stdin), default);
-        return (exit, stdout.ToString(), stderr.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> RunAsync(LocalHost host, string? stdin, params string[] args) => CliRun.RunAsync(host, stdin, args);
 
     [Fact]
     public async Task Topics_produce_and_consume_work_with_tables_and_json_and_failures_have_their_exit_codes()
