@@ -199,18 +199,27 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
                 _committed = pending;
             }
 
+            // Unique per sub-batch of this epoch of the job: its offsets and how many sub-batches were committed before.
+            string batchKey = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{start}-{end}-{_committed.Flushes}");
             foreach (IGrouping<string, (string Topic, ProduceRecord Record)> topic in context.Outputs.GroupBy(o => o.Topic, StringComparer.Ordinal))
             {
-                // Unique per sub-batch of this epoch of the job: its offsets and how many sub-batches were committed before.
-                string idempotencyKey = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{start}-{end}-{_committed.Flushes}");
-                try
+                // One write per output partition, each with its own key: a replay whose records differ on one partition
+                // (a join's table changed since) leaves the others to be recognised, or written, on their own.
+                TopicConfig config = await topics.GetAsync(topic.Key, cancellationToken).ConfigureAwait(false);
+                int fallback = Log.Partitioning.Murmur2.Partition(System.Text.Encoding.UTF8.GetBytes(batchKey), config.Partitions);
+                foreach (IGrouping<int, ProduceRecord> partition in topic.Select(o => o.Record).GroupBy(r => r.Partition
+                    ?? (r.Key is { } key ? Log.Partitioning.Murmur2.Partition(key.Span, config.Partitions) : fallback)))
                 {
-                    await producer.ProduceIdempotentAsync(topic.Key, [.. topic.Select(o => o.Record)], idempotencyKey, Scope, cancellationToken).ConfigureAwait(false);
-                }
-                catch (LogException e) when (replay && e.Kind == LogErrorKind.OutOfOrderSequence)
-                {
-                    // The interrupted attempt wrote this sub-batch with other contents (a join's table changed since): those stand.
-                    LogReplayDiffered(logger, job.Name, input.Topic, input.Partition, start, end, topic.Key);
+                    string idempotencyKey = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{batchKey}-p{partition.Key}");
+                    try
+                    {
+                        await producer.ProduceIdempotentAsync(topic.Key, [.. partition.Select(r => r with { Partition = partition.Key })], idempotencyKey, Scope, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (LogException e) when (replay && e.Kind == LogErrorKind.OutOfOrderSequence)
+                    {
+                        // The interrupted attempt wrote this partition's records with other contents: those stand.
+                        LogReplayDiffered(logger, job.Name, input.Topic, input.Partition, start, end, topic.Key);
+                    }
                 }
             }
         }
