@@ -106,4 +106,22 @@ public sealed class StreamExactlyOnceTests
         Assert.Equal(views.Length, results.Sum(r => r.GetProperty("views").GetInt64()));
         Assert.Equal(results.Count, results.Select(r => (r.GetProperty("key").GetString(), r.GetProperty("start").GetInt64())).Distinct().Count());
     }
+
+    [Fact]
+    public async Task An_instance_that_leaves_on_shutdown_hands_its_partitions_over_at_once()
+    {
+        await using var rig = new StreamRig();
+        await rig.CreateTopicAsync("views", 4);
+        await rig.CreateTopicAsync("by-user", 4);
+        await rig.Catalog.PutAsync("by-user", Rekey, default);
+        await rig.ProduceAsync("views", Views(200, seed: 3));
+        await rig.Runner.RunAllAsync(default);
+        await rig.Runner.LeaveAllAsync(default);
+        Assert.Equal(0, await rig.Runner.RunAllAsync(default)); // stopped: it does not join again
+
+        await rig.ProduceAsync("views", Views(100, seed: 4));
+        var other = rig.AnotherInstance();
+        Assert.Equal(100, await other.RunAllAsync(default)); // every partition at once, without waiting for claims to lapse
+        Assert.Equal(300, (await rig.ReadAllAsync("by-user")).Count);
+    }
 }

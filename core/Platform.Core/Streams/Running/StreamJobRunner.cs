@@ -16,7 +16,7 @@ namespace Platform.Core.Streams.Running;
 /// consumer runtime's claims (group <c>$stream.{job}</c>), so one task runs per partition at a time; each held partition
 /// is read from the task's position and processed until the log's end, the run's deadline, or the claim is lost.
 /// </summary>
-public sealed partial class StreamJobRunner
+public sealed partial class StreamJobRunner : IDisposable
 {
     private readonly StreamJobCatalog _catalog;
     private readonly TopicManager _topics;
@@ -29,6 +29,9 @@ public sealed partial class StreamJobRunner
     private readonly ILogger<StreamJobRunner> _logger;
     private readonly PartitionClaims _claims;
     private readonly StreamMetrics? _metrics;
+    private readonly SemaphoreSlim _drains = new(16); // partitions drained at once on this instance, over every job
+    private readonly ConcurrentDictionary<(string Group, string Topic), bool> _joined = new();
+    private volatile bool _stopped;
     private readonly ConcurrentDictionary<(string StateId, TopicPartition Input), StreamTask> _tasks = new();
 
     /// <summary>Creates the runner.</summary>
@@ -47,6 +50,7 @@ public sealed partial class StreamJobRunner
     /// <summary>Runs every job that is not paused; returns the records processed.</summary>
     public async Task<long> RunAllAsync(CancellationToken cancellationToken)
     {
+        if (_stopped) return 0; // shutting down: joining again would undo the leave
         IReadOnlyList<CatalogJob> jobs = await _catalog.ListAsync(cancellationToken).ConfigureAwait(false);
         var running = jobs.Where(j => !j.Paused && j.Job.Problem is null).Select(j => j.Job).ToList();
 
@@ -71,6 +75,7 @@ public sealed partial class StreamJobRunner
             }
 
             string group = $"$stream.{job.Name}";
+            _joined[(group, topic)] = true;
             int[] held = await _claims.BalanceAsync(group, config, cancellationToken).ConfigureAwait(false);
             foreach (var key in _tasks.Keys.Where(k => k.StateId == job.StateId && k.Input.Topic == topic && !held.Contains(k.Input.Partition)))
             {
@@ -80,7 +85,18 @@ public sealed partial class StreamJobRunner
             long[] counts = await Task.WhenAll(held.Select(p =>
             {
                 var tp = new TopicPartition(topic, p);
-                return _claims.WithClaimAsync(group, tp, keeper => DrainAsync(job, tp, keeper, deadline, cancellationToken), cancellationToken);
+                return _claims.WithClaimAsync(group, tp, async keeper =>
+                {
+                    await _drains.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        return await DrainAsync(job, tp, keeper, deadline, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _drains.Release();
+                    }
+                }, cancellationToken);
             })).ConfigureAwait(false);
             return counts.Sum();
         })).ConfigureAwait(false);
@@ -136,6 +152,29 @@ public sealed partial class StreamJobRunner
 
         return processed;
     }
+
+    /// <inheritdoc />
+    public void Dispose() => _drains.Dispose();
+
+    /// <summary>On shutdown: stops starting runs and gives up this instance's claims, so that others take over at once.</summary>
+    public async Task LeaveAllAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        foreach ((string group, string topic) in _joined.Keys)
+        {
+            try
+            {
+                await _claims.LeaveAsync(group, topic, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogLeaveFailed(_logger, e, group, topic);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stream group {Group} could not leave {Topic} on shutdown; its claims lapse by themselves")]
+    private static partial void LogLeaveFailed(ILogger logger, Exception exception, string group, string topic);
 
     private StreamTask New(StreamJob job, TopicPartition input) => new(job, input, _store, _producer, _topics, _tables, _metrics, _logger);
 

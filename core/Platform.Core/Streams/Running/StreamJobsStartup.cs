@@ -13,7 +13,7 @@ namespace Platform.Core.Streams.Running;
 /// be created later) is logged with the reason and skipped; one stored already with another definition is left as it is,
 /// and said so.
 /// </summary>
-internal sealed partial class StreamJobsStartup(StreamJobCatalog catalog, TopicManager topics, IOptions<StreamOptions> options, ILogger<StreamJobsStartup> logger) : IHostedService
+internal sealed partial class StreamJobsStartup(StreamJobCatalog catalog, StreamJobRunner runner, TopicManager topics, IOptions<StreamOptions> options, ILogger<StreamJobsStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +48,20 @@ internal sealed partial class StreamJobsStartup(StreamJobCatalog catalog, TopicM
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>On shutdown the runner gives up its claims (within 5 s), so that other instances take the partitions over at once.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await runner.LeaveAllAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The claims lapse by themselves.
+        }
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Stream job file {File} was not stored: {Reason}")]
     private static partial void LogRefused(ILogger logger, string file, string reason);
