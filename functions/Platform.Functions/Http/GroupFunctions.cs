@@ -18,6 +18,11 @@ public sealed class GroupFunctions(RequestAuthorizer auth, ConsumerGroups groups
     {
         ApiPrincipal principal = await auth.AuthenticateAsync(request, cancellationToken);
         string? topic = request.Query["topic"] is { Count: > 0 } t ? t.ToString() : null;
+        if (topic is not null && Platform.Core.Log.Topics.TopicName.Validate(topic) is { } problem)
+        {
+            throw new BadRequestException($"topic: {problem}");
+        }
+
         IReadOnlyList<GroupTopicLag> all = await groups.ListAsync(topic, (group, name) => principal.Allows(ApiOperation.Consume, name) && principal.AllowsGroup(ApiOperation.Consume, group), cancellationToken);
         return Results.Ok(new { groups = all.Select(g => new { group = g.Group, topic = g.Topic, partitionsCommitted = g.PartitionsCommitted, lag = g.Lag }) });
     }

@@ -39,7 +39,7 @@ public static class BadInputCorpus
     private const string RulesSeed = "groups:\n  - name: g\n    rules:\n      - alert: X\n        expr: up == 0\n";
 
     public static IEnumerable<BadInputCase> All() =>
-        Records().Concat(Ndjson()).Concat(Raw()).Concat(Consume()).Concat(Topics()).Concat(Keys()).Concat(Resets()).Concat(Alerting()).Concat(Notifications()).Concat(OtlpJson()).Concat(OtlpProtobuf()).Concat(Encodings());
+        Records().Concat(Ndjson()).Concat(Raw()).Concat(Consume()).Concat(Topics()).Concat(Keys()).Concat(Resets()).Concat(Commits()).Concat(TopicChanges()).Concat(Jobs()).Concat(Beacons()).Concat(Alerting()).Concat(Notifications()).Concat(OtlpJson()).Concat(OtlpProtobuf()).Concat(Encodings());
 
     private static IEnumerable<BadInputCase> Records()
     {
@@ -278,6 +278,105 @@ public static class BadInputCorpus
         {
             yield return new BadInputCase(cls, name, HttpMethod.Put, path, body, Json);
         }
+    }
+
+    public const string CommitSeed = """{"offsets":[{"partition":0,"offset":0}]}""";
+    public const string AlterSeed = """{"retentionMs":3600000,"cleanupPolicy":"delete"}""";
+    private const string JobSeed = "from: corpus\nsteps:\n  - filter: \"page != null\"\n  - to: corpus\n";
+
+    private static IEnumerable<BadInputCase> Commits()
+    {
+        const string path = "/api/groups/corpus-group/topics/corpus/commit";
+        var fields = new Dictionary<string, string[]>
+        {
+            ["offsets"] = ["null", "string", "number", "true", "object"],
+            ["offsets[0]"] = ["null", "string", "number", "true", "array"],
+            ["offsets[0].partition"] = ["null", "string", "negative", "fraction", "huge", "overflow double", "true", "object", "array"],
+            ["offsets[0].offset"] = ["null", "string", "negative", "fraction", "overflow double", "true", "object", "array"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(CommitSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", name, HttpMethod.Post, path, body, Json);
+        }
+
+        foreach (string body in new[] { """{"offsets":[]}""", """{"offsets":[{"partition":2,"offset":0}]}""", """{"offsets":[{"partition":0,"offset":5}]}""", """{"offsets":[{"partition":0,"offset":0},{"partition":0,"offset":0}]}""", """{"offsets":[{"partition":0}]}""" })
+        {
+            yield return new BadInputCase("out of range", body, HttpMethod.Post, path, Encoding.UTF8.GetBytes(body), Json);
+        }
+
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(CommitSeed, "offsets"))
+        {
+            yield return new BadInputCase(cls, name, HttpMethod.Post, path, body, Json);
+        }
+    }
+
+    private static IEnumerable<BadInputCase> TopicChanges()
+    {
+        const string path = "/api/topics/corpus";
+        var fields = new Dictionary<string, string[]>
+        {
+            ["retentionMs"] = ["string", "fraction", "overflow double", "true", "object", "array"],
+            ["cleanupPolicy"] = ["number", "true", "object", "array"],
+        };
+        foreach ((string name, byte[] body) in JsonMutations.WrongKinds(AlterSeed, fields))
+        {
+            yield return new BadInputCase("wrong type", $"alter: {name}", HttpMethod.Patch, path, body, Json);
+        }
+
+        foreach (string body in new[] { """{"partitions":3}""", """{"name":"other"}""", """{"retention.ms":1}""", """{"retentionMs":0}""", """{"cleanupPolicy":"shred"}""", """{"compression":"lzma"}""", """{"maxRecordBytes":0}""" })
+        {
+            yield return new BadInputCase("out of range", $"alter: {body}", HttpMethod.Patch, path, Encoding.UTF8.GetBytes(body), Json);
+        }
+
+        foreach ((string cls, string name, byte[] body) in JsonMutations.Structural(AlterSeed, "retentionMs"))
+        {
+            yield return new BadInputCase(cls, $"alter: {name}", HttpMethod.Patch, path, body, Json);
+        }
+
+        yield return new BadInputCase("path", "delete a topic that does not exist", HttpMethod.Delete, "/api/topics/no-such-topic", null, null);
+        yield return new BadInputCase("path", "delete a platform topic", HttpMethod.Delete, "/api/topics/otlp.logs", null, null);
+        yield return new BadInputCase("path", "alter a topic that does not exist", HttpMethod.Patch, "/api/topics/no-such-topic", Encoding.UTF8.GetBytes(AlterSeed), Json);
+        yield return new BadInputCase("path", "groups of a topic name storage refuses", HttpMethod.Get, "/api/groups?topic=a%23b", null, null);
+    }
+
+    private static IEnumerable<BadInputCase> Jobs()
+    {
+        const string path = "/api/jobs/corpus-job";
+        foreach ((string name, string body) in new[]
+        {
+            ("not YAML", "from: [corpus\n"),
+            ("unknown field", JobSeed + "surprise: 1\n"),
+            ("a step of two kinds", "from: corpus\nsteps:\n  - filter: a\n    map: b\n  - to: corpus\n"),
+            ("an expression that does not parse", JobSeed.Replace("page != null", "page ====", StringComparison.Ordinal)),
+            ("an output topic that does not exist", JobSeed.Replace("to: corpus", "to: nowhere", StringComparison.Ordinal)),
+            ("a window after a rekey", "from: corpus\nsteps:\n  - rekey: user\n  - window: {tumbling: 60s, aggregate: {n: count}}\n  - to: corpus\n"),
+            ("a duration that is not one", "from: corpus\nsteps:\n  - window: {tumbling: soon, aggregate: {n: count}}\n  - to: corpus\n"),
+            ("an alias bomb", "a: &a [x]\nfrom: *a\nsteps:\n  - to: corpus\n"),
+            ("no steps", "from: corpus\n"),
+            ("empty", ""),
+        })
+        {
+            yield return new BadInputCase("out of range", $"job: {name}", HttpMethod.Put, path, Encoding.UTF8.GetBytes(body), Yaml);
+        }
+
+        yield return new BadInputCase("content type", "a job as XML", HttpMethod.Put, path, Encoding.UTF8.GetBytes(JobSeed), "application/xml");
+        foreach ((string name, byte[] bytes) in JsonMutations.InvalidUtf8)
+        {
+            yield return new BadInputCase("invalid UTF-8", $"job: {name}", HttpMethod.Put, path, [.. Encoding.UTF8.GetBytes(JobSeed), .. bytes], Yaml);
+        }
+
+        yield return new BadInputCase("path", "a job name that cannot be", HttpMethod.Put, "/api/jobs/Bad%23Name", Encoding.UTF8.GetBytes(JobSeed), Yaml);
+        yield return new BadInputCase("path", "describe a job that does not exist", HttpMethod.Get, "/api/jobs/a%23b", null, null);
+        yield return new BadInputCase("path", "reset a job that does not exist", HttpMethod.Post, "/api/jobs/no-such-job/reset", """{"to":"earliest"}"""u8.ToArray(), Json);
+        yield return new BadInputCase("path", "results of a job that does not exist", HttpMethod.Get, "/api/jobs/no-such-job/results", null, null);
+    }
+
+    private static IEnumerable<BadInputCase> Beacons()
+    {
+        // The admin key is refused on the beacon (its key is public), and so is a missing one: 4xx either way, nothing appended.
+        yield return new BadInputCase("auth", "a beacon without a key", HttpMethod.Post, "/api/beacon/corpus", """{"page":"/"}"""u8.ToArray(), "text/plain");
+        yield return new BadInputCase("auth", "a beacon with a key that may do more than produce", HttpMethod.Post, $"/api/beacon/corpus?key={Fixtures.LocalHost.AdminKey}", """{"page":"/"}"""u8.ToArray(), "text/plain");
+        yield return new BadInputCase("auth", "a beacon with a key that does not exist", HttpMethod.Post, "/api/beacon/corpus?key=plk_nope", """{"page":"/"}"""u8.ToArray(), "text/plain");
     }
 
     private static IEnumerable<BadInputCase> Resets()
