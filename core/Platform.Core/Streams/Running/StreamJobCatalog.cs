@@ -33,7 +33,15 @@ public sealed record TaskProgress(string Topic, int Partition, long? Next, long 
 public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, LogReader reader, IEnumerable<IStreamJob> codeJobs, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, (long UpdatedAt, string Epoch, StreamJob Job)> _parsed = new(StringComparer.Ordinal);
-    private readonly Lazy<IReadOnlyDictionary<string, StreamJob>> _code = new(() => codeJobs.Select(j => j.Build()).ToDictionary(j => j.Name, StringComparer.Ordinal));
+    // A job in C# keeps its state across deployments while its windows keep their fields; changing them starts a new
+    // epoch (fresh state, from the job's start), since stored windows are read back field by field.
+    private readonly Lazy<IReadOnlyDictionary<string, StreamJob>> _code = new(() => codeJobs.Select(j => j.Build()).Select(j => j.InEpoch(CodeEpoch(j))).ToDictionary(j => j.Name, StringComparer.Ordinal));
+
+    private static string CodeEpoch(StreamJob job)
+    {
+        string shape = string.Join(',', job.WindowAggregations.Select(a => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a.Name}:{a.Kind}:{a.Quantile}")));
+        return shape.Length == 0 ? "code" : "code-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(shape)))[..8];
+    }
 
     /// <summary>Every job, uploaded and in C#.</summary>
     public async Task<IReadOnlyList<CatalogJob>> ListAsync(CancellationToken cancellationToken)
