@@ -124,4 +124,31 @@ public sealed class StreamExactlyOnceTests
         Assert.Equal(100, await other.RunAllAsync(default)); // every partition at once, without waiting for claims to lapse
         Assert.Equal(300, (await rig.ReadAllAsync("by-user")).Count);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Crashes_while_a_record_closes_more_windows_than_one_commit_holds_double_nothing(int seed)
+    {
+        var crashing = new CrashingStreamStore(new InMemoryStreamStore(), rate: 0.4, seed: seed);
+        await using var rig = new StreamRig(crashing);
+        await rig.CreateTopicAsync("views");
+        await rig.CreateTopicAsync("per-page");
+        await rig.Catalog.PutAsync("per-page", "from: views\nsteps:\n  - window: {tumbling: 60s, aggregate: {n: count}}\n  - to: per-page\nresults: true\n", default);
+        await rig.ProduceAsync("views", [.. Enumerable.Range(0, 250).Select(i => ((string?)$"/p/{i}", "{}", 1_000L + i))]);
+        await StreamJobTests.RunUntilDoneAsync(rig);
+
+        // One record of minute 5 closes all 250 windows of minute 0 (three commits' worth) and is counted in minute 5 itself,
+        // with the records after it; a record of minute 10 closes minute 5.
+        await rig.ProduceAsync("views", [("/late", "{}", 300_000L), .. Enumerable.Range(0, 10).Select(i => ((string?)$"/p/{i}", "{}", 301_000L + i)), ("/end", "{}", 600_000L)]);
+        await StreamJobTests.RunUntilDoneAsync(rig);
+        Assert.True(crashing.Crashes > 0);
+
+        var results = (await rig.ReadAllAsync("per-page")).Select(o => StreamRig.Json(o.Record)).ToList();
+        var windows = results.Select(r => (r.GetProperty("key").GetString(), r.GetProperty("start").GetInt64())).ToList();
+        Assert.Equal(windows.Count, windows.Distinct().Count()); // no result written twice
+        Assert.Equal(250 + 11, results.Count);
+        Assert.All(results, r => Assert.Equal(1, r.GetProperty("n").GetInt64())); // no record counted twice
+    }
 }

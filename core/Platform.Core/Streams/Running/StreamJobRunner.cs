@@ -117,7 +117,11 @@ public sealed partial class StreamJobRunner : IDisposable
                 FetchResult fetch;
                 try
                 {
-                    fetch = await _reader.FetchAsync(input.Topic, input.Partition, task.Next, _options.FetchMaxBytes, _options.FetchMaxRecords, token).ConfigureAwait(false);
+                    // A replay must reach where the interrupted attempt ended, whatever the fetch settings are now.
+                    (int maxBytes, int maxRecords) = task.PendingEnd is { } pending
+                        ? (64 * 1024 * 1024, (int)Math.Clamp(pending - task.Next, _options.FetchMaxRecords, 100_000))
+                        : (_options.FetchMaxBytes, _options.FetchMaxRecords);
+                    fetch = await _reader.FetchAsync(input.Topic, input.Partition, task.Next, maxBytes, maxRecords, token).ConfigureAwait(false);
                 }
                 catch (LogException e) when (e.Kind == LogErrorKind.OffsetOutOfRange)
                 {

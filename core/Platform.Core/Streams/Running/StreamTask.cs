@@ -33,6 +33,9 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
     /// <summary>True while the state is loaded (false after a failure or a short replay: the next run loads it).</summary>
     public bool IsLoaded => _state is not null;
 
+    /// <summary>The end of a sub-batch an interrupted attempt may have written, which a replay must reach; null when none.</summary>
+    public long? PendingEnd => _state?.PendingEnd;
+
     /// <summary>The next input offset, once loaded.</summary>
     public long Next => _state?.Next ?? 0;
 
@@ -101,14 +104,14 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
             foreach (LogRecord record in records)
             {
                 if (record.Offset < start) continue;
-                context = await ResumeAsync(context, start, cancellationToken).ConfigureAwait(false);
+                (context, start, inBatch) = await ResumeAsync(context, start, inBatch > 0 ? lastEnd : start, cancellationToken).ConfigureAwait(false);
                 long? cut = state.PendingEnd is { } pending ? (record.Offset >= pending ? pending : null)
-                    : inBatch > 0 && state.ChangeCount > _budget - Headroom ? record.Offset : null;
+                    : state.ChangeCount > _budget - Headroom ? record.Offset : null;
                 if (cut is { } end)
                 {
                     await FlushAsync(context, start, end, cancellationToken).ConfigureAwait(false);
                     (context, start, inBatch) = (NewContext(state, cancellationToken), end, 0);
-                    context = await ResumeAsync(context, start, cancellationToken).ConfigureAwait(false);
+                    (context, start, inBatch) = await ResumeAsync(context, start, start, cancellationToken).ConfigureAwait(false);
                 }
 
                 await PushAsync(record, context).ConfigureAwait(false);
@@ -116,7 +119,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
                 (lastEnd, processed, inBatch) = (record.Offset + 1, processed + 1, inBatch + 1);
             }
 
-            context = await ResumeAsync(context, start, cancellationToken).ConfigureAwait(false);
+            (context, start, inBatch) = await ResumeAsync(context, start, inBatch > 0 ? lastEnd : start, cancellationToken).ConfigureAwait(false);
             if (state.PendingEnd is { } stillPending && Math.Max(lastEnd, fetchNext) < stillPending)
             {
                 // A replay must end where the interrupted attempt did; this fetch stops short of it: load and fetch again.
@@ -127,7 +130,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
 
             // The rest, and offsets with no records (compacted away, control batches): the position moves past them.
             long last = state.PendingEnd ?? Math.Max(lastEnd, fetchNext);
-            if (last > start || context.Outputs.Count > 0 || context.Results.Count > 0 || state.ChangeCount > 0)
+            if (last > start || context.Outputs.Count > 0 || context.Results.Count > 0 || state.ChangeCount > 0 || state.PendingEnd is not null)
             {
                 await FlushAsync(context, start, last, cancellationToken).ConfigureAwait(false);
             }
@@ -142,18 +145,20 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
     }
 
     /// <summary>
-    /// Closes windows a record left due beyond one commit's room, flushing each full sub-batch (of no input records, at
-    /// <paramref name="at"/>); returns the context to go on with.
+    /// Closes windows a record left due beyond one commit's room. Each full sub-batch is flushed: the first one with the
+    /// records already in it (ending at <paramref name="end"/>, after the record that left them due), the next ones with
+    /// no records (ending where they start). Returns the context, start and record count to go on with.
     /// </summary>
-    private async Task<StreamContext> ResumeAsync(StreamContext context, long at, CancellationToken cancellationToken)
+    private async Task<(StreamContext Context, long Start, int InBatch)> ResumeAsync(StreamContext context, long start, long end, CancellationToken cancellationToken)
     {
+        int inBatch = context.Records;
         while (_pipeline is not null && await _pipeline.ResumeAsync(context).ConfigureAwait(false))
         {
-            await FlushAsync(context, at, at, cancellationToken).ConfigureAwait(false);
-            context = NewContext(context.State, cancellationToken);
+            await FlushAsync(context, start, end, cancellationToken).ConfigureAwait(false);
+            (context, start, inBatch) = (NewContext(context.State, cancellationToken), end, 0);
         }
 
-        return context;
+        return (context, start, inBatch);
     }
 
     private StreamContext NewContext(TaskState state, CancellationToken cancellationToken) => new(job.Name, state, tables, cancellationToken, _budget);
