@@ -15,6 +15,7 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
     private readonly string _topic = JsonText.Escape(options.Topic);
     private readonly Dictionary<int, long> _next = [];
     private readonly HashSet<int> _moved = [];
+    private readonly Lock _gate = new(); // following: records are taken on the stream's thread, commits on a timer
     private int _printed;
     private int _sinceCommit;
 
@@ -43,7 +44,20 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
         bool completed = false;
         try
         {
-            if (options.Follow) await FollowAsync(chosen, cancellationToken);
+            if (options.Follow)
+            {
+                using var stopCommits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task commits = CommitEveryAsync(TimeSpan.FromSeconds(5), stopCommits.Token);
+                try
+                {
+                    await FollowAsync(chosen, cancellationToken);
+                }
+                finally
+                {
+                    await stopCommits.CancelAsync();
+                    await commits;
+                }
+            }
             else await ReadAsync(chosen, ends, cancellationToken);
             completed = true;
         }
@@ -139,18 +153,61 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
 
     private void Moved(int partition, long next)
     {
-        if (_next.TryGetValue(partition, out long was) && was >= next) return;
-        _next[partition] = next;
-        _moved.Add(partition);
-        _sinceCommit++;
+        lock (_gate)
+        {
+            if (_next.TryGetValue(partition, out long was) && was >= next) return;
+            _next[partition] = next;
+            _moved.Add(partition);
+            _sinceCommit++;
+        }
     }
 
     private async Task CommitAsync(CancellationToken cancellationToken)
     {
-        if (options.Group is not { } group || !options.Commit || _moved.Count == 0) return;
-        var offsets = new JsonArray([.. _moved.Order().Select(p => (JsonNode)new JsonObject { ["partition"] = p, ["offset"] = _next[p] })]);
-        await client.PostAsync($"groups/{JsonText.Escape(group)}/topics/{_topic}/commit", new JsonObject { ["offsets"] = offsets }, cancellationToken);
-        _moved.Clear();
-        _sinceCommit = 0;
+        if (options.Group is not { } group || !options.Commit) return;
+        JsonArray offsets;
+        lock (_gate)
+        {
+            if (_moved.Count == 0) return;
+            offsets = new JsonArray([.. _moved.Order().Select(p => (JsonNode)new JsonObject { ["partition"] = p, ["offset"] = _next[p] })]);
+            _moved.Clear();
+            _sinceCommit = 0;
+        }
+
+        try
+        {
+            await client.PostAsync($"groups/{JsonText.Escape(group)}/topics/{_topic}/commit", new JsonObject { ["offsets"] = offsets }, cancellationToken);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                // Not committed: these partitions go with the next commit (a later offset of theirs, or this one).
+                foreach (JsonNode? o in offsets) _moved.Add(o!["partition"]!.GetValue<int>());
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>While following as a group, commits what was printed every few seconds, as Kafka's auto-commit does.</summary>
+    private async Task CommitEveryAsync(TimeSpan period, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, cancellationToken);
+                await CommitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (CliException)
+            {
+                // Tried again at the next tick, and at the end.
+            }
+        }
     }
 }

@@ -157,6 +157,17 @@ public sealed class CliAdminTests(AzuriteFixture azurite)
         string url = host.Client.BaseAddress!.ToString().TrimEnd('/');
         Task<int> following = CliApp.RunAsync(["consume", "tail", "--follow", "--group", "tailers", "-n", "0", "--format", "text", "--url", url, "--api-key", LocalHost.AdminKey], stdout, stderr, null, interrupt.Token);
         for (int i = 0; i < 100 && stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Length < 3; i++) await Task.Delay(100);
+
+        // While it still follows, what it printed is committed within a few seconds (as Kafka's auto-commit).
+        long lag = -1;
+        for (int i = 0; i < 60 && lag != 0; i++)
+        {
+            await Task.Delay(250);
+            lag = Json((await RunAsync(host, null, "groups", "describe", "tailers", "tail", "-o", "json")).Out).GetProperty("lag").GetInt64();
+        }
+
+        Assert.Equal(0, lag);
+        Assert.False(following.IsCompleted);
         await interrupt.CancelAsync();
         Assert.Equal(130, await following.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.DoesNotContain("   at ", stderr.ToString(), StringComparison.Ordinal);
