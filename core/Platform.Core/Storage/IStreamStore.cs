@@ -35,7 +35,7 @@ public sealed record StoredJob(string Name, string Definition, bool Paused, long
 public interface IStreamStore
 {
     /// <summary>The most window changes one commit takes (a table transaction holds 100 operations, one is the position).</summary>
-    public const int MaxChangesPerCommit = 90;
+    public const int MaxChangesPerCommit = 99;
 
     /// <summary>Stores a new job; false when one of that name exists (nothing written).</summary>
     Task<bool> AddJobAsync(StoredJob job, CancellationToken cancellationToken);

@@ -21,7 +21,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
 {
     private const int Headroom = 21; // window changes one record can make before its closes (hopping windows: at most 20)
 
-    // One commit's room: 90 changes, fewer when windows are large, so that a transaction stays under 4 MiB.
+    // One commit's room: 99 changes (the transaction holds 100 operations, one is the position), fewer when windows are large, so that a transaction stays under 4 MiB.
     private readonly int _budget = Math.Clamp(3_500_000 / Math.Max(1, job.EstimatedWindowBytes), Headroom + 9, IStreamStore.MaxChangesPerCommit);
 
     private TaskState? _state;
