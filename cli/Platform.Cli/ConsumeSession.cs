@@ -46,7 +46,9 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
         {
             if (options.Follow)
             {
-                using var stopCommits = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                // The periodic commits stop with the follow, but one in flight finishes before the last commit is sent,
+                // so that two commits never land out of order.
+                using var stopCommits = new CancellationTokenSource();
                 Task commits = CommitEveryAsync(TimeSpan.FromSeconds(5), stopCommits.Token);
                 try
                 {
@@ -65,16 +67,33 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
         {
             if (printer.PrintsAsItGoes)
             {
-                // Also on Ctrl+C or a failure: what was printed is committed, within a short while of its own.
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                await CommitAsync(timeout.Token);
+                // Also on Ctrl+C or a failure: what was printed is committed; a failure of this commit is reported
+                // without hiding the outcome of the run itself.
+                await FinalCommitAsync(raiseFailure: completed);
             }
         }
 
         if (completed && !printer.PrintsAsItGoes)
         {
             printer.Finish();
-            await CommitAsync(cancellationToken);
+            await FinalCommitAsync(raiseFailure: true);
+        }
+    }
+
+    private async Task FinalCommitAsync(bool raiseFailure)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await CommitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            if (raiseFailure) throw new CliException(CliException.Unreachable, "The group's offsets could not be committed in time; the records shown will be read again.");
+        }
+        catch (CliException) when (!raiseFailure)
+        {
+            // The run's own failure (or Ctrl+C) is what is reported.
         }
     }
 
@@ -145,10 +164,13 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
     private void Take(int partition, JsonNode record)
     {
         long offset = record["offset"]?.GetValue<long>() ?? 0;
+        if (options.KeyMatches(record["key"] is JsonValue k && k.TryGetValue(out string? key) ? key : null))
+        {
+            printer.Print(partition, record); // shown first: a commit never passes a record that was not written out
+            _printed++;
+        }
+
         Moved(partition, offset + 1);
-        if (!options.KeyMatches(record["key"] is JsonValue k && k.TryGetValue(out string? key) ? key : null)) return;
-        printer.Print(partition, record);
-        _printed++;
     }
 
     private void Moved(int partition, long next)
@@ -198,7 +220,8 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
             try
             {
                 await Task.Delay(period, cancellationToken);
-                await CommitAsync(cancellationToken);
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await CommitAsync(timeout.Token); // not cut off by stopping: it lands before the last commit is sent
             }
             catch (OperationCanceledException)
             {

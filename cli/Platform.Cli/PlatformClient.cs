@@ -86,15 +86,25 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
             if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
             if (lastId is not null) request.Headers.Add("Last-Event-ID", lastId);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            TimeSpan? wait = null;
+            bool handing = false;
             try
             {
                 using HttpResponseMessage response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable)
+                {
+                    // Too many streams, or storage trouble: the server asks to come back later.
+                    wait = response.Headers.RetryAfter?.Delta;
+                    throw new HttpRequestException($"the platform answered {(int)response.StatusCode}");
+                }
+
                 if (!response.IsSuccessStatusCode)
                 {
                     string text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
                     throw Refused(response, text, Parse(text));
                 }
 
+                failures = 0;
                 using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false));
                 string name = "message";
                 string? id = null;
@@ -103,16 +113,19 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
                 {
                     if (line.Length == 0)
                     {
+                        if (name == "error")
+                        {
+                            // A passing failure on the server's side: it names where to resume and when to come back.
+                            if (id is not null) lastId = id;
+                            throw new HttpRequestException($"the stream reported: {data}");
+                        }
+
                         if (data.Length > 0)
                         {
-                            if (name == "error")
-                            {
-                                throw new CliException(CliException.Refused, $"The stream ended with an error: {data}");
-                            }
-
                             // The position moves only with an event handed out: a response cut inside one resumes before it.
+                            handing = true;
                             if (!onEvent(name, data.ToString())) return;
-                            failures = 0;
+                            handing = false;
                         }
 
                         if (id is not null) lastId = id;
@@ -121,15 +134,19 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
                     else if (line.StartsWith("id:", StringComparison.Ordinal)) id = line[3..].Trim();
                     else if (line.StartsWith("event:", StringComparison.Ordinal)) name = line[6..].Trim();
                     else if (line.StartsWith("data:", StringComparison.Ordinal)) data.Append(line[5..].TrimStart());
+                    else if (line.StartsWith("retry:", StringComparison.Ordinal) && int.TryParse(line[6..].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int ms)) wait = TimeSpan.FromMilliseconds(ms);
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (!handing && !cancellationToken.IsCancellationRequested && e is HttpRequestException or IOException or TaskCanceledException)
             {
+                // A lost connection, a timeout, or the server asking to come back: reconnect, a few times in a row at most.
                 if (++failures > 5) throw new CliException(CliException.Unreachable, $"Lost the stream from {baseUrl} five times in a row: {e.Message}");
             }
 
-            // Reconnect with a growing pause (the server ends every response after a few minutes; that costs none).
-            if (failures > 0) await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << Math.Min(failures, 5))), cancellationToken).ConfigureAwait(false);
+            if (failures > 0)
+            {
+                await Task.Delay(wait is { } w && w <= TimeSpan.FromSeconds(30) ? w : TimeSpan.FromMilliseconds(200 * (1 << Math.Min(failures, 5))), cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

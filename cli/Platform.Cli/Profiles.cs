@@ -17,6 +17,11 @@ internal static class Profiles
         JsonObject? stored = Load(path)?[profile]?.AsObject();
         string resolvedUrl = url ?? Environment.GetEnvironmentVariable("PLATFORM_URL") ?? stored?["url"]?.GetValue<string>() ?? "http://127.0.0.1:7071";
         string? resolvedKey = key ?? Environment.GetEnvironmentVariable("PLATFORM_API_KEY") ?? stored?["apiKey"]?.GetValue<string>();
+        if (!Uri.TryCreate(resolvedUrl, UriKind.Absolute, out Uri? uri) || uri.Scheme is not ("http" or "https"))
+        {
+            throw new CliException(CliException.Usage, $"'{resolvedUrl}' is not an http(s) URL (such as http://127.0.0.1:7071).");
+        }
+
         return (resolvedUrl.TrimEnd('/'), resolvedKey);
     }
 

@@ -101,5 +101,10 @@ public sealed class CliTests(AzuriteFixture azurite)
         int exit = await CliApp.RunAsync(["status", "--url", "http://127.0.0.1:1", "--api-key", "x"], new StringWriter(), stderr, null, default);
         Assert.Equal(3, exit);
         Assert.Contains("Cannot reach http://127.0.0.1:1", stderr.ToString(), StringComparison.Ordinal);
+
+        // A URL without its scheme is a usage error with a message, not a stack trace.
+        var bad = new StringWriter();
+        Assert.Equal(1, await CliApp.RunAsync(["status", "--url", "localhost:7071", "--api-key", "x"], new StringWriter(), bad, null, default));
+        Assert.Contains("is not an http(s) URL", bad.ToString(), StringComparison.Ordinal);
     }
 }
