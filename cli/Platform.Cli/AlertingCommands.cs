@@ -41,9 +41,7 @@ internal static class AlertingCommands
         put.SetAction(async (parsed, ct) =>
         {
             FileInfo source = parsed.GetValue(file)!;
-            string text = source.Name == "-"
-                ? await (context.Stdin ?? throw new CliException(CliException.Usage, "'-' reads the rule file from standard input, but nothing is piped in.")).ReadToEndAsync(ct)
-                : source.Exists ? await File.ReadAllTextAsync(source.FullName, ct) : throw new CliException(CliException.Usage, $"No such file: {source.FullName}");
+            string text = await context.ReadTextAsync(source, "the rule file", ct);
             JsonNode? stored = await context.Client(parsed).PutTextAsync($"rules/{JsonText.Escape(parsed.GetValue(group)!)}", text, "application/yaml", ct);
             Output output = context.Output(parsed);
             if (output.Json) output.Write(stored);

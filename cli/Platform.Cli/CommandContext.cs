@@ -28,5 +28,14 @@ internal sealed class CommandContext(TextWriter stdout, TextWriter stderr, TextR
         return new PlatformClient(_http, url, key);
     }
 
+    /// <summary>The text of a file argument, or of standard input for <c>-</c>.</summary>
+    public async Task<string> ReadTextAsync(FileInfo source, string what, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Name == "-"
+            ? await (stdin ?? throw new CliException(CliException.Usage, $"'-' reads {what} from standard input, but nothing is piped in.")).ReadToEndAsync(cancellationToken)
+            : source.Exists ? await File.ReadAllTextAsync(source.FullName, cancellationToken) : throw new CliException(CliException.Usage, $"No such file: {source.FullName}");
+    }
+
     public Output Output(ParseResult parsed) => new(stdout, parsed.GetValue(CliApp.Format) == "json");
 }

@@ -35,7 +35,7 @@ internal static class ConsumeCommand
             var options = new ConsumeOptions(
                 parsed.GetValue(topic)!, parsed.GetValue(partition), parsed.GetValue(fromBeginning) ? "earliest" : parsed.GetValue(offset), parsed.GetValue(fromTime),
                 parsed.GetValue(group), !parsed.GetValue(noCommit), parsed.GetValue(max), parsed.GetValue(follow),
-                KeyFilter(parsed.GetValue(keys) ?? [], parsed.GetValue(keyPattern)), parsed.GetValue(keys) is { Length: > 0 } || parsed.GetValue(keyPattern) is not null);
+                KeyFilter(parsed.GetValue(keys) ?? [], parsed.GetValue(keyPattern)));
             Output output = context.Output(parsed);
             string style = output.Json ? "jsonl" : parsed.GetValue(format) ?? (options.Follow ? "text" : "table");
             if (style == "table" && options.Follow)
@@ -66,8 +66,9 @@ internal static class ConsumeCommand
         return command;
     }
 
-    private static Func<string?, bool> KeyFilter(string[] keys, string? pattern)
+    private static Func<string?, bool>? KeyFilter(string[] keys, string? pattern)
     {
+        if (keys.Length == 0 && pattern is null) return null;
         Regex? regex;
         try
         {

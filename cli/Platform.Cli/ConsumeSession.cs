@@ -164,7 +164,7 @@ internal sealed class ConsumeSession(PlatformClient client, ConsumeOptions optio
     private void Take(int partition, JsonNode record)
     {
         long offset = record["offset"]?.GetValue<long>() ?? 0;
-        if (options.KeyMatches(record["key"] is JsonValue k && k.TryGetValue(out string? key) ? key : null))
+        if (options.KeyMatches is null || options.KeyMatches(record["key"] is JsonValue k && k.TryGetValue(out string? key) ? key : null))
         {
             printer.Print(partition, record); // shown first: a commit never passes a record that was not written out
             _printed++;

@@ -29,9 +29,7 @@ internal static class JobCommands
         put.SetAction(async (parsed, ct) =>
         {
             FileInfo source = parsed.GetValue(file)!;
-            string text = source.Name == "-"
-                ? await (context.Stdin ?? throw new CliException(CliException.Usage, "'-' reads the definition from standard input, but nothing is piped in.")).ReadToEndAsync(ct)
-                : source.Exists ? await File.ReadAllTextAsync(source.FullName, ct) : throw new CliException(CliException.Usage, $"No such file: {source.FullName}");
+            string text = await context.ReadTextAsync(source, "the definition", ct);
             return Show(context, parsed, await context.Client(parsed).PutTextAsync($"jobs/{JsonText.Escape(parsed.GetValue(putName)!)}", text, source.Extension == ".json" ? "application/json" : "application/yaml", ct));
         });
 
@@ -91,7 +89,7 @@ internal static class JobCommands
             JsonArray rows = found?["results"]?.AsArray() ?? [];
             string[] fields = [.. rows.OfType<JsonObject>().SelectMany(r => r.Select(p => p.Key)).Where(k => k is not ("key" or "start" or "end" or "final")).Distinct()];
             output.Table(["key", "start", "end", .. fields], rows.Select(r => (IReadOnlyList<string>)
-                [JsonText.Of(r?["key"]), Time(r?["start"]), Time(r?["end"]), .. fields.Select(f => JsonText.Of(r?[f]))]));
+                [JsonText.Of(r?["key"]), JsonText.Time(r?["start"], "yyyy-MM-dd HH:mm:ss"), JsonText.Time(r?["end"], "yyyy-MM-dd HH:mm:ss"), .. fields.Select(f => JsonText.Of(r?[f]))]));
             return 0;
         });
 
@@ -113,13 +111,10 @@ internal static class JobCommands
         output.Line($"{JsonText.Of(job?["name"])}: {JsonText.Of(job?["state"])}{(job?["problem"] is JsonNode p && p.GetValueKind() != System.Text.Json.JsonValueKind.Null ? $" ({JsonText.Of(p)})" : "")}, "
             + $"from {Join(job?["from"])} to {Join(job?["to"])}, lag {JsonText.Of(job?["lag"])}, late {JsonText.Of(job?["late"])}, dead letters in {JsonText.Of(job?["deadLetters"])}");
         output.Table(["topic", "partition", "next", "log end", "lag", "watermark", "late"], job?["partitions"]?.AsArray().Select(p => (IReadOnlyList<string>)
-            [JsonText.Of(p?["topic"]), JsonText.Of(p?["partition"]), JsonText.Of(p?["next"]), JsonText.Of(p?["logEndOffset"]), JsonText.Of(p?["lag"]), Time(p?["watermark"]), JsonText.Of(p?["late"])]) ?? []);
+            [JsonText.Of(p?["topic"]), JsonText.Of(p?["partition"]), JsonText.Of(p?["next"]), JsonText.Of(p?["logEndOffset"]), JsonText.Of(p?["lag"]), JsonText.Time(p?["watermark"], "yyyy-MM-dd HH:mm:ss"), JsonText.Of(p?["late"])]) ?? []);
         return 0;
     }
 
     private static string Join(JsonNode? list) => list is JsonArray a ? string.Join(", ", a.Select(JsonText.Of)) : JsonText.Of(list);
 
-    private static string Time(JsonNode? ms) => ms is JsonValue v && v.TryGetValue(out long t)
-        ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
-        : JsonText.Of(ms);
 }

@@ -13,4 +13,9 @@ internal static class JsonText
     };
 
     public static string Escape(string segment) => Uri.EscapeDataString(segment);
+
+    /// <summary>Unix ms as a UTC time in <paramref name="format"/>; anything else as it is.</summary>
+    public static string Time(JsonNode? ms, string format) => ms is JsonValue v && v.TryGetValue(out long t)
+        ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString(format, System.Globalization.CultureInfo.InvariantCulture)
+        : Of(ms);
 }

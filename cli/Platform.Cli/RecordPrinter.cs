@@ -23,7 +23,7 @@ internal sealed class RecordPrinter(Output output, string style)
                 output.Writer.WriteLine($"{partition}:{JsonText.Of(record["offset"])} {JsonText.Of(record["key"])} {record["value"]?.ToJsonString() ?? "null"}");
                 break;
             default:
-                _rows.Add([partition.ToString(CultureInfo.InvariantCulture), JsonText.Of(record["offset"]), Time(record["timestamp"]), JsonText.Of(record["key"]), record["value"]?.ToJsonString() ?? "null"]);
+                _rows.Add([partition.ToString(CultureInfo.InvariantCulture), JsonText.Of(record["offset"]), JsonText.Time(record["timestamp"], "yyyy-MM-dd HH:mm:ss.fff"), JsonText.Of(record["key"]), record["value"]?.ToJsonString() ?? "null"]);
                 return;
         }
 
@@ -35,7 +35,4 @@ internal sealed class RecordPrinter(Output output, string style)
         if (style == "table") output.Table(["partition", "offset", "time", "key", "value"], _rows);
     }
 
-    private static string Time(JsonNode? ms) => ms is JsonValue v && v.TryGetValue(out long t)
-        ? DateTimeOffset.FromUnixTimeMilliseconds(t).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture)
-        : JsonText.Of(ms);
 }

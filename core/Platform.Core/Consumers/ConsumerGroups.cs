@@ -59,8 +59,7 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
             {
                 var tp = new TopicPartition(name, p);
                 if (!ends.TryGetValue(tp, out PartitionOffsets end)) ends[tp] = end = await reader.GetOffsetsAsync(name, p, cancellationToken).ConfigureAwait(false);
-                long from = offsets.FirstOrDefault(o => o.Partition.Partition == p)?.Offset ?? end.Earliest;
-                lag += Math.Max(0, end.Latest - Math.Max(from, end.Earliest));
+                lag += end.LagFrom(offsets.FirstOrDefault(o => o.Partition.Partition == p)?.Offset);
             }
 
             result.Add(new GroupTopicLag(group, name, offsets.Count, lag));
@@ -88,8 +87,7 @@ public sealed class ConsumerGroups(TopicManager topics, LogReader reader, Storag
     {
         PartitionOffsets offsets = await reader.GetOffsetsAsync(tp.Topic, tp.Partition, cancellationToken).ConfigureAwait(false);
         Checkpoint? committed = await checkpoints.GetAsync(group, tp, cancellationToken).ConfigureAwait(false);
-        long from = Math.Max(committed?.Offset ?? offsets.Earliest, offsets.Earliest);
-        return new PartitionLag(tp.Partition, committed?.Offset, offsets.Latest, Math.Max(0, offsets.Latest - from));
+        return new PartitionLag(tp.Partition, committed?.Offset, offsets.Latest, offsets.LagFrom(committed?.Offset));
     }
 
     /// <summary>

@@ -69,6 +69,16 @@ public static class StorageNames
     public static string HashedKey(string text) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
 
+    /// <summary>
+    /// A record key as part of a table key: its UTF-8 bytes in hex (key order kept, nothing a key may not hold), or
+    /// <c>~</c> and its SHA-256 when longer than 200 bytes.
+    /// </summary>
+    public static string TextKey(string key)
+    {
+        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(key);
+        return bytes.Length <= 200 ? Convert.ToHexStringLower(bytes) : "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+
     /// <summary>A 64-bit number as a RowKey that sorts as the number does.</summary>
     public static string OrderedKey(long value) => value.ToString("D20", CultureInfo.InvariantCulture);
 

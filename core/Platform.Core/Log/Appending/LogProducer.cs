@@ -458,6 +458,13 @@ public sealed partial class LogProducer : IAsyncDisposable
             : (size, null);
     }
 
+    private AppenderSlot NewSlot(TopicPartition tp, TopicConfig config) => new(config, () =>
+    {
+        ILogger logger = _loggers.CreateLogger<PartitionAppender>();
+        var writer = new PartitionWriter(tp, _segments, _options, _time, logger, _metrics) { SegmentMs = config.SegmentMs };
+        return (writer, logger);
+    }, (writer, logger, codec) => new PartitionAppender(writer, _index, codec, _options, _time, logger, _listeners));
+
     private async Task RetireAsync(PartitionAppender appender)
     {
         try
@@ -477,12 +484,7 @@ public sealed partial class LogProducer : IAsyncDisposable
     {
         while (true)
         {
-            AppenderSlot slot = _appenders.GetOrAdd(tp, key => new AppenderSlot(config, () =>
-            {
-                ILogger logger = _loggers.CreateLogger<PartitionAppender>();
-                var writer = new PartitionWriter(key, _segments, _options, _time, logger, _metrics) { SegmentMs = config.SegmentMs };
-                return (writer, logger);
-            }, (writer, logger, codec) => new PartitionAppender(writer, _index, codec, _options, _time, logger, _listeners)));
+            AppenderSlot slot = _appenders.GetOrAdd(tp, static (key, state) => state.Producer.NewSlot(key, state.Config), (Producer: this, Config: config));
             if (slot.CreatedAt >= config.CreatedAt)
             {
                 // The same topic (a changed compression or segment.ms applies from the next batch), or a request that read

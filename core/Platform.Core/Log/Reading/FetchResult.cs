@@ -7,4 +7,8 @@ namespace Platform.Core.Log.Reading;
 public sealed record FetchResult(IReadOnlyList<LogRecord> Records, long NextOffset, long LogEndOffset);
 
 /// <summary>A partition's first offset still kept and its end offset.</summary>
-public readonly record struct PartitionOffsets(long Earliest, long Latest);
+public readonly record struct PartitionOffsets(long Earliest, long Latest)
+{
+    /// <summary>Records a reader at <paramref name="next"/> (the earliest when null; a reader below it starts there) has yet to read.</summary>
+    public long LagFrom(long? next) => Math.Max(0, Latest - Math.Max(next ?? Earliest, Earliest));
+}

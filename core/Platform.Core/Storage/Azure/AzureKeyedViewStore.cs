@@ -16,17 +16,8 @@ public sealed class AzureKeyedViewStore(TableClient table) : IKeyedViewStore, IP
     private const int MaxHexKeyBytes = 255; // 510 hex characters: well inside the RowKey limit however it is counted
 
     /// <inheritdoc />
-    public async Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken)
-    {
-        string filter = TableClient.CreateQueryFilter($"PartitionKey eq {StorageNames.PartitionKey(partition)}");
-        var rows = new List<ITableEntity>();
-        await foreach (TableEntity e in table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(e);
-        }
-
-        await TableDeletes.DeleteAsync(table, rows, cancellationToken).ConfigureAwait(false);
-    }
+    public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken) =>
+        TableDeletes.DeletePartitionAsync(table, StorageNames.PartitionKey(partition), cancellationToken);
 
     /// <inheritdoc />
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken) =>

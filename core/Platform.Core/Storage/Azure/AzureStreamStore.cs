@@ -178,31 +178,15 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
         ArgumentNullException.ThrowIfNull(inputs);
         foreach (TopicPartition input in inputs)
         {
-            await DeletePartitionAsync(state, Key(job, input), cancellationToken).ConfigureAwait(false);
+            await TableDeletes.DeletePartitionAsync(state, Key(job, input), cancellationToken).ConfigureAwait(false);
         }
 
-        await DeletePartitionAsync(resultsTable, job, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task DeletePartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken)
-    {
-        var rows = new List<ITableEntity>();
-        await foreach (TableEntity e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            rows.Add(e);
-        }
-
-        await TableDeletes.DeleteAsync(table, rows, cancellationToken).ConfigureAwait(false);
+        await TableDeletes.DeletePartitionAsync(resultsTable, job, cancellationToken).ConfigureAwait(false);
     }
 
     private static string Key(string job, TopicPartition input) => string.Create(CultureInfo.InvariantCulture, $"{job}|{input.Topic}|{input.Partition:D5}");
 
-    private static string ResultRow(string key, long start)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(key);
-        string id = bytes.Length <= 200 ? Convert.ToHexStringLower(bytes) : "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        return string.Create(CultureInfo.InvariantCulture, $"{id}|{start:D20}");
-    }
+    private static string ResultRow(string key, long start) => string.Create(CultureInfo.InvariantCulture, $"{StorageNames.TextKey(key)}|{start:D20}");
 
     private static TaskPosition Position(TableEntity e) =>
         new(e.GetInt64("Next") ?? 0, e.GetInt64("Watermark") ?? long.MinValue, e.GetInt64("PendingEnd"), e.GetInt64("Late") ?? 0, e.GetInt64("Flushes") ?? 0, e.GetInt64("Processed") ?? 0);

@@ -25,6 +25,18 @@ internal static class TableDeletes
         }
     }
 
+    /// <summary>Deletes every row of one PartitionKey.</summary>
+    public static async Task DeletePartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken)
+    {
+        var rows = new List<ITableEntity>();
+        await foreach (TableEntity e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            rows.Add(e);
+        }
+
+        await DeleteAsync(table, rows, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Deletes <paramref name="rows"/> (all of one PartitionKey), whatever their versions.</summary>
     public static async Task DeleteAsync(TableClient table, IEnumerable<ITableEntity> rows, CancellationToken cancellationToken)
     {

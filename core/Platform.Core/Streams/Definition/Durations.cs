@@ -1,10 +1,12 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Platform.Core.Streams.Definition;
 
-/// <summary>Durations as jobs write them: <c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>1h</c>, <c>1d</c>, or a number of milliseconds.</summary>
-public static partial class Durations
+/// <summary>
+/// Durations as jobs write them: a Prometheus duration (<c>500ms</c>, <c>10s</c>, <c>5m</c>, <c>1h30m</c>, <c>1d</c>;
+/// the same parser as rule files and PromQL), or a number of milliseconds.
+/// </summary>
+public static class Durations
 {
     /// <summary>The duration in milliseconds, or null with <paramref name="problem"/> saying why.</summary>
     public static long? TryParse(string? text, string where, out string? problem)
@@ -16,23 +18,13 @@ public static partial class Durations
             return null;
         }
 
-        Match m = Pattern().Match(text.Trim());
-        if (!m.Success || !long.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
+        string trimmed = text.Trim();
+        if (long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out long ms) || Promql.Parser.Durations.TryParse(trimmed, out ms))
         {
-            problem = $"{where}: '{text}' is not a duration (such as 500ms, 10s, 5m, 1h, 1d).";
-            return null;
+            return ms;
         }
 
-        long unit = m.Groups[2].Value switch { "ms" or "" => 1, "s" => 1_000, "m" => 60_000, "h" => 3_600_000, _ => 86_400_000 };
-        if (n > long.MaxValue / unit / 2)
-        {
-            problem = $"{where}: '{text}' is too long.";
-            return null;
-        }
-
-        return n * unit;
+        problem = $"{where}: '{text}' is not a duration (such as 500ms, 10s, 5m, 1h, 1d).";
+        return null;
     }
-
-    [GeneratedRegex("^([0-9]{1,15})(ms|s|m|h|d|)$", RegexOptions.CultureInvariant)]
-    private static partial Regex Pattern();
 }

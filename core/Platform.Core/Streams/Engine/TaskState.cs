@@ -38,12 +38,8 @@ public sealed class TaskState
     public int ChangeCount => _dirty.Count + _removed.Count;
 
     /// <summary>The row key a window is stored under: its start, then its key (hex, or a hash when long).</summary>
-    public static string RowKey(long start, string key)
-    {
-        byte[] bytes = System.Text.Encoding.UTF8.GetBytes(key);
-        string id = bytes.Length <= 200 ? Convert.ToHexStringLower(bytes) : "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-        return string.Create(CultureInfo.InvariantCulture, $"w:{start:D20}:{id}");
-    }
+    public static string RowKey(long start, string key) =>
+        string.Create(CultureInfo.InvariantCulture, $"w:{start:D20}:{Storage.StorageNames.TextKey(key)}");
 
     /// <summary>Adds a window loaded from storage.</summary>
     public void Restore(WindowState window)

@@ -24,8 +24,7 @@ internal sealed class KeyedViewLookup(TopicManager topics, IKeyedViewStore views
         string text = System.Text.Encoding.UTF8.GetString(value);
         try
         {
-            using var reader = new JsonTextReader(new StringReader(text)) { DateParseHandling = DateParseHandling.None };
-            return JToken.ReadFrom(reader);
+            return StreamJson.Parse(text);
         }
         catch (JsonException)
         {

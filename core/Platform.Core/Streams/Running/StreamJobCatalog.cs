@@ -163,8 +163,8 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
         {
             PartitionOffsets ends = await reader.GetOffsetsAsync(input.Topic, input.Partition, cancellationToken).ConfigureAwait(false);
             (TaskPosition? position, _) = await store.GetPositionAsync(job.StateId, input, cancellationToken).ConfigureAwait(false);
-            long from = Math.Max(position?.Next ?? (job.Start == OffsetReset.Latest ? ends.Latest : ends.Earliest), ends.Earliest);
-            all.Add(new TaskProgress(input.Topic, input.Partition, position?.Next, ends.Latest, Math.Max(0, ends.Latest - from),
+            long lag = ends.LagFrom(position?.Next ?? (job.Start == OffsetReset.Latest ? ends.Latest : ends.Earliest));
+            all.Add(new TaskProgress(input.Topic, input.Partition, position?.Next, ends.Latest, lag,
                 position?.Watermark is { } w && w != long.MinValue ? w : null, position?.Late ?? 0, position?.Processed ?? 0));
         }
 

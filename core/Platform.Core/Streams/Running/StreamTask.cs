@@ -168,7 +168,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
         JToken? value;
         try
         {
-            value = record.Value is { } bytes ? Parse(bytes.Span) : null;
+            value = record.Value is { } bytes ? StreamJson.Parse(System.Text.Encoding.UTF8.GetString(bytes.Span)) : null;
         }
         catch (JsonException e)
         {
@@ -256,14 +256,6 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
             if (record.CountedBytes() > config.MaxRecordBytes) context.Refuse(i, $"the record is larger than topic '{topic}' takes ({config.MaxRecordBytes} bytes)");
             else if (config.IsCompacted && record.Key is null) context.Refuse(i, $"topic '{topic}' is compacted and takes keyed records only");
         }
-    }
-
-    private static JToken Parse(ReadOnlySpan<byte> bytes)
-    {
-        using var reader = new JsonTextReader(new StringReader(System.Text.Encoding.UTF8.GetString(bytes))) { DateParseHandling = DateParseHandling.None, FloatParseHandling = FloatParseHandling.Double };
-        JToken token = JToken.ReadFrom(reader);
-        if (reader.Read()) throw new JsonReaderException("text after the JSON value");
-        return token;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Job {Job} on {Topic}/{Partition}: the replay of offsets up to {Pending} found only up to {End}; it loads and fetches again")]
