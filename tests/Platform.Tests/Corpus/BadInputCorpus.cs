@@ -282,7 +282,10 @@ public static class BadInputCorpus
 
     public const string CommitSeed = """{"offsets":[{"partition":0,"offset":0}]}""";
     public const string AlterSeed = """{"retentionMs":3600000,"cleanupPolicy":"delete"}""";
-    private const string JobSeed = "from: corpus\nsteps:\n  - filter: \"page != null\"\n  - to: corpus\n";
+    /// <summary>A job the corpus test stores before it starts (so that its results route has a job to refuse queries for).</summary>
+    public const string Job = "corpus-job";
+
+    public const string JobSeed = "from: corpus\nsteps:\n  - filter: \"page != null\"\n  - to: corpus\n";
 
     private static IEnumerable<BadInputCase> Commits()
     {
@@ -369,6 +372,15 @@ public static class BadInputCorpus
         yield return new BadInputCase("path", "describe a job that does not exist", HttpMethod.Get, "/api/jobs/a%23b", null, null);
         yield return new BadInputCase("path", "reset a job that does not exist", HttpMethod.Post, "/api/jobs/no-such-job/reset", """{"to":"earliest"}"""u8.ToArray(), Json);
         yield return new BadInputCase("path", "results of a job that does not exist", HttpMethod.Get, "/api/jobs/no-such-job/results", null, null);
+        foreach (string query in new[] { "limit=0", "limit=abc", "limit=100000", "from=never", "to=yesterday", "from=10&to=5" })
+        {
+            yield return new BadInputCase("query", $"job results: {query}", HttpMethod.Get, $"/api/jobs/{Job}/results?{query}", null, null);
+        }
+
+        foreach (string body in new[] { "{}", """{"to":"middle"}""", """{"to":"timestamp"}""", """{"to":"timestamp","timestamp":"never"}""", """{"to":7}""", "[]", "{" })
+        {
+            yield return new BadInputCase("out of range", $"job reset: {body}", HttpMethod.Post, $"/api/jobs/{Job}/reset", Encoding.UTF8.GetBytes(body), Json);
+        }
     }
 
     private static IEnumerable<BadInputCase> Beacons()

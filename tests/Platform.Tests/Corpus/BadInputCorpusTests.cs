@@ -21,6 +21,11 @@ public sealed class BadInputCorpusTests(AzuriteFixture azurite, Xunit.Abstractio
         await using LocalHost host = await LocalHost.StartAsync(azurite, "bad-input-corpus");
         (await host.Client.PostAsJsonAsync("/api/topics", new { name = BadInputCorpus.Topic, partitions = BadInputCorpus.Partitions })).EnsureSuccessStatusCode();
         (await host.Client.PostAsJsonAsync("/api/topics", new { name = BadInputCorpus.CompactedTopic, partitions = 1, cleanupPolicy = "compact" })).EnsureSuccessStatusCode();
+        using (var job = new StringContent(BadInputCorpus.JobSeed, Encoding.UTF8, "application/yaml"))
+        {
+            (await host.Client.PutAsync($"/api/jobs/{BadInputCorpus.Job}", job)).EnsureSuccessStatusCode();
+        }
+
         string before = await StateAsync(host);
         List<BadInputCase> cases = [.. BadInputCorpus.All()];
 

@@ -100,6 +100,10 @@ public sealed class ActivityTrackingExampleTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await host.Anonymous().PostAsync("/api/beacon/views", new StringContent("{}", Encoding.UTF8, "text/plain"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await host.Anonymous().PostAsync($"/api/beacon/views?key={produceKey}", new StringContent("not json", Encoding.UTF8, "text/plain"))).StatusCode);
+        string tooMany = "[" + string.Join(',', Enumerable.Repeat("""{"page":"/"}""", 101)) + "]";
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Anonymous().PostAsync($"/api/beacon/views?key={produceKey}", new StringContent(tooMany, Encoding.UTF8, "text/plain"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Anonymous().PostAsync($"/api/beacon/views?key={produceKey}&keyField=page", new StringContent("""{"user":"x"}""", Encoding.UTF8, "text/plain"))).StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await host.Anonymous().PostAsync($"/api/beacon/views?key={produceKey}", new StringContent("""{"page":"/"}""", Encoding.UTF8, "application/xml"))).StatusCode);
 
         await RunJobsAsync(host);
         // A view far ahead (a user in the table, so that it reaches every stage) closes minute 0 and minute 1 everywhere.
