@@ -10,7 +10,7 @@ internal static class AccountCommands
     {
         var url = new Argument<string>("url") { Description = "The platform's base URL." };
         var key = new Argument<string>("api-key") { Description = "An API key." };
-        var command = new Command("login", "Saves an endpoint and API key as a profile (a file only you can read).") { url, key };
+        var command = new Command("login", "Saves an endpoint and API key (and a deployment's Functions host key, --functions-key) as a profile (a file only you can read).") { url, key };
         command.SetAction(parsed =>
         {
             string address = parsed.GetValue(url)!;
@@ -19,7 +19,7 @@ internal static class AccountCommands
                 throw new CliException(CliException.Usage, $"'{address}' is not an http(s) URL.");
             }
 
-            Profiles.Save(Profiles.DefaultPath, parsed.GetValue(CliApp.Profile)!, address, parsed.GetValue(key)!);
+            Profiles.Save(Profiles.DefaultPath, parsed.GetValue(CliApp.Profile)!, address, parsed.GetValue(key)!, parsed.GetValue(CliApp.FunctionsKey));
             parsed.InvocationConfiguration.Output.WriteLine($"Saved profile '{parsed.GetValue(CliApp.Profile)}' in {Profiles.DefaultPath}.");
             return 0;
         });

@@ -10,6 +10,7 @@ public static class CliApp
 {
     internal static readonly Option<string?> Url = new("--url") { Description = "The platform's base URL (default: the profile's, PLATFORM_URL, or http://127.0.0.1:7071).", Recursive = true };
     internal static readonly Option<string?> ApiKey = new("--api-key") { Description = "API key (default: the profile's, or PLATFORM_API_KEY).", Recursive = true };
+    internal static readonly Option<string?> FunctionsKey = new("--functions-key") { Description = "The Functions host's key (x-functions-key) of a deployment that keeps it on (default: the profile's, or PLATFORM_FUNCTIONS_KEY).", Recursive = true };
     internal static readonly Option<string> Profile = new("--profile") { Description = "Profile in the config file.", DefaultValueFactory = _ => "default", Recursive = true };
     internal static readonly Option<string> Format = new("--output", "-o") { Description = "table (default) or json.", DefaultValueFactory = _ => "table", Recursive = true };
 
@@ -27,7 +28,7 @@ public static class CliApp
         Format.AcceptOnlyFromAmong("table", "json");
         var root = new RootCommand("The platform: topics, records, consumer groups, keys, rules, alerts and notifications over its HTTP API.")
         {
-            Options = { Url, ApiKey, Profile, Format },
+            Options = { Url, ApiKey, FunctionsKey, Profile, Format },
         };
         var context = new CommandContext(stdout, stderr, stdin, terminal, stderrIsTerminal);
         foreach (Command command in Commands.All(context))

@@ -24,8 +24,8 @@ internal sealed class CommandContext(TextWriter stdout, TextWriter stderr, TextR
 
     public PlatformClient Client(ParseResult parsed)
     {
-        (string url, string? key) = Profiles.Resolve(parsed.GetValue(CliApp.Url), parsed.GetValue(CliApp.ApiKey), parsed.GetValue(CliApp.Profile)!, Profiles.DefaultPath);
-        return new PlatformClient(_http, url, key);
+        (string url, string? key, string? functionsKey) = Profiles.Resolve(parsed.GetValue(CliApp.Url), parsed.GetValue(CliApp.ApiKey), parsed.GetValue(CliApp.FunctionsKey), parsed.GetValue(CliApp.Profile)!, Profiles.DefaultPath);
+        return new PlatformClient(_http, url, key, functionsKey);
     }
 
     /// <summary>The text of a file argument, or of standard input for <c>-</c>.</summary>

@@ -14,7 +14,7 @@ namespace Platform.Cli;
 /// 503 and connection failures, after Retry-After, up to five times; other writes only on 429, which the platform answers
 /// before writing anything (a 503 may follow a partial or ambiguous append).
 /// </summary>
-internal sealed class PlatformClient(HttpClient http, string baseUrl, string? apiKey)
+internal sealed class PlatformClient(HttpClient http, string baseUrl, string? apiKey, string? functionsKey = null)
 {
     private static readonly ResiliencePropertyKey<bool> Repeatable = new("repeatable");
 
@@ -83,7 +83,7 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
         while (!cancellationToken.IsCancellationRequested)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, Url(path));
-            if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
+            AddKeys(request);
             if (lastId is not null) request.Headers.Add("Last-Event-ID", lastId);
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             TimeSpan? wait = null;
@@ -150,6 +150,12 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
         }
     }
 
+    private void AddKeys(HttpRequestMessage request)
+    {
+        if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
+        if (functionsKey is not null) request.Headers.Add("x-functions-key", functionsKey);
+    }
+
     private static Func<HttpContent>? Json(JsonNode? body) => body is null ? null : () => new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
 
     private string Url(string path) => $"{baseUrl}/api/{path.TrimStart('/')}";
@@ -167,7 +173,7 @@ internal sealed class PlatformClient(HttpClient http, string baseUrl, string? ap
                 if (attempt++ > 0) Interlocked.Increment(ref _retried);
                 using var request = new HttpRequestMessage(method, Url(path)) { Content = content?.Invoke() };
                 if (idempotencyKey is not null) request.Headers.Add("Idempotency-Key", idempotencyKey);
-                if (apiKey is not null) request.Headers.Add("x-api-key", apiKey);
+                AddKeys(request);
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
                 return await http.SendAsync(request, ctx.CancellationToken).ConfigureAwait(false);
             }, context).ConfigureAwait(false);

@@ -5,14 +5,15 @@ namespace Platform.Cli;
 
 /// <summary>
 /// Endpoint and API key per profile in <c>~/.config/platform/profiles.json</c> (readable by the user only), overridden by
-/// <c>PLATFORM_URL</c> / <c>PLATFORM_API_KEY</c> and by <c>--url</c> / <c>--api-key</c>.
+/// <c>PLATFORM_URL</c> / <c>PLATFORM_API_KEY</c> / <c>PLATFORM_FUNCTIONS_KEY</c> and by <c>--url</c> / <c>--api-key</c> /
+/// <c>--functions-key</c>. The Functions host's key is the second lock a deployment keeps on its routes (none locally).
 /// </summary>
 internal static class Profiles
 {
     public static string DefaultPath => Environment.GetEnvironmentVariable("PLATFORM_CONFIG")
         ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "platform", "profiles.json");
 
-    public static (string Url, string? Key) Resolve(string? url, string? key, string profile, string path)
+    public static (string Url, string? Key, string? FunctionsKey) Resolve(string? url, string? key, string? functionsKey, string profile, string path)
     {
         JsonObject? stored = Load(path)?[profile]?.AsObject();
         string resolvedUrl = url ?? Environment.GetEnvironmentVariable("PLATFORM_URL") ?? stored?["url"]?.GetValue<string>() ?? "http://127.0.0.1:7071";
@@ -22,13 +23,15 @@ internal static class Profiles
             throw new CliException(CliException.Usage, $"'{resolvedUrl}' is not an http(s) URL (such as http://127.0.0.1:7071).");
         }
 
-        return (resolvedUrl.TrimEnd('/'), resolvedKey);
+        string? resolvedFunctionsKey = functionsKey ?? Environment.GetEnvironmentVariable("PLATFORM_FUNCTIONS_KEY") ?? stored?["functionsKey"]?.GetValue<string>();
+        return (resolvedUrl.TrimEnd('/'), resolvedKey, resolvedFunctionsKey);
     }
 
-    public static void Save(string path, string profile, string url, string key)
+    public static void Save(string path, string profile, string url, string key, string? functionsKey)
     {
         JsonObject all = Load(path) ?? [];
         all[profile] = new JsonObject { ["url"] = url.TrimEnd('/'), ["apiKey"] = key };
+        if (functionsKey is not null) all[profile]!["functionsKey"] = functionsKey;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path, all.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (!OperatingSystem.IsWindows())

@@ -36,6 +36,14 @@ public sealed class CliRetryTests
         Assert.Equal(server.Requests[0].Body, server.Requests[1].Body);
     }
 
+    [Fact]
+    public async Task A_deployments_functions_key_goes_with_every_request_when_given()
+    {
+        await using var server = await ScriptedServer.StartAsync([(201, null)]);
+        Assert.Equal(0, await CliApp.RunAsync(["topics", "create", "orders", "--url", server.Url, "--api-key", "k", "--functions-key", "fk-123"], new StringWriter(), new StringWriter(), null, default));
+        Assert.Equal("fk-123", Assert.Single(server.Requests).FunctionsKey);
+    }
+
     /// <summary>An HTTP server that answers with a script of statuses (and Retry-After), recording what it was sent.</summary>
     private sealed class ScriptedServer : IAsyncDisposable
     {
@@ -51,7 +59,7 @@ public sealed class CliRetryTests
 
         public string Url { get; }
 
-        public List<(string Method, string? IdempotencyKey, string Body)> Requests { get; } = [];
+        public List<(string Method, string? IdempotencyKey, string Body, string? FunctionsKey)> Requests { get; } = [];
 
         public static Task<ScriptedServer> StartAsync(IEnumerable<(int Status, string? RetryAfter)> script)
         {
@@ -92,7 +100,7 @@ public sealed class CliRetryTests
                 HttpListenerContext context = await _listener.GetContextAsync();
                 using (var reader = new StreamReader(context.Request.InputStream))
                 {
-                    Requests.Add((context.Request.HttpMethod, context.Request.Headers["Idempotency-Key"], await reader.ReadToEndAsync()));
+                    Requests.Add((context.Request.HttpMethod, context.Request.Headers["Idempotency-Key"], await reader.ReadToEndAsync(), context.Request.Headers["x-functions-key"]));
                 }
 
                 (int status, string? retryAfter) = script.Count > 0 ? script.Dequeue() : (500, null);
