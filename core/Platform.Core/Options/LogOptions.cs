@@ -67,7 +67,9 @@ public sealed class LogOptions
     /// shrink it again; each wait is jittered. So instances sharing a partition take turns with batches that carry more
     /// records, instead of racing with small ones that multiply failed appends and tail reads. Elsewhere it caps the
     /// storage-saturation linger (see <c>AppendPace</c>): when appends take well above what they cost unloaded, the
-    /// appender waits half the excess so each append carries more records. Default 20 ms; 0 turns both off.
+    /// appender waits half the excess so each append carries more records. It also caps the group-commit wait for
+    /// callers that send again once answered (see <c>CallerTurnout</c>): the next batch waits, at most as long as the
+    /// last append took, for as many calls as were waiting then. Default 20 ms; 0 turns all three off.
     /// </summary>
     public TimeSpan ContendedLingerMax { get; set; } = TimeSpan.FromMilliseconds(20);
 
@@ -107,6 +109,13 @@ public sealed class LogOptions
 
     /// <summary>An idle partition's last, partly filled index entry is written after this long. Default 1 s.</summary>
     public TimeSpan IndexFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a partition's completed index entries wait to be written together, in one table transaction per
+    /// partition (and one for the time index), unless <see cref="IndexBatchSize"/> of them are waiting. Default 250 ms;
+    /// 0 writes each as it completes. Readers never depend on it: an offset past the last entry is found from the segment's end.
+    /// </summary>
+    public TimeSpan IndexWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>Entries written per index call. Default 100 (a table transaction's limit).</summary>
     public int IndexBatchSize { get; set; } = 100;

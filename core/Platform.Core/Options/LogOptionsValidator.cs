@@ -110,6 +110,11 @@ public sealed class LogOptionsValidator : IValidateOptions<LogOptions>
             errors.Add($"{LogOptions.SectionName}:IndexFlushInterval must be positive.");
         }
 
+        if (options.IndexWriteDelay < TimeSpan.Zero || options.IndexWriteDelay > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{LogOptions.SectionName}:IndexWriteDelay must be between 0 and 1 minute; it is {options.IndexWriteDelay}.");
+        }
+
         if (options.IndexBatchSize is < 1 or > 100)
         {
             errors.Add($"{LogOptions.SectionName}:IndexBatchSize must be between 1 and 100.");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Platform.Core.Options;
@@ -6,13 +7,15 @@ using Platform.Core.Storage;
 namespace Platform.Core.Log.Appending;
 
 /// <summary>
-/// Writes index entries in the background, after the appends they describe are acknowledged, in
-/// batches per partition. The index may lag; readers fall back to the segment tail.
+/// Writes index entries in the background, after the appends they describe are acknowledged. A partition's entries
+/// wait up to <see cref="LogOptions.IndexWriteDelay"/> (or until a transaction's worth is waiting) and are written
+/// together, so index requests follow time, not the number of batches. The index may lag; readers fall back to the
+/// segment tail.
 /// </summary>
 public sealed partial class OffsetIndexWriter : IAsyncDisposable
 {
-    private readonly Channel<(TopicPartition Partition, BatchIndexEntry Entry)> _queue =
-        Channel.CreateUnbounded<(TopicPartition, BatchIndexEntry)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(TopicPartition Partition, BatchIndexEntry? Entry)> _queue =
+        Channel.CreateUnbounded<(TopicPartition, BatchIndexEntry?)>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly IOffsetIndex _index;
     private readonly LogOptions _options;
@@ -43,9 +46,10 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until everything queued so far is written (tests, shutdown).</summary>
+    /// <summary>Writes everything queued so far at once and waits until it is written (tests, shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
+        _queue.Writer.TryWrite((default, null)); // no entry: write every partition's now
         while (Pending > 0)
         {
             await Task.Delay(5, cancellationToken).ConfigureAwait(false);
@@ -61,33 +65,65 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var byPartition = new Dictionary<TopicPartition, List<BatchIndexEntry>>();
-        while (await _queue.Reader.WaitToReadAsync().ConfigureAwait(false))
+        var waiting = new Dictionary<TopicPartition, (List<BatchIndexEntry> Entries, long Since)>();
+        long delay = (long)(_options.IndexWriteDelay.TotalSeconds * Stopwatch.Frequency);
+        bool open = true;
+        while (open)
         {
-            int taken = 0;
-            while (taken < 10 * _options.IndexBatchSize && _queue.Reader.TryRead(out var item))
+            open = await WaitAsync(waiting, delay).ConfigureAwait(false);
+            bool flushAll = !open;
+            while (_queue.Reader.TryRead(out var item))
             {
-                if (!byPartition.TryGetValue(item.Partition, out List<BatchIndexEntry>? list))
+                if (item.Entry is not { } entry)
                 {
-                    list = [];
-                    byPartition.Add(item.Partition, list);
+                    flushAll = true;
+                    continue;
                 }
 
-                list.Add(item.Entry);
-                taken++;
+                if (!waiting.TryGetValue(item.Partition, out var w))
+                {
+                    w = ([], Stopwatch.GetTimestamp());
+                    waiting.Add(item.Partition, w);
+                }
+
+                w.Entries.Add(entry);
             }
 
-            foreach ((TopicPartition partition, List<BatchIndexEntry> entries) in byPartition)
+            long now = Stopwatch.GetTimestamp();
+            foreach ((TopicPartition partition, (List<BatchIndexEntry> entries, long since)) in waiting.ToList())
             {
-                if (entries.Count > 0)
+                if (flushAll || entries.Count >= _options.IndexBatchSize || now - since >= delay)
                 {
+                    waiting.Remove(partition);
                     await WriteWithRetryAsync(partition, entries).ConfigureAwait(false);
+                    Interlocked.Add(ref _pending, -entries.Count);
                 }
-
-                entries.Clear();
             }
+        }
+    }
 
-            Interlocked.Add(ref _pending, -taken);
+    // Until something is queued or the oldest waiting entries are due; false once the queue is closed and drained.
+    private async Task<bool> WaitAsync(Dictionary<TopicPartition, (List<BatchIndexEntry> Entries, long Since)> waiting, long delay)
+    {
+        if (waiting.Count == 0)
+        {
+            return await _queue.Reader.WaitToReadAsync().ConfigureAwait(false);
+        }
+
+        long due = waiting.Values.Min(w => w.Since) + delay - Stopwatch.GetTimestamp();
+        if (due <= 0)
+        {
+            return true;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds((double)due / Stopwatch.Frequency));
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            return true;
         }
     }
 

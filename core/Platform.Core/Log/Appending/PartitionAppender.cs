@@ -33,6 +33,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private double _contendedLingerMs;
 
     private readonly AppendPace _pace = new();
+    private readonly CallerTurnout _turnout;
+
+    // When this appender last lost a race: a partition another instance appended to within SharedFor is shared.
+    private long _lastLostRace = long.MinValue;
+    private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
 
     /// <summary>The identity this appender writes coalesced batches with (tests start it near the sequence limit).</summary>
     internal ProducerStamp Identity
@@ -53,6 +58,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         _time = time;
         _logger = logger;
         _indexRange = new IndexRangeBuilder(options.IndexIntervalBytes);
+        _turnout = new CallerTurnout(options.ContendedLingerMax.TotalMilliseconds);
         _loop = Task.Run(RunAsync);
     }
 
@@ -183,7 +189,9 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         // Jittered, so instances that take turns on a partition do not fall back into step.
         double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, (_contendedLingerMs > 0 ? _contendedLingerMs : _pace.LingerMs) * (0.5 + Random.Shared.NextDouble()));
         double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, contended);
-        long deadline = _time.GetTimestamp() + (long)(lingerMs / 1000 * _time.TimestampFrequency);
+        long now = _time.GetTimestamp();
+        long deadline = now + (long)(lingerMs / 1000 * _time.TimestampFrequency);
+        long turnoutDeadline = now + (long)(_turnout.MaxWaitMs / 1000 * _time.TimestampFrequency);
         while (true)
         {
             while (reader.TryPeek(out PendingAppend? next))
@@ -199,7 +207,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 count += next.Records.Count;
             }
 
-            long remainingTicks = deadline - _time.GetTimestamp();
+            long until = group.Count < _turnout.ExpectedCalls ? Math.Max(deadline, turnoutDeadline) : deadline;
+            long remainingTicks = until - _time.GetTimestamp();
             if (remainingTicks <= 0)
             {
                 return;
@@ -277,10 +286,19 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             long appendStarted = _time.GetTimestamp();
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             AdaptLinger(_writer.LostRaces);
+            double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
             if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
             {
-                _pace.Observe(_time.GetElapsedTime(appendStarted).TotalMilliseconds); // a lost race's retries are not storage's pace
+                _pace.Observe(appendMs); // a lost race's retries are not storage's pace
             }
+
+            if (_writer.LostRaces > 0)
+            {
+                _lastLostRace = _time.GetTimestamp();
+            }
+
+            bool shared = _lastLostRace != long.MinValue && _time.GetElapsedTime(_lastLostRace) < SharedFor;
+            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: shared);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -328,6 +346,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             AdaptLinger(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
+            _turnout.Failed();
 
             LogAppendFailed(_logger, ex, _writer.Partition.Topic, _writer.Partition.Partition, records.Count);
             foreach (PendingAppend p in group)

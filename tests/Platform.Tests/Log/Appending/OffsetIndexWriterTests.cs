@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Platform.Core.Log;
+using Platform.Core.Log.Appending;
+using Platform.Core.Options;
+using Platform.Core.Storage;
+using Platform.Core.Storage.InMemory;
+
+namespace Platform.Tests.Log.Appending;
+
+/// <summary>Index entries of a partition wait to be written together, so index requests follow time, not batches.</summary>
+public sealed class OffsetIndexWriterTests
+{
+    private static readonly TopicPartition Tp = new("orders", 0);
+    private static readonly TopicPartition Other = new("orders", 1);
+
+    [Fact]
+    public async Task A_partitions_entries_within_the_delay_are_written_in_one_call()
+    {
+        var index = new RecordingIndex();
+        await using var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.FromSeconds(1) });
+        writer.Enqueue(Tp, Entry(0));
+        writer.Enqueue(Tp, Entry(1));
+        writer.Enqueue(Other, Entry(0));
+        writer.Enqueue(Tp, Entry(2));
+        Assert.Empty(index.Calls); // not before the delay
+
+        await WaitUntilWrittenAsync(writer);
+        Assert.Equal([(Tp, 3), (Other, 1)], index.Calls.OrderBy(c => c.Partition.Partition).Select(c => (c.Partition, c.Entries.Count)));
+        Assert.Equal(Entry(2), await index.FindByOffsetAsync(Tp, 20, default));
+    }
+
+    [Fact]
+    public async Task A_transactions_worth_is_written_without_waiting_for_the_delay()
+    {
+        var index = new RecordingIndex();
+        await using var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.FromMinutes(1), IndexBatchSize = 2 });
+        writer.Enqueue(Tp, Entry(0));
+        writer.Enqueue(Tp, Entry(1));
+        await WaitUntilWrittenAsync(writer);
+        Assert.Equal(2, Assert.Single(index.Calls).Entries.Count);
+    }
+
+    [Fact]
+    public async Task Flush_and_dispose_write_what_waits_at_once()
+    {
+        var index = new RecordingIndex();
+        var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.FromMinutes(1) });
+        writer.Enqueue(Tp, Entry(0));
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await writer.FlushAsync(timeout.Token);
+        }
+
+        Assert.Single(index.Calls);
+        writer.Enqueue(Other, Entry(5));
+        await writer.DisposeAsync();
+        Assert.Equal(2, index.Calls.Count);
+        Assert.Equal(Entry(5), await index.FindByOffsetAsync(Other, 50, default));
+    }
+
+    [Fact]
+    public async Task A_delay_of_zero_writes_each_entry_as_it_comes()
+    {
+        var index = new RecordingIndex();
+        await using var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.Zero });
+        writer.Enqueue(Tp, Entry(0));
+        await WaitUntilWrittenAsync(writer);
+        Assert.Single(index.Calls);
+    }
+
+    private static OffsetIndexWriter Writer(IOffsetIndex index, LogOptions options) =>
+        new(index, Microsoft.Extensions.Options.Options.Create(options), NullLogger<OffsetIndexWriter>.Instance);
+
+    private static BatchIndexEntry Entry(int n) => new(n * 10, (n * 10) + 9, 0, n * 1000, 1000, 1_700_000_000_000 + n);
+
+    private static async Task WaitUntilWrittenAsync(OffsetIndexWriter writer)
+    {
+        for (int i = 0; i < 600 && writer.Pending > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, writer.Pending);
+    }
+
+    private sealed class RecordingIndex : IOffsetIndex
+    {
+        private readonly InMemoryOffsetIndex _inner = new();
+
+        public ConcurrentQueue<(TopicPartition Partition, IReadOnlyList<BatchIndexEntry> Entries)> Calls { get; } = new();
+
+        public Task AddAsync(TopicPartition partition, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
+        {
+            Calls.Enqueue((partition, [.. entries]));
+            return _inner.AddAsync(partition, entries, cancellationToken);
+        }
+
+        public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => _inner.FindByOffsetAsync(partition, offset, cancellationToken);
+
+        public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) => _inner.FindByTimeAsync(partition, appendTime, cancellationToken);
+
+        public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken) => _inner.ReplaceAsync(partition, span, entries, cancellationToken);
+
+        public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => _inner.DeleteBeforeAsync(partition, offset, cancellationToken);
+
+        public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken) => _inner.ClearAsync(partition, cancellationToken);
+    }
+}
