@@ -35,6 +35,11 @@ public static class BenchmarkHarness
             ["--cli-only"] = async () => CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step)),
             ["--read-path-only"] = async () => ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step)),
             ["--scale-out-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step)),
+            ["--write-path-only"] = () => WritePathBenchmark.RunAsync(s, async () =>
+            {
+                await azurite.RenewAsync();
+                return azurite.ConnectionString;
+            }, outDir, Step),
         };
         if (sections.FirstOrDefault(section => args.Contains(section.Key)).Value is { } only)
         {
