@@ -112,12 +112,14 @@ public sealed class LogOptions
 
     /// <summary>
     /// How long a partition's completed index entries wait to be written together, in one table transaction per
-    /// partition (and one for the time index), unless <see cref="IndexBatchSize"/> of them are waiting. Default 250 ms;
-    /// 0 writes each as it completes. Readers never depend on it: an offset past the last entry is found from the segment's end.
+    /// partition (and one for the time index). They go sooner once they cover 1 MiB of batches or
+    /// <see cref="IndexBatchSize"/> of them wait, and at once on a partition other instances append to as well.
+    /// Default 250 ms; 0 writes each as it completes. Readers never depend on it: an offset past the last entry is found
+    /// from the segment's end.
     /// </summary>
     public TimeSpan IndexWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Entries written per index call. Default 100 (a table transaction's limit).</summary>
+    /// <summary>Index entries of a partition written without waiting for <see cref="IndexWriteDelay"/>, and per table transaction. Default 100 (a transaction's limit).</summary>
     public int IndexBatchSize { get; set; } = 100;
 
     /// <summary>Most long-poll fetches (waitMs) waiting at once on this instance; beyond it a fetch is refused (429). Default 1,000.</summary>

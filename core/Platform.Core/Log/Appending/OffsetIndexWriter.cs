@@ -8,14 +8,18 @@ namespace Platform.Core.Log.Appending;
 
 /// <summary>
 /// Writes index entries in the background, after the appends they describe are acknowledged. A partition's entries
-/// wait up to <see cref="LogOptions.IndexWriteDelay"/> (or until a transaction's worth is waiting) and are written
-/// together, so index requests follow time, not the number of batches. The index may lag; readers fall back to the
-/// segment tail.
+/// wait up to <see cref="LogOptions.IndexWriteDelay"/>, or until they cover <see cref="WriteAtBytes"/> (one read of
+/// a reader walking back from the segment's end) or a transaction's worth, and are written together, so index requests
+/// follow time, not the number of batches. Entries of a partition other instances append to as well are written at
+/// once: readers take a later entry without the earlier ones for a hole and repair it. The index may lag; readers fall
+/// back to the segment tail.
 /// </summary>
 public sealed partial class OffsetIndexWriter : IAsyncDisposable
 {
-    private readonly Channel<(TopicPartition Partition, BatchIndexEntry? Entry)> _queue =
-        Channel.CreateUnbounded<(TopicPartition, BatchIndexEntry?)>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>Bytes of batches whose entries are written without waiting for the delay.</summary>
+    public const int WriteAtBytes = 1024 * 1024;
+
+    private readonly Channel<Queued> _queue = Channel.CreateUnbounded<Queued>(new UnboundedChannelOptions { SingleReader = true });
 
     private readonly IOffsetIndex _index;
     private readonly LogOptions _options;
@@ -36,24 +40,27 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
     /// <summary>Entries queued and not yet written.</summary>
     public long Pending => Interlocked.Read(ref _pending);
 
-    /// <summary>Queues an entry; never blocks the append path.</summary>
-    public void Enqueue(TopicPartition partition, BatchIndexEntry entry)
+    /// <summary>Queues an entry; never blocks the append path. <paramref name="now"/>: write it without waiting (a shared partition).</summary>
+    public void Enqueue(TopicPartition partition, BatchIndexEntry entry, bool now = false)
     {
         Interlocked.Increment(ref _pending);
-        if (!_queue.Writer.TryWrite((partition, entry)))
+        if (!_queue.Writer.TryWrite(new Queued(partition, entry, now, null)))
         {
             Interlocked.Decrement(ref _pending);
         }
     }
 
-    /// <summary>Writes everything queued so far at once and waits until it is written (tests, shutdown).</summary>
+    /// <summary>Writes everything queued before the call at once and waits until it is written (tests, shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        _queue.Writer.TryWrite((default, null)); // no entry: write every partition's now
-        while (Pending > 0)
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Queued(default, null, true, written)))
         {
-            await Task.Delay(5, cancellationToken).ConfigureAwait(false);
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false); // closed: the loop writes what is left, then ends
+            return;
         }
+
+        await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -65,58 +72,84 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
-        var waiting = new Dictionary<TopicPartition, (List<BatchIndexEntry> Entries, long Since)>();
+        var waiting = new Dictionary<TopicPartition, Waiting>();
+        var due = new List<TopicPartition>();
+        var flushed = new List<TaskCompletionSource>();
         long delay = (long)(_options.IndexWriteDelay.TotalSeconds * Stopwatch.Frequency);
         bool open = true;
         while (open)
         {
             open = await WaitAsync(waiting, delay).ConfigureAwait(false);
-            bool flushAll = !open;
-            while (_queue.Reader.TryRead(out var item))
+            bool all = !open;
+            while (_queue.Reader.TryRead(out Queued item))
             {
                 if (item.Entry is not { } entry)
                 {
-                    flushAll = true;
+                    all = true;
+                    flushed.Add(item.Flushed!);
                     continue;
                 }
 
-                if (!waiting.TryGetValue(item.Partition, out var w))
+                if (!waiting.TryGetValue(item.Partition, out Waiting? w))
                 {
-                    w = ([], Stopwatch.GetTimestamp());
+                    w = new Waiting(Stopwatch.GetTimestamp());
                     waiting.Add(item.Partition, w);
                 }
 
                 w.Entries.Add(entry);
+                w.Bytes += entry.Length;
+                w.Now |= item.Now;
             }
 
             long now = Stopwatch.GetTimestamp();
-            foreach ((TopicPartition partition, (List<BatchIndexEntry> entries, long since)) in waiting.ToList())
+            due.Clear();
+            foreach ((TopicPartition partition, Waiting w) in waiting)
             {
-                if (flushAll || entries.Count >= _options.IndexBatchSize || now - since >= delay)
+                if (all || w.Now || w.Entries.Count >= _options.IndexBatchSize || w.Bytes >= WriteAtBytes || w.DueIn(delay, now) <= 0)
                 {
-                    waiting.Remove(partition);
-                    await WriteWithRetryAsync(partition, entries).ConfigureAwait(false);
-                    Interlocked.Add(ref _pending, -entries.Count);
+                    due.Add(partition);
                 }
             }
+
+            foreach (TopicPartition partition in due)
+            {
+                List<BatchIndexEntry> entries = waiting[partition].Entries;
+                waiting.Remove(partition);
+                await WriteWithRetryAsync(partition, entries).ConfigureAwait(false);
+                Interlocked.Add(ref _pending, -entries.Count);
+            }
+
+            foreach (TaskCompletionSource f in flushed)
+            {
+                f.TrySetResult();
+            }
+
+            flushed.Clear();
         }
     }
 
     // Until something is queued or the oldest waiting entries are due; false once the queue is closed and drained.
-    private async Task<bool> WaitAsync(Dictionary<TopicPartition, (List<BatchIndexEntry> Entries, long Since)> waiting, long delay)
+    private async Task<bool> WaitAsync(Dictionary<TopicPartition, Waiting> waiting, long delay)
     {
         if (waiting.Count == 0)
         {
             return await _queue.Reader.WaitToReadAsync().ConfigureAwait(false);
         }
 
-        long due = waiting.Values.Min(w => w.Since) + delay - Stopwatch.GetTimestamp();
-        if (due <= 0)
+        long now = Stopwatch.GetTimestamp();
+        long dueIn = long.MaxValue;
+        foreach (Waiting w in waiting.Values)
+        {
+            dueIn = Math.Min(dueIn, w.DueIn(delay, now));
+        }
+
+        if (dueIn <= 0)
         {
             return true;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds((double)due / Stopwatch.Frequency));
+        // Whole milliseconds, rounded up: a timer rounded down fires before the entries are due and the loop spins.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Ceiling(dueIn * 1000.0 / Stopwatch.Frequency)));
         try
         {
             return await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
@@ -125,6 +158,23 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
         {
             return true;
         }
+    }
+
+    private readonly record struct Queued(TopicPartition Partition, BatchIndexEntry? Entry, bool Now, TaskCompletionSource? Flushed);
+
+    // A partition's entries waiting to be written, since when, how many bytes of batches they cover.
+    private sealed class Waiting(long since)
+    {
+        // Due a millisecond early: a timer may fire that much before its time.
+        private static readonly long Margin = Stopwatch.Frequency / 1000;
+
+        public List<BatchIndexEntry> Entries { get; } = [];
+
+        public long Bytes { get; set; }
+
+        public bool Now { get; set; }
+
+        public long DueIn(long delay, long now) => since + delay - Margin - now;
     }
 
     private async Task WriteWithRetryAsync(TopicPartition partition, List<BatchIndexEntry> entries)

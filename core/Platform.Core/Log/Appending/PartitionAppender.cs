@@ -39,6 +39,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private long _lastLostRace = long.MinValue;
     private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
 
+    // When the last append completed: the callers it answered come back from then on.
+    private long _lastCompleted;
+
+    private bool IsShared => _lastLostRace != long.MinValue && _time.GetElapsedTime(_lastLostRace) < SharedFor;
+
     /// <summary>The identity this appender writes coalesced batches with (tests start it near the sequence limit).</summary>
     internal ProducerStamp Identity
     {
@@ -166,7 +171,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         {
             if (_indexRange.Flush() is { } entry)
             {
-                _index.Enqueue(_writer.Partition, entry);
+                _index.Enqueue(_writer.Partition, entry, now: IsShared);
             }
 
             return await reader.WaitToReadAsync().ConfigureAwait(false);
@@ -177,7 +182,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     {
         if (!more && _indexRange.Flush() is { } entry)
         {
-            _index.Enqueue(_writer.Partition, entry);
+            _index.Enqueue(_writer.Partition, entry, now: IsShared);
         }
     }
 
@@ -191,7 +196,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, contended);
         long now = _time.GetTimestamp();
         long deadline = now + (long)(lingerMs / 1000 * _time.TimestampFrequency);
-        long turnoutDeadline = now + (long)(_turnout.MaxWaitMs / 1000 * _time.TimestampFrequency);
+        // Counted from when the last append completed: after an idle spell the callers it answered are not coming.
+        long turnoutDeadline = _lastCompleted + (long)(_turnout.MaxWaitMs / 1000 * _time.TimestampFrequency);
         while (true)
         {
             while (reader.TryPeek(out PendingAppend? next))
@@ -207,7 +213,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 count += next.Records.Count;
             }
 
-            long until = group.Count < _turnout.ExpectedCalls ? Math.Max(deadline, turnoutDeadline) : deadline;
+            bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
+            long until = group.Count < _turnout.ExpectedCalls && !full ? Math.Max(deadline, turnoutDeadline) : deadline;
             long remainingTicks = until - _time.GetTimestamp();
             if (remainingTicks <= 0)
             {
@@ -297,8 +304,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 _lastLostRace = _time.GetTimestamp();
             }
 
-            bool shared = _lastLostRace != long.MinValue && _time.GetElapsedTime(_lastLostRace) < SharedFor;
-            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: shared);
+            _lastCompleted = _time.GetTimestamp();
+            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: IsShared);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -310,7 +317,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 _indexRange.Add(l, _completedIndex);
                 foreach (Storage.BatchIndexEntry entry in _completedIndex)
                 {
-                    _index.Enqueue(_writer.Partition, entry);
+                    _index.Enqueue(_writer.Partition, entry, now: IsShared);
                 }
             }
 
@@ -346,6 +353,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             AdaptLinger(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
+            if (_writer.LostRaces > 0)
+            {
+                _lastLostRace = _time.GetTimestamp();
+            }
+
             _turnout.Failed();
 
             LogAppendFailed(_logger, ex, _writer.Partition.Topic, _writer.Partition.Partition, records.Count);

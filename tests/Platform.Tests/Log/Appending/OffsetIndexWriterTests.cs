@@ -60,6 +60,49 @@ public sealed class OffsetIndexWriterTests
     }
 
     [Fact]
+    public async Task A_shared_partitions_entries_and_a_mebibyte_of_batches_are_written_without_waiting()
+    {
+        var index = new RecordingIndex();
+        await using var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.FromMinutes(1) });
+        writer.Enqueue(Tp, Entry(0), now: true);
+        await WaitUntilWrittenAsync(writer);
+        Assert.Single(index.Calls);
+
+        for (int n = 1; n <= 16; n++)
+        {
+            writer.Enqueue(Other, Entry(n) with { Length = 64 * 1024 });
+        }
+
+        await WaitUntilWrittenAsync(writer); // 16 x 64 KiB: what one read walking back from the end covers
+        Assert.Equal(2, index.Calls.Count);
+    }
+
+    [Fact]
+    public async Task Flush_returns_while_other_entries_keep_coming()
+    {
+        var index = new RecordingIndex();
+        await using var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.FromMinutes(1) });
+        writer.Enqueue(Tp, Entry(0));
+        using var stop = new CancellationTokenSource();
+        Task more = Task.Run(async () =>
+        {
+            for (int n = 1; !stop.IsCancellationRequested; n++)
+            {
+                writer.Enqueue(Other, Entry(n));
+                await Task.Delay(1);
+            }
+        });
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await writer.FlushAsync(timeout.Token);
+        }
+
+        await stop.CancelAsync();
+        await more;
+        Assert.Equal(Entry(0), await index.FindByOffsetAsync(Tp, 0, default));
+    }
+
+    [Fact]
     public async Task A_delay_of_zero_writes_each_entry_as_it_comes()
     {
         var index = new RecordingIndex();
