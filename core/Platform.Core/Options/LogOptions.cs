@@ -119,7 +119,7 @@ public sealed class LogOptions
     /// </summary>
     public TimeSpan IndexWriteDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>Index entries of a partition written without waiting for <see cref="IndexWriteDelay"/>, and per table transaction. Default 100 (a transaction's limit).</summary>
+    /// <summary>Index entries of a partition written without waiting for <see cref="IndexWriteDelay"/> once this many wait (a table transaction holds up to 100). Default 100.</summary>
     public int IndexBatchSize { get; set; } = 100;
 
     /// <summary>Most long-poll fetches (waitMs) waiting at once on this instance; beyond it a fetch is refused (429). Default 1,000.</summary>

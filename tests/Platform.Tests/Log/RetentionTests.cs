@@ -42,7 +42,10 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         var tp = new TopicPartition("sized", 0);
         var before = await stores.Segments.ListSegmentsAsync(tp, default);
         Assert.True(before.Count > 5, $"{before.Count} segments");
-        await engine.IndexWriter.FlushAsync(default); // index rows written after retention ran are the next run's to remove
+        using (var flushed = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await engine.IndexWriter.FlushAsync(flushed.Token); // index rows written after retention ran are the next run's to remove
+        }
 
         var result = await Enforcer(engine, stores, TimeProvider.System).EnforceAsync(await engine.Topics.GetAsync("sized", default), tp, default);
         var after = await stores.Segments.ListSegmentsAsync(tp, default);

@@ -43,6 +43,7 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
     /// <summary>Queues an entry; never blocks the append path. <paramref name="now"/>: write it without waiting (a shared partition).</summary>
     public void Enqueue(TopicPartition partition, BatchIndexEntry entry, bool now = false)
     {
+        ArgumentNullException.ThrowIfNull(entry);
         Interlocked.Increment(ref _pending);
         if (!_queue.Writer.TryWrite(new Queued(partition, entry, now, null)))
         {
@@ -50,7 +51,7 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes everything queued before the call at once and waits until it is written (tests, shutdown).</summary>
+    /// <summary>Writes everything queued before the call at once and waits until it is written or given up on (tests, shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -60,7 +61,8 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
             return;
         }
 
-        await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The loop ending (it never should) must not leave a flush waiting for good.
+        await Task.WhenAny(written.Task, _loop).WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -105,7 +107,7 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
             due.Clear();
             foreach ((TopicPartition partition, Waiting w) in waiting)
             {
-                if (all || w.Now || w.Entries.Count >= _options.IndexBatchSize || w.Bytes >= WriteAtBytes || w.DueIn(delay, now) <= 0)
+                if (all || w.Now || w.Entries.Count >= _options.IndexBatchSize || w.Bytes >= WriteAtBytes || w.DueIn(delay, now) <= Waiting.Margin)
                 {
                     due.Add(partition);
                 }
@@ -143,7 +145,7 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
             dueIn = Math.Min(dueIn, w.DueIn(delay, now));
         }
 
-        if (dueIn <= 0)
+        if (dueIn <= Waiting.Margin)
         {
             return true;
         }
@@ -165,8 +167,8 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
     // A partition's entries waiting to be written, since when, how many bytes of batches they cover.
     private sealed class Waiting(long since)
     {
-        // Due a millisecond early: a timer may fire that much before its time.
-        private static readonly long Margin = Stopwatch.Frequency / 1000;
+        // Entries this close to due count as due: timers may fire a tick early (about 4 ms on Linux, 16 on Windows).
+        public static readonly long Margin = Stopwatch.Frequency / 1000 * 20;
 
         public List<BatchIndexEntry> Entries { get; } = [];
 
@@ -174,7 +176,7 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
 
         public bool Now { get; set; }
 
-        public long DueIn(long delay, long now) => since + delay - Margin - now;
+        public long DueIn(long delay, long now) => since + delay - now;
     }
 
     private async Task WriteWithRetryAsync(TopicPartition partition, List<BatchIndexEntry> entries)

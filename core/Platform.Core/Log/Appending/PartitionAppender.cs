@@ -240,6 +240,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     {
         records.Clear();
         long bytes = 0;
+        bool reachedWriter = false;
         foreach (PendingAppend p in group)
         {
             bytes += p.Bytes;
@@ -291,6 +292,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             long appendStarted = _time.GetTimestamp();
+            reachedWriter = true;
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             AdaptLinger(_writer.LostRaces);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
@@ -315,6 +317,13 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             {
                 _completedIndex.Clear();
                 _indexRange.Add(l, _completedIndex);
+                if (IsShared && _indexRange.Flush() is { } partial)
+                {
+                    // Other instances append here too: an entry held back for more of our batches would leave a hole
+                    // behind theirs for readers to repair.
+                    _completedIndex.Add(partial);
+                }
+
                 foreach (Storage.BatchIndexEntry entry in _completedIndex)
                 {
                     _index.Enqueue(_writer.Partition, entry, now: IsShared);
@@ -352,10 +361,14 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 _self = NewIdentity();
             }
 
-            AdaptLinger(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
-            if (_writer.LostRaces > 0)
+            if (reachedWriter)
             {
-                _lastLostRace = _time.GetTimestamp();
+                // The writer's count is this append's only if it got that far (an encoding failure never did).
+                AdaptLinger(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
+                if (_writer.LostRaces > 0)
+                {
+                    _lastLostRace = _time.GetTimestamp();
+                }
             }
 
             _turnout.Failed();
