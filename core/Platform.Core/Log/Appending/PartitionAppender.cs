@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -39,7 +40,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private long _lastLostRace = long.MinValue;
     private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
 
-    // When the last append completed: the callers it answered come back from then on.
+    // When the last append completed (Stopwatch ticks: callers' round trips take real time, whatever the engine's
+    // clock): the callers it answered come back from then on.
     private long _lastCompleted;
 
     private bool IsShared => _lastLostRace != long.MinValue && _time.GetElapsedTime(_lastLostRace) < SharedFor;
@@ -197,7 +199,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         long now = _time.GetTimestamp();
         long deadline = now + (long)(lingerMs / 1000 * _time.TimestampFrequency);
         // Counted from when the last append completed: after an idle spell the callers it answered are not coming.
-        long turnoutDeadline = _lastCompleted + (long)(_turnout.MaxWaitMs / 1000 * _time.TimestampFrequency);
+        long turnoutDeadline = _lastCompleted + (long)(_turnout.MaxWaitMs / 1000 * Stopwatch.Frequency);
         while (true)
         {
             while (reader.TryPeek(out PendingAppend? next))
@@ -213,15 +215,26 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 count += next.Records.Count;
             }
 
-            bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
-            long until = group.Count < _turnout.ExpectedCalls && !full ? Math.Max(deadline, turnoutDeadline) : deadline;
-            long remainingTicks = until - _time.GetTimestamp();
-            if (remainingTicks <= 0)
+            CancellationTokenSource linger;
+            long remainingTicks = deadline - _time.GetTimestamp();
+            if (remainingTicks > 0)
             {
-                return;
+                linger = new CancellationTokenSource(TimeSpan.FromSeconds((double)remainingTicks / _time.TimestampFrequency), _time);
+            }
+            else
+            {
+                bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
+                long turnoutLeft = turnoutDeadline - Stopwatch.GetTimestamp();
+                if (group.Count >= _turnout.ExpectedCalls || full || turnoutLeft <= 0)
+                {
+                    return;
+                }
+
+                // Whole milliseconds, rounded up, so the timer never fires before the window ends and the loop spins.
+                linger = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Ceiling(turnoutLeft * 1000.0 / Stopwatch.Frequency)));
             }
 
-            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds((double)remainingTicks / _time.TimestampFrequency), _time);
+            using var lingering = linger;
             try
             {
                 if (!await reader.WaitToReadAsync(linger.Token).ConfigureAwait(false))
@@ -292,6 +305,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             long appendStarted = _time.GetTimestamp();
+            long appendStartedReal = Stopwatch.GetTimestamp();
             reachedWriter = true;
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             AdaptLinger(_writer.LostRaces);
@@ -306,8 +320,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 _lastLostRace = _time.GetTimestamp();
             }
 
-            _lastCompleted = _time.GetTimestamp();
-            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: IsShared);
+            _lastCompleted = Stopwatch.GetTimestamp();
+            _turnout.Completed(group.Count, _queue.Reader.Count, Stopwatch.GetElapsedTime(appendStartedReal).TotalMilliseconds, contended: IsShared);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
