@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Threading.Channels;
@@ -40,8 +39,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private long _lastLostRace = long.MinValue;
     private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
 
-    // When the last append completed (Stopwatch ticks: callers' round trips take real time, whatever the engine's
-    // clock): the callers it answered come back from then on.
+    // When the last append completed: the callers it answered come back from then on.
     private long _lastCompleted;
 
     private bool IsShared => _lastLostRace != long.MinValue && _time.GetElapsedTime(_lastLostRace) < SharedFor;
@@ -199,7 +197,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         long now = _time.GetTimestamp();
         long deadline = now + (long)(lingerMs / 1000 * _time.TimestampFrequency);
         // Counted from when the last append completed: after an idle spell the callers it answered are not coming.
-        long turnoutDeadline = _lastCompleted + (long)(_turnout.MaxWaitMs / 1000 * Stopwatch.Frequency);
+        long turnoutDeadline = _lastCompleted + (long)(_turnout.MaxWaitMs / 1000 * _time.TimestampFrequency);
         while (true)
         {
             while (reader.TryPeek(out PendingAppend? next))
@@ -215,26 +213,15 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 count += next.Records.Count;
             }
 
-            CancellationTokenSource linger;
-            long remainingTicks = deadline - _time.GetTimestamp();
-            if (remainingTicks > 0)
+            bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
+            long until = group.Count < _turnout.ExpectedCalls && !full ? Math.Max(deadline, turnoutDeadline) : deadline;
+            long remainingTicks = until - _time.GetTimestamp();
+            if (remainingTicks <= 0)
             {
-                linger = new CancellationTokenSource(TimeSpan.FromSeconds((double)remainingTicks / _time.TimestampFrequency), _time);
-            }
-            else
-            {
-                bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
-                long turnoutLeft = turnoutDeadline - Stopwatch.GetTimestamp();
-                if (group.Count >= _turnout.ExpectedCalls || full || turnoutLeft <= 0)
-                {
-                    return;
-                }
-
-                // Whole milliseconds, rounded up, so the timer never fires before the window ends and the loop spins.
-                linger = new CancellationTokenSource(TimeSpan.FromMilliseconds(Math.Ceiling(turnoutLeft * 1000.0 / Stopwatch.Frequency)));
+                return;
             }
 
-            using var lingering = linger;
+            using var linger = new CancellationTokenSource(TimeSpan.FromSeconds((double)remainingTicks / _time.TimestampFrequency), _time);
             try
             {
                 if (!await reader.WaitToReadAsync(linger.Token).ConfigureAwait(false))
@@ -305,7 +292,6 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             long appendStarted = _time.GetTimestamp();
-            long appendStartedReal = Stopwatch.GetTimestamp();
             reachedWriter = true;
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             AdaptLinger(_writer.LostRaces);
@@ -320,8 +306,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 _lastLostRace = _time.GetTimestamp();
             }
 
-            _lastCompleted = Stopwatch.GetTimestamp();
-            _turnout.Completed(group.Count, _queue.Reader.Count, Stopwatch.GetElapsedTime(appendStartedReal).TotalMilliseconds, contended: IsShared);
+            _lastCompleted = _time.GetTimestamp();
+            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: IsShared);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -331,12 +317,6 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             {
                 _completedIndex.Clear();
                 _indexRange.Add(l, _completedIndex);
-                if (IsShared && _indexRange.Flush() is { } partial)
-                {
-                    // Other instances append here too: an entry held back for more of our batches would leave a hole
-                    // behind theirs for readers to repair.
-                    _completedIndex.Add(partial);
-                }
 
                 foreach (Storage.BatchIndexEntry entry in _completedIndex)
                 {

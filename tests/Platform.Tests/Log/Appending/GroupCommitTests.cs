@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Platform.Core.Log;
 using Platform.Core.Log.Topics;
 using Platform.Core.Options;
@@ -40,41 +39,5 @@ public sealed class GroupCommitTests
         // takes to come back, so a loaded machine does not split batches.)
         Assert.InRange(batches, rounds, (int)(rounds * 1.4));
         Assert.Equal(callers * rounds, (await Records.ReadAllAsync(engine.Reader, "turnout", 0)).Count);
-    }
-
-    [Fact]
-    public async Task Concurrent_calls_under_an_engine_clock_that_moves_only_when_told_are_never_left_waiting_on_it()
-    {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        StorageSet memory = StorageSet.InMemory();
-        var scripted = new ScriptedSegmentStore(memory.Segments);
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int appends = 0;
-        scripted.BeforeAppend = async (_, ct) =>
-        {
-            if (Interlocked.Increment(ref appends) == 1)
-            {
-                await gate.Task.WaitAsync(ct);
-            }
-
-            time.Advance(TimeSpan.FromMilliseconds(15)); // appends take a while on the engine's clock
-        };
-        await using var engine = new TestEngine(memory with { Segments = scripted }, new LogOptions { IndexIntervalBytes = 0 }, time);
-        await engine.Topics.CreateAsync(new TopicConfig { Name = "clock", Partitions = 1 }, default);
-
-        Task first = engine.Producer.ProduceAsync("clock", [Records.Text("first")], default);
-        while (Volatile.Read(ref appends) == 0)
-        {
-            await Task.Delay(5);
-        }
-
-        Task[] queued = [.. Enumerable.Range(0, 4).Select(i => engine.Producer.ProduceAsync("clock", [Records.Text($"q{i}")], default))];
-        await Task.Delay(50);
-        gate.SetResult();
-
-        // The first append answers one call with four queued, so the next batch would wait for five: the fifth never
-        // comes, and the wait must end on the real clock, not on one that moves only when a test says so.
-        await Task.WhenAll([first, .. queued]).WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.Equal(5, (await Records.ReadAllAsync(engine.Reader, "clock", 0)).Count);
     }
 }
