@@ -320,7 +320,10 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
                 foreach (Storage.BatchIndexEntry entry in _completedIndex)
                 {
-                    _index.Enqueue(_writer.Partition, entry, now: IsShared);
+                    // An entry of a segment the writer has rolled past goes at once, with whatever of the partition
+                    // waits: a sealed segment may be compacted any moment, and a late row of the segment as appended
+                    // would replace the compacted generation's row.
+                    _index.Enqueue(_writer.Partition, entry, now: IsShared || entry.SegmentBaseOffset != l.SegmentBaseOffset);
                 }
             }
 
