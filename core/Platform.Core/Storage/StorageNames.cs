@@ -76,7 +76,7 @@ public static class StorageNames
     public static string TextKey(string key)
     {
         byte[] bytes = System.Text.Encoding.UTF8.GetBytes(key);
-        return bytes.Length <= 200 ? Convert.ToHexStringLower(bytes) : "~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        return bytes.Length <= 200 ? Convert.ToHexStringLower(bytes) : "~" + HashedKey(key);
     }
 
     /// <summary>A 64-bit number as a RowKey that sorts as the number does.</summary>

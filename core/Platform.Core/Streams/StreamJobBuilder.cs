@@ -142,10 +142,12 @@ public sealed class StreamJobBuilder
     /// </summary>
     public StreamJobBuilder ToMetrics(string name, string label = "key", string topic = "otlp.metrics")
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(name ?? "", "^[a-zA-Z_][a-zA-Z0-9_]{0,100}$")) _problems.Add($"{At("metrics")}.name: '{name}' is not a metric name (letters, digits, '_').");
-        else if (!System.Text.RegularExpressions.Regex.IsMatch(label ?? "", "^[a-zA-Z_][a-zA-Z0-9_]{0,100}$") || label is "job" or "instance") _problems.Add($"{At("metrics")}.label: '{label}' is not a label name for the key (letters, digits, '_'; not job or instance).");
+        if (!IsName(name)) _problems.Add($"{At("metrics")}.name: '{name}' is not a metric name (letters, digits, '_').");
+        else if (!IsName(label) || label is "job" or "instance") _problems.Add($"{At("metrics")}.label: '{label}' is not a label name for the key (letters, digits, '_'; not job or instance).");
         else _steps.Add(new MetricsStep(topic, name!, label!));
         return this;
+
+        static bool IsName(string? text) => text is { Length: <= 101 } && Platform.Promql.Parser.PromqlParser.IsLabelName(text);
     }
 
     /// <summary>The job; throws <see cref="StreamJobException"/> with every reason it cannot run.</summary>

@@ -34,6 +34,7 @@ public sealed class OptionsValidationTests
     [InlineData("Platform:Log:ProducerIdExpiration", "00:00:05", "ProducerIdExpiration must be between 1 minute and 365 days")]
     [InlineData("Platform:Log:MaxProducersPerPartition", "3", "MaxProducersPerPartition must be between 100 and 10,000,000")]
     [InlineData("Platform:Log:Linger", "00:00:05", "Linger must be between 0 and 1 s")]
+    [InlineData("Platform:Log:IndexWriteDelay", "00:02:00", "Platform:Log:IndexWriteDelay must be between 0 and 1 minute")]
     [InlineData("Platform:Auth:AdminKey", "@Microsoft.KeyVault(SecretUri=https://v.vault.azure.net/secrets/admin)", "Platform:Auth:AdminKey is a Key Vault reference the host did not resolve")]
     [InlineData("Platform:Auth:AdminKey", "0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789", "could never be used")]
     [InlineData("Platform:Ingest:MaxRequestBytes", "209715200", "Platform:Ingest:MaxRequestBytes must be between 1 KiB and 100 MB")]

@@ -115,8 +115,8 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
 
             foreach (TopicPartition partition in due)
             {
-                List<BatchIndexEntry> entries = waiting[partition].Entries;
-                waiting.Remove(partition);
+                waiting.Remove(partition, out Waiting? w);
+                List<BatchIndexEntry> entries = w!.Entries;
                 await WriteWithRetryAsync(partition, entries).ConfigureAwait(false);
                 Interlocked.Add(ref _pending, -entries.Count);
             }

@@ -294,20 +294,16 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             long appendStarted = _time.GetTimestamp();
             reachedWriter = true;
             (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
-            AdaptLinger(_writer.LostRaces);
+            AfterRaces(_writer.LostRaces);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
             if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
             {
                 _pace.Observe(appendMs); // a lost race's retries are not storage's pace
             }
 
-            if (_writer.LostRaces > 0)
-            {
-                _lastLostRace = _time.GetTimestamp();
-            }
-
+            bool shared = IsShared;
             _lastCompleted = _time.GetTimestamp();
-            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: IsShared);
+            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: shared);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
@@ -323,7 +319,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                     // An entry of a segment the writer has rolled past goes at once, with whatever of the partition
                     // waits: a sealed segment may be compacted any moment, and a late row of the segment as appended
                     // would replace the compacted generation's row.
-                    _index.Enqueue(_writer.Partition, entry, now: IsShared || entry.SegmentBaseOffset != l.SegmentBaseOffset);
+                    _index.Enqueue(_writer.Partition, entry, now: shared || entry.SegmentBaseOffset != l.SegmentBaseOffset);
                 }
             }
 
@@ -361,11 +357,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             if (reachedWriter)
             {
                 // The writer's count is this append's only if it got that far (an encoding failure never did).
-                AdaptLinger(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
-                if (_writer.LostRaces > 0)
-                {
-                    _lastLostRace = _time.GetTimestamp();
-                }
+                AfterRaces(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
             }
 
             _turnout.Failed();
@@ -383,9 +375,15 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     }
 
     // Contention-aware group commit: a lost race doubles the linger (from 1 ms up to ContendedLingerMax), an append that
-    // won at once shrinks it by a tenth, so it settles where instances take turns without racing.
-    private void AdaptLinger(int lostRaces)
+    // won at once shrinks it by a tenth, so it settles where instances take turns without racing. A lost race also marks
+    // the partition shared (IsShared) for a while.
+    private void AfterRaces(int lostRaces)
     {
+        if (lostRaces > 0)
+        {
+            _lastLostRace = _time.GetTimestamp();
+        }
+
         double max = _options.ContendedLingerMax.TotalMilliseconds;
         _contendedLingerMs = lostRaces > 0 ? Math.Min(max, Math.Max(1, _contendedLingerMs * 2)) : _contendedLingerMs < 0.5 ? 0 : _contendedLingerMs * 0.9;
     }

@@ -40,8 +40,11 @@ public sealed class StreamJobCatalog(IStreamStore store, TopicManager topics, Lo
     private static string CodeEpoch(StreamJob job)
     {
         string shape = string.Join(',', job.WindowAggregations.Select(a => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{a.Name}:{a.Kind}:{a.Quantile}")));
-        return shape.Length == 0 ? "code" : "code-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(shape)))[..8];
+        return shape.Length == 0 ? "code" : "code-" + Storage.StorageNames.HashedKey(shape)[..8];
     }
+
+    /// <summary>The jobs written in C# (no storage read).</summary>
+    internal IEnumerable<StreamJob> CodeJobs => _code.Value.Values;
 
     /// <summary>Every job, uploaded and in C#.</summary>
     public async Task<IReadOnlyList<CatalogJob>> ListAsync(CancellationToken cancellationToken)

@@ -19,9 +19,9 @@ internal sealed partial class StreamJobsStartup(StreamJobCatalog catalog, Stream
     {
         try
         {
-            foreach (CatalogJob job in (await catalog.ListAsync(cancellationToken).ConfigureAwait(false)).Where(j => j.Definition is null))
+            foreach (StreamJob job in catalog.CodeJobs)
             {
-                await topics.EnsureAsync(StreamContext.DeadLetterTopicConfig(job.Job.Name), cancellationToken).ConfigureAwait(false);
+                await topics.EnsureAsync(StreamContext.DeadLetterTopicConfig(job.Name), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
