@@ -11,11 +11,15 @@ namespace Platform.Benchmarks;
 /// sharing without contention), over how many partitions, keyed or not; what was acknowledged and refused (429/503);
 /// and the storage requests all instances sent meanwhile, failed conditional appends and tail reads among them.
 /// </summary>
-internal sealed record ScaleOutRow(int Instances, int Partitions, bool Keyed, bool Control, Measurement Result, long Refused, long StorageRequests, long FailedAppends, long TailReads)
+internal sealed record ScaleOutRow(int Instances, int Partitions, bool Keyed, bool Control, Measurement Result, long Refused, long StorageRequests, long FailedAppends, long TailReads, CpuTimes Cpu)
 {
     public double RefusedRate => Result.Records + Refused == 0 ? 0 : (double)Refused / (Result.Records + Refused);
 
     public double StoragePerRecord => Result.Records == 0 ? double.NaN : (double)StorageRequests / Result.Records;
+
+    /// <summary>CPU microseconds per acknowledged record: hosts, Azurite (and the rest), the harness's clients.</summary>
+    public (double Hosts, double Storage, double Clients) CpuPerRecord => Result.Records == 0 ? (double.NaN, double.NaN, double.NaN) : (
+        Cpu.HostSeconds * 1e6 / Result.Records, Cpu.OtherSeconds * 1e6 / Result.Records, Cpu.HarnessSeconds * 1e6 / Result.Records);
 }
 
 /// <summary>
@@ -43,6 +47,7 @@ internal static class ScaleOutBenchmark
             ("Logging:LogLevel:Platform.Core.Log.Partitioning", "Debug"), // which partitions each host leads, in its log
         ];
         var hosts = new List<LocalHostProcess>();
+        int azurite = CpuTimes.AzuriteProcessId(BlobPort(storage));
         try
         {
             for (int i = 0; i < instanceCounts[^1]; i++)
@@ -73,18 +78,22 @@ internal static class ScaleOutBenchmark
                 LocalHostProcess[] targets = control ? [hosts[0]] : [.. hosts.Take(instances)];
                 await WarmAsync(targets, topic);
                 var before = await SettledTotalsAsync(tally);
+                int[] pids = [.. hosts.Select(h => h.ProcessId)];
+                CpuTimes cpuBefore = CpuTimes.Sample(pids, azurite);
                 (Measurement result, long refused) = await LoadAsync(targets, topic, keyed, duration);
+                CpuTimes cpu = CpuTimes.Sample(pids, azurite) - cpuBefore;
                 var after = await SettledTotalsAsync(tally);
                 long Diff(Func<(string Service, string Operation, long Status), bool> which) =>
                     after.Where(e => which(e.Key)).Sum(e => e.Value) - before.Where(e => which(e.Key)).Sum(e => e.Value);
-                breakdown.Append(topic).Append(": ").Append(result.Records).Append(" records; ").AppendLine(string.Join(", ", after
+                breakdown.Append(topic).Append(": ").Append(result.Records).Append(" records; ")
+                    .Append(CultureInfo.InvariantCulture, $"CPU {cpu.BusyShare:P0} busy, Azurite's main thread {cpu.StorageThreadBusy:P0}: hosts {cpu.HostSeconds:N1} s, Azurite and rest {cpu.OtherSeconds:N1} s, clients {cpu.HarnessSeconds:N1} s; ").AppendLine(string.Join(", ", after
                     .Select(e => (e.Key, Count: e.Value - (before.TryGetValue(e.Key, out long was) ? was : 0)))
                     .Where(e => e.Count > 0).OrderByDescending(e => e.Count)
                     .Select(e => $"{e.Key.Service} {e.Key.Operation} {e.Key.Status}: {e.Count}")));
                 rows.Add(new ScaleOutRow(control ? instanceCounts[^1] : instances, partitions, keyed, control, result, refused,
                     Diff(k => k.Service is "blob" or "table"),
                     Diff(k => k.Service == "blob" && k.Operation == "PUT appendblock" && k.Status is 412),
-                    Diff(k => k.Service == "blob" && k.Operation == "GET range")));
+                    Diff(k => k.Service == "blob" && k.Operation == "GET range"), cpu));
             }
 
             foreach (int partitions in partitionCounts)
@@ -121,15 +130,15 @@ internal static class ScaleOutBenchmark
         var md = new StringBuilder();
         md.AppendLine("## Scale-out: instances over one storage account");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{Clients} clients of one-record requests (1 KiB, octet-stream), spread evenly over the instances that take load; each instance is a local host in its own process over one Azurite, on the same cores. Storage requests are every try the hosts sent (from their own `platform.storage.requests` metric), failed conditional appends and tail reads included. *Control*: all instances up, all load on one.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Clients} clients of one-record requests (1 KiB, octet-stream), spread evenly over the instances that take load; each instance is a local host in its own process over one Azurite, on the same cores. Storage requests are every try the hosts sent (from their own `platform.storage.requests` metric), failed conditional appends and tail reads included. *Control*: all instances up, all load on one. CPU is the machine's busy share during the run, how busy Azurite's main thread was (Node serves every request on it), and CPU microseconds per acknowledged record in the hosts, in Azurite (with anything else not the harness) and in the harness's clients.");
         md.AppendLine();
-        md.AppendLine("| instances | partitions | keys | records/s | vs 1 instance | 429/503 rate | p50 ms | p99 ms | storage requests / record | failed appends / record | tail reads / record |");
-        md.AppendLine("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine("| instances | partitions | keys | records/s | vs 1 instance | 429/503 rate | p50 ms | p99 ms | storage requests / record | failed appends / record | tail reads / record | CPU busy | Azurite's main thread | CPU µs / record: hosts · Azurite · clients |");
+        md.AppendLine("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (ScaleOutRow r in rows)
         {
             ScaleOutRow? single = rows.FirstOrDefault(o => o.Instances == 1 && o.Partitions == r.Partitions && o.Keyed == r.Keyed && !o.Control);
             string ratio = single is null || single.Result.RecordsPerSecond == 0 ? string.Empty : (r.Result.RecordsPerSecond / single.Result.RecordsPerSecond).ToString("P0", CultureInfo.InvariantCulture);
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instances}{(r.Control ? " (control: load on one)" : string.Empty)} | {r.Partitions} | {(r.Keyed ? "keyed" : "keyless")} | {r.Result.RecordsPerSecond:N0} | {ratio} | {r.RefusedRate:P2} | {r.Result.P50Ms:N1} | {r.Result.P99Ms:N1} | {r.StoragePerRecord:N2} | {(double)r.FailedAppends / Math.Max(1, r.Result.Records):N3} | {(double)r.TailReads / Math.Max(1, r.Result.Records):N3} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instances}{(r.Control ? " (control: load on one)" : string.Empty)} | {r.Partitions} | {(r.Keyed ? "keyed" : "keyless")} | {r.Result.RecordsPerSecond:N0} | {ratio} | {r.RefusedRate:P2} | {r.Result.P50Ms:N1} | {r.Result.P99Ms:N1} | {r.StoragePerRecord:N2} | {(double)r.FailedAppends / Math.Max(1, r.Result.Records):N3} | {(double)r.TailReads / Math.Max(1, r.Result.Records):N3} | {r.Cpu.BusyShare:P0} | {r.Cpu.StorageThreadBusy:P0} | {r.CpuPerRecord.Hosts:N0} · {r.CpuPerRecord.Storage:N0} · {r.CpuPerRecord.Clients:N0} |");
         }
 
         return md.ToString();
@@ -221,6 +230,10 @@ internal static class ScaleOutBenchmark
 
         return (Measurement.Of(acknowledged, acknowledged * value.Length, clock.Elapsed, latencies) with { Failed = failed }, refused);
     }
+
+    private static int BlobPort(string connectionString) =>
+        connectionString.Split(';').Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && p[0] == "BlobEndpoint")
+            .Select(p => new Uri(p[1]).Port).FirstOrDefault();
 
     private static HttpClient Client(LocalHostProcess host)
     {

@@ -27,6 +27,9 @@ internal sealed class LocalHostProcess : IAsyncDisposable
     /// <summary>Base address of OTLP/HTTP (…/v1/logs).</summary>
     public Uri OtlpHttp { get; }
 
+    /// <summary>The host's process id.</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Peak resident set of the host process so far (VmHWM on Linux).</summary>
     public long PeakWorkingSetBytes
     {

@@ -200,7 +200,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         string[] persistence = dataDirectory is null ? ["--inMemoryPersistence"] : ["--location", workspace];
         string[] args =
         [
-            script, .. persistence, "--disableTelemetry", "--skipApiVersionCheck", "--loose",
+            script, .. persistence, "--disableTelemetry", "--skipApiVersionCheck", "--loose", "--silent",
             "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", table.ToString(CultureInfo.InvariantCulture),
