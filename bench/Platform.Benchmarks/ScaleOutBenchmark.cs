@@ -32,10 +32,11 @@ internal static class ScaleOutBenchmark
 {
     public const int Clients = 48;
 
-    public static async Task<List<ScaleOutRow>> RunAllAsync(BenchSettings s, string storage, string outDir, Action<string> step)
+    // sharedOnly: only the rows where several instances write the same partitions (one partition, keyed).
+    public static async Task<List<ScaleOutRow>> RunAllAsync(BenchSettings s, string storage, string outDir, Action<string> step, bool sharedOnly = false)
     {
         int[] instanceCounts = s.Mode == "smoke" ? [1, 2] : [1, 2, 4];
-        int[] partitionCounts = s.Mode == "smoke" ? [1] : [1, 4, 16];
+        int[] partitionCounts = s.Mode == "smoke" || sharedOnly ? [1] : [1, 4, 16];
         TimeSpan duration = s.Mode switch { "smoke" => TimeSpan.FromSeconds(0.5), "quick" => TimeSpan.FromSeconds(4), _ => TimeSpan.FromSeconds(12) };
         await using StorageRequestTally tally = await StorageRequestTally.StartAsync();
         string id = Guid.NewGuid().ToString("N")[..8];
@@ -99,14 +100,18 @@ internal static class ScaleOutBenchmark
             foreach (int partitions in partitionCounts)
             {
                 // The control first: a slow first run after a busy one (Azurite collecting) shows there, not as contention.
-                await Run(instanceCounts[^1], partitions, keyed: false, control: true);
+                if (!sharedOnly)
+                {
+                    await Run(instanceCounts[^1], partitions, keyed: false, control: true);
+                }
+
                 foreach (int instances in instanceCounts)
                 {
                     await Run(instances, partitions, keyed: false, control: false);
                 }
             }
 
-            int keyedPartitions = partitionCounts.Length > 1 ? 4 : partitionCounts[0];
+            int keyedPartitions = s.Mode != "smoke" ? 4 : partitionCounts[0];
             foreach (int instances in instanceCounts)
             {
                 await Run(instances, keyedPartitions, keyed: true, control: false);

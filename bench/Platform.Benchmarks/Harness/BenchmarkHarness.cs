@@ -35,6 +35,7 @@ public static class BenchmarkHarness
             ["--cli-only"] = async () => CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step)),
             ["--read-path-only"] = async () => ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step)),
             ["--scale-out-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step)),
+            ["--shared-partitions-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step, sharedOnly: true)),
             ["--write-path-only"] = () => WritePathBenchmark.RunAsync(s, async () =>
             {
                 await azurite.RenewAsync();

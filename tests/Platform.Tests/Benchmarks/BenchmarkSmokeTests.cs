@@ -24,6 +24,8 @@ public sealed class BenchmarkSmokeTests
             Assert.Contains("| empty Kestrel endpoint | 100 B |  | 16 |", text, StringComparison.Ordinal);
             Assert.Contains("| OTLP/HTTP metrics, 100 points per export |", text, StringComparison.Ordinal);
             Assert.Matches(@"Peak working set of the local host process: [1-9]\d* MiB", text);
+            // Scale-out rows name their bound: the machine's busy share, Azurite's main thread, CPU per record by process.
+            Assert.Matches(@"\| 2 \| 1 \| keyless \| [^\n]*\| \d+ % \| \d+ % \| [\d,]+ · [\d,]+ · [\d,]+ \|", text);
             foreach (string chart in new[] { "appender.png", "references.png", "scale.png", "http.png" })
             {
                 Assert.True(new FileInfo(Path.Combine(dir, chart)).Length > 1000, $"{chart} was not drawn");
