@@ -38,4 +38,31 @@ internal sealed class CommandContext(TextWriter stdout, TextWriter stderr, TextR
     }
 
     public Output Output(ParseResult parsed) => new(stdout, parsed.GetValue(CliApp.Format) == "json");
+
+    /// <summary>
+    /// Confirms a deletion: with <c>--yes</c> given, at once; on a terminal, by typing the name; without one, not at all
+    /// (a usage error that says what would go).
+    /// </summary>
+    /// <param name="yes">Whether <c>--yes</c> was given.</param>
+    /// <param name="what">What is deleted, e.g. "topic".</param>
+    /// <param name="name">Its name, which confirms.</param>
+    /// <param name="loses">What goes with it, e.g. "all its records".</param>
+    public void ConfirmDeletion(bool yes, string what, string name, string loses)
+    {
+        if (yes)
+        {
+            return;
+        }
+
+        if (terminal is null)
+        {
+            throw new CliException(CliException.Usage, $"Deleting {what} '{name}' removes {loses}: add --yes to confirm.");
+        }
+
+        stderr.Write($"Delete {what} '{name}' and {loses}? Type its name to confirm: ");
+        if (terminal.ReadLine()?.Trim() != name)
+        {
+            throw new CliException(CliException.Usage, "Not confirmed; nothing deleted.");
+        }
+    }
 }

@@ -55,12 +55,12 @@ internal static class JobCommands
         });
 
         var deleteName = new Argument<string>("job");
-        var yes = new Option<bool>("--yes", "-y") { Description = "Deletes without asking." };
+        var yes = new Option<bool>("--yes", "-y") { Description = "Deletes without asking (needed when standard input is not a terminal)." };
         var delete = new Command("delete", "Deletes a job with its state and results (its output topics stay).") { deleteName, yes };
         delete.SetAction(async (parsed, ct) =>
         {
             string job = parsed.GetValue(deleteName)!;
-            if (!parsed.GetValue(yes)) throw new CliException(CliException.Usage, $"Deleting job '{job}' removes its state and results: add --yes to confirm.");
+            context.ConfirmDeletion(parsed.GetValue(yes), "job", job, "its state and results");
             await context.Client(parsed).DeleteAsync($"jobs/{JsonText.Escape(job)}", ct);
             context.Output(parsed).Line($"Deleted job '{job}'.");
             return 0;

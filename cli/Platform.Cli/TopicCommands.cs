@@ -109,19 +109,7 @@ internal static class TopicCommands
         delete.SetAction(async (parsed, ct) =>
         {
             string topic = parsed.GetValue(name)!;
-            if (!parsed.GetValue(yes))
-            {
-                if (context.Terminal is null)
-                {
-                    throw new CliException(CliException.Usage, $"Deleting '{topic}' removes all its records: add --yes to confirm.");
-                }
-
-                context.Stderr.Write($"Delete topic '{topic}' and all its records? Type its name to confirm: ");
-                if (context.Terminal.ReadLine()?.Trim() != topic)
-                {
-                    throw new CliException(CliException.Usage, "Not confirmed; nothing deleted.");
-                }
-            }
+            context.ConfirmDeletion(parsed.GetValue(yes), "topic", topic, "all its records");
 
             JsonNode? deleted = await context.Client(parsed).DeleteAsync($"topics/{JsonText.Escape(topic)}", ct);
             Output output = context.Output(parsed);

@@ -45,7 +45,7 @@ public static class SelfTelemetry
         var otlpTopics = new HashSet<string>(StringComparer.Ordinal)
         {
             configuration["Platform:Otlp:LogsTopic"] ?? "otlp.logs",
-            configuration["Platform:Otlp:MetricsTopic"] ?? "otlp.metrics",
+            configuration["Platform:Otlp:MetricsTopic"] ?? Platform.Core.Ingestion.Otlp.OtlpOptions.DefaultMetricsTopic,
             configuration["Platform:Otlp:TracesTopic"] ?? "otlp.traces",
         };
         services.AddOpenTelemetry()

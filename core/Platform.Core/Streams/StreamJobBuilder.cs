@@ -1,5 +1,6 @@
 using Newtonsoft.Json.Linq;
 using Platform.Core.Consumers;
+using Platform.Core.Ingestion.Otlp;
 using Platform.Core.Streams.Definition;
 using Platform.Core.Streams.Engine;
 
@@ -140,7 +141,7 @@ public sealed class StreamJobBuilder
     /// Writes each record's numeric fields (a window's results) as gauges <c>{name}_{field}</c>, labelled with the record's
     /// key under <paramref name="label"/> and <c>job</c>, to the OTLP metrics topic: Prometheus series for PromQL and alerts.
     /// </summary>
-    public StreamJobBuilder ToMetrics(string name, string label = "key", string topic = "otlp.metrics")
+    public StreamJobBuilder ToMetrics(string name, string label = "key", string topic = OtlpOptions.DefaultMetricsTopic)
     {
         if (!IsName(name)) _problems.Add($"{At("metrics")}.name: '{name}' is not a metric name (letters, digits, '_').");
         else if (!IsName(label) || label is "job" or "instance") _problems.Add($"{At("metrics")}.label: '{label}' is not a label name for the key (letters, digits, '_'; not job or instance).");

@@ -22,6 +22,10 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
 {
     private static readonly ReadOnlyMemory<byte> ProtobufContentType = "application/x-protobuf"u8.ToArray();
 
+    /// <summary>The headers of an OTLP record of one signal (logs, metrics, traces): what its value holds and how it is encoded.</summary>
+    internal static RecordHeader[] RecordHeaders(string signal) =>
+        [new RecordHeader("otlp.signal", Encoding.UTF8.GetBytes(signal)), new RecordHeader("content-type", ProtobufContentType)];
+
     /// <summary>Appends logs.</summary>
     public Task<OtlpIngestResult> IngestAsync(ExportLogsServiceRequest request, CancellationToken cancellationToken)
     {
@@ -104,7 +108,7 @@ public sealed class OtlpIngestor(LogProducer producer, TopicManager topics, IOpt
         var records = new List<ProduceRecord>(resources.Count);
         long accepted = 0, rejected = 0;
         string? error = null;
-        RecordHeader[] headers = [new RecordHeader("otlp.signal", Encoding.UTF8.GetBytes(signal)), new RecordHeader("content-type", ProtobufContentType)];
+        RecordHeader[] headers = RecordHeaders(signal);
         foreach (TResource resource in resources)
         {
             long items = count(resource);

@@ -9,8 +9,11 @@ public sealed class OtlpOptions
     /// <summary>Topic of OTLP logs. Default <c>otlp.logs</c>.</summary>
     public string LogsTopic { get; set; } = "otlp.logs";
 
+    /// <summary>The default topic of OTLP metrics.</summary>
+    public const string DefaultMetricsTopic = "otlp.metrics";
+
     /// <summary>Topic of OTLP metrics. Default <c>otlp.metrics</c>.</summary>
-    public string MetricsTopic { get; set; } = "otlp.metrics";
+    public string MetricsTopic { get; set; } = DefaultMetricsTopic;
 
     /// <summary>Topic of OTLP traces. Default <c>otlp.traces</c>.</summary>
     public string TracesTopic { get; set; } = "otlp.traces";

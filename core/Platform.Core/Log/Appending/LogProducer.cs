@@ -400,6 +400,16 @@ public sealed partial class LogProducer : IAsyncDisposable
     }
 
     /// <summary>
+    /// The partition a record names, or else the one its key hashes to (Kafka's murmur2); null for a keyless record
+    /// without one, whose partition the platform chooses.
+    /// </summary>
+    public static int? PartitionByKey(ProduceRecord record, int partitions)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return record.Partition ?? (record.Key is { } key ? Murmur2.Partition(key.Span, partitions) : null);
+    }
+
+    /// <summary>
     /// Checks every record (size, partition) and groups their indexes by partition, in partition order: the explicit
     /// one, else Kafka's murmur2 of the key, else <paramref name="keyless"/> (given the record's size).
     /// </summary>
@@ -411,7 +421,7 @@ public sealed partial class LogProducer : IAsyncDisposable
         {
             ProduceRecord record = records[i];
             sizes[i] = CheckSize(config, record, i);
-            int partition = record.Partition ?? (record.Key is { } key ? Murmur2.Partition(key.Span, config.Partitions) : keyless(sizes[i]));
+            int partition = PartitionByKey(record, config.Partitions) ?? keyless(sizes[i]);
             CheckPartition(config, partition, i);
             if (!byPartition.TryGetValue(partition, out List<int>? indexes))
             {

@@ -77,22 +77,30 @@ public sealed class AzureStreamStore(TableClient jobs, TableClient state, TableC
     public async Task<StoredTask> LoadAsync(string job, TopicPartition input, CancellationToken cancellationToken)
     {
         // A query over pages is no snapshot: the position is read before and after the windows, and the read is
-        // repeated when it moved meanwhile (another instance committed), so windows and position always agree.
+        // repeated when it moved meanwhile (another instance committed), so windows and position always agree. The
+        // position read after one attempt is the one before the next.
+        (TaskPosition? position, string? version) = await GetPositionAsync(job, input, cancellationToken).ConfigureAwait(false);
+        string filter = TableClient.CreateQueryFilter($"PartitionKey eq {Key(job, input)} and RowKey ge {"w:"} and RowKey lt {"w;"}");
         for (int attempt = 0; ; attempt++)
         {
-            (TaskPosition? position, string? version) = await GetPositionAsync(job, input, cancellationToken).ConfigureAwait(false);
             var windows = new List<string>();
-            string filter = TableClient.CreateQueryFilter($"PartitionKey eq {Key(job, input)} and RowKey ge {"w:"} and RowKey lt {"w;"}");
             await foreach (TableEntity e in state.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 windows.Add(System.Text.Encoding.UTF8.GetString(TableBinary.Read(e)));
             }
 
-            (_, string? after) = await GetPositionAsync(job, input, cancellationToken).ConfigureAwait(false);
-            if (after == version || attempt >= 10)
+            (TaskPosition? positionAfter, string? after) = await GetPositionAsync(job, input, cancellationToken).ConfigureAwait(false);
+            if (after == version)
             {
-                return after == version ? new StoredTask(position, version, windows) : throw new InvalidOperationException($"The state of {job} on {input} kept changing while it was read.");
+                return new StoredTask(position, version, windows);
             }
+
+            if (attempt >= 10)
+            {
+                throw new InvalidOperationException($"The state of {job} on {input} kept changing while it was read.");
+            }
+
+            (position, version) = (positionAfter, after);
         }
     }
 

@@ -1,4 +1,5 @@
 using Platform.Core.Consumers;
+using Platform.Core.Ingestion.Otlp;
 using Platform.Core.Streams.Engine;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -71,7 +72,7 @@ public static class StreamJobParser
             else if (step.Map is { } map) job.Select(map);
             else if (step.Rekey is { } rekey) job.RekeyBy(rekey);
             else if (step.To is { } to) job.To(to);
-            else if (step.Metrics is { } metrics) job.ToMetrics(metrics.Name ?? "", metrics.Label ?? "key", metrics.Topic ?? "otlp.metrics");
+            else if (step.Metrics is { } metrics) job.ToMetrics(metrics.Name ?? "", metrics.Label ?? "key", metrics.Topic ?? OtlpOptions.DefaultMetricsTopic);
             else if (step.Join is { } join) Join(job, join, at);
             else Window(job, step.Window!, at, spec.Results);
         }

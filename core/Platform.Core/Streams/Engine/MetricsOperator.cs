@@ -4,6 +4,7 @@ using OpenTelemetry.Proto.Collector.Metrics.V1;
 using OpenTelemetry.Proto.Common.V1;
 using OpenTelemetry.Proto.Metrics.V1;
 using OpenTelemetry.Proto.Resource.V1;
+using Platform.Core.Ingestion.Otlp;
 using Platform.Core.Log;
 
 namespace Platform.Core.Streams.Engine;
@@ -16,11 +17,7 @@ namespace Platform.Core.Streams.Engine;
 /// </summary>
 internal sealed class MetricsOperator(string topic, string name, string label) : StreamOperator
 {
-    private static readonly RecordHeader[] Headers =
-    [
-        new("otlp.signal", System.Text.Encoding.UTF8.GetBytes("metrics")),
-        new("content-type", System.Text.Encoding.UTF8.GetBytes("application/x-protobuf")),
-    ];
+    private static readonly RecordHeader[] Headers = OtlpIngestor.RecordHeaders("metrics");
 
     public override ValueTask PushAsync(StreamRecord record, StreamContext context)
     {

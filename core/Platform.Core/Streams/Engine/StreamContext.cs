@@ -7,7 +7,7 @@ namespace Platform.Core.Streams.Engine;
 /// What one sub-batch of a task produced: records for output topics (in order), window results for the results table,
 /// and the task's state it changes. Deterministic: processing the same input from the same state gives the same.
 /// </summary>
-public sealed class StreamContext(string job, TaskState state, ITableLookup? tables, CancellationToken cancellationToken, int changeBudget = 90)
+public sealed class StreamContext(string job, TaskState state, ITableLookup? tables, int changeBudget, CancellationToken cancellationToken)
 {
     private readonly Dictionary<(string Table, string Key), JToken?> _lookups = [];
 

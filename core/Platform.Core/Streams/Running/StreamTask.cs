@@ -100,26 +100,25 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
             // pending end (an interrupted attempt's) is where the replayed one ends.
             StreamContext context = NewContext(state, cancellationToken);
             long start = state.Next, lastEnd = state.Next;
-            int processed = 0, inBatch = 0;
+            int processed = 0;
             foreach (LogRecord record in records)
             {
                 if (record.Offset < start) continue;
-                (context, start, inBatch) = await ResumeAsync(context, start, inBatch > 0 ? lastEnd : start, cancellationToken).ConfigureAwait(false);
+                (context, start) = await ResumeAsync(context, start, context.Records > 0 ? lastEnd : start, cancellationToken).ConfigureAwait(false);
                 long? cut = state.PendingEnd is { } pending ? (record.Offset >= pending ? pending : null)
                     : state.ChangeCount > _budget - Headroom ? record.Offset : null;
                 if (cut is { } end)
                 {
                     await FlushAsync(context, start, end, cancellationToken).ConfigureAwait(false);
-                    (context, start, inBatch) = (NewContext(state, cancellationToken), end, 0);
-                    (context, start, inBatch) = await ResumeAsync(context, start, start, cancellationToken).ConfigureAwait(false);
+                    (context, start) = await ResumeAsync(NewContext(state, cancellationToken), end, end, cancellationToken).ConfigureAwait(false);
                 }
 
                 await PushAsync(record, context).ConfigureAwait(false);
                 context.Records++;
-                (lastEnd, processed, inBatch) = (record.Offset + 1, processed + 1, inBatch + 1);
+                (lastEnd, processed) = (record.Offset + 1, processed + 1);
             }
 
-            (context, start, inBatch) = await ResumeAsync(context, start, inBatch > 0 ? lastEnd : start, cancellationToken).ConfigureAwait(false);
+            (context, start) = await ResumeAsync(context, start, context.Records > 0 ? lastEnd : start, cancellationToken).ConfigureAwait(false);
             if (state.PendingEnd is { } stillPending && Math.Max(lastEnd, fetchNext) < stillPending)
             {
                 // A replay must end where the interrupted attempt did; this fetch stops short of it: load and fetch again.
@@ -147,21 +146,20 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
     /// <summary>
     /// Closes windows a record left due beyond one commit's room. Each full sub-batch is flushed: the first one with the
     /// records already in it (ending at <paramref name="end"/>, after the record that left them due), the next ones with
-    /// no records (ending where they start). Returns the context, start and record count to go on with.
+    /// no records (ending where they start). Returns the context and start to go on with.
     /// </summary>
-    private async Task<(StreamContext Context, long Start, int InBatch)> ResumeAsync(StreamContext context, long start, long end, CancellationToken cancellationToken)
+    private async Task<(StreamContext Context, long Start)> ResumeAsync(StreamContext context, long start, long end, CancellationToken cancellationToken)
     {
-        int inBatch = context.Records;
         while (_pipeline is not null && await _pipeline.ResumeAsync(context).ConfigureAwait(false))
         {
             await FlushAsync(context, start, end, cancellationToken).ConfigureAwait(false);
-            (context, start, inBatch) = (NewContext(context.State, cancellationToken), end, 0);
+            (context, start) = (NewContext(context.State, cancellationToken), end);
         }
 
-        return (context, start, inBatch);
+        return (context, start);
     }
 
-    private StreamContext NewContext(TaskState state, CancellationToken cancellationToken) => new(job.Name, state, tables, cancellationToken, _budget);
+    private StreamContext NewContext(TaskState state, CancellationToken cancellationToken) => new(job.Name, state, tables, _budget, cancellationToken);
 
     private async Task PushAsync(LogRecord record, StreamContext context)
     {
@@ -212,8 +210,7 @@ internal sealed partial class StreamTask(StreamJob job, TopicPartition input, IS
                 // (a join's table changed since) leaves the others to be recognised, or written, on their own.
                 TopicConfig config = await topics.GetAsync(topic.Key, cancellationToken).ConfigureAwait(false);
                 int fallback = Log.Partitioning.Murmur2.Partition(System.Text.Encoding.UTF8.GetBytes(batchKey), config.Partitions);
-                foreach (IGrouping<int, ProduceRecord> partition in topic.Select(o => o.Record).GroupBy(r => r.Partition
-                    ?? (r.Key is { } key ? Log.Partitioning.Murmur2.Partition(key.Span, config.Partitions) : fallback)))
+                foreach (IGrouping<int, ProduceRecord> partition in topic.Select(o => o.Record).GroupBy(r => LogProducer.PartitionByKey(r, config.Partitions) ?? fallback))
                 {
                     string idempotencyKey = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{batchKey}-p{partition.Key}");
                     try
