@@ -17,9 +17,9 @@ internal sealed record ScaleOutRow(int Instances, int Partitions, bool Keyed, bo
 
     public double StoragePerRecord => Result.Records == 0 ? double.NaN : (double)StorageRequests / Result.Records;
 
-    /// <summary>CPU microseconds per acknowledged record: hosts, Azurite (and the rest), the harness's clients.</summary>
+    /// <summary>CPU microseconds per acknowledged record: hosts, Azurite (NaN when its process was not found), the harness's clients.</summary>
     public (double Hosts, double Storage, double Clients) CpuPerRecord => Result.Records == 0 ? (double.NaN, double.NaN, double.NaN) : (
-        Cpu.HostSeconds * 1e6 / Result.Records, Cpu.OtherSeconds * 1e6 / Result.Records, Cpu.HarnessSeconds * 1e6 / Result.Records);
+        Cpu.HostSeconds * 1e6 / Result.Records, Cpu.StorageFound ? Cpu.StorageSeconds * 1e6 / Result.Records : double.NaN, Cpu.HarnessSeconds * 1e6 / Result.Records);
 }
 
 /// <summary>
@@ -87,7 +87,7 @@ internal static class ScaleOutBenchmark
                 long Diff(Func<(string Service, string Operation, long Status), bool> which) =>
                     after.Where(e => which(e.Key)).Sum(e => e.Value) - before.Where(e => which(e.Key)).Sum(e => e.Value);
                 breakdown.Append(topic).Append(": ").Append(result.Records).Append(" records; ")
-                    .Append(CultureInfo.InvariantCulture, $"CPU {cpu.BusyShare:P0} busy, Azurite's main thread {cpu.StorageThreadBusy:P0}: hosts {cpu.HostSeconds:N1} s, Azurite and rest {cpu.OtherSeconds:N1} s, clients {cpu.HarnessSeconds:N1} s; ").AppendLine(string.Join(", ", after
+                    .Append(CultureInfo.InvariantCulture, $"CPU {cpu.BusyShare:P0} busy, Azurite's main thread {cpu.StorageThreadBusy:P0}: hosts {cpu.HostSeconds:N1} s, Azurite {cpu.StorageSeconds:N1} s, clients {cpu.HarnessSeconds:N1} s; ").AppendLine(string.Join(", ", after
                     .Select(e => (e.Key, Count: e.Value - (before.TryGetValue(e.Key, out long was) ? was : 0)))
                     .Where(e => e.Count > 0).OrderByDescending(e => e.Count)
                     .Select(e => $"{e.Key.Service} {e.Key.Operation} {e.Key.Status}: {e.Count}")));
@@ -135,7 +135,7 @@ internal static class ScaleOutBenchmark
         var md = new StringBuilder();
         md.AppendLine("## Scale-out: instances over one storage account");
         md.AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"{Clients} clients of one-record requests (1 KiB, octet-stream), spread evenly over the instances that take load; each instance is a local host in its own process over one Azurite, on the same cores. Storage requests are every try the hosts sent (from their own `platform.storage.requests` metric), failed conditional appends and tail reads included. *Control*: all instances up, all load on one. CPU is the machine's busy share during the run, how busy Azurite's main thread was (Node serves every request on it), and CPU microseconds per acknowledged record in the hosts, in Azurite (with anything else not the harness) and in the harness's clients.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"{Clients} clients of one-record requests (1 KiB, octet-stream), spread evenly over the instances that take load; each instance is a local host in its own process over one Azurite, on the same cores. Storage requests are every try the hosts sent (from their own `platform.storage.requests` metric), failed conditional appends and tail reads included. *Control*: all instances up, all load on one. CPU is the machine's busy share during the run, how busy Azurite's main thread was (Node serves every request on it), and CPU microseconds per acknowledged record in the hosts, in Azurite's process and in the harness's clients (— where a figure could not be had).");
         md.AppendLine();
         md.AppendLine("| instances | partitions | keys | records/s | vs 1 instance | 429/503 rate | p50 ms | p99 ms | storage requests / record | failed appends / record | tail reads / record | CPU busy | Azurite's main thread | CPU µs / record: hosts · Azurite · clients |");
         md.AppendLine("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -143,7 +143,7 @@ internal static class ScaleOutBenchmark
         {
             ScaleOutRow? single = rows.FirstOrDefault(o => o.Instances == 1 && o.Partitions == r.Partitions && o.Keyed == r.Keyed && !o.Control);
             string ratio = single is null || single.Result.RecordsPerSecond == 0 ? string.Empty : (r.Result.RecordsPerSecond / single.Result.RecordsPerSecond).ToString("P0", CultureInfo.InvariantCulture);
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instances}{(r.Control ? " (control: load on one)" : string.Empty)} | {r.Partitions} | {(r.Keyed ? "keyed" : "keyless")} | {r.Result.RecordsPerSecond:N0} | {ratio} | {r.RefusedRate:P2} | {r.Result.P50Ms:N1} | {r.Result.P99Ms:N1} | {r.StoragePerRecord:N2} | {(double)r.FailedAppends / Math.Max(1, r.Result.Records):N3} | {(double)r.TailReads / Math.Max(1, r.Result.Records):N3} | {r.Cpu.BusyShare:P0} | {r.Cpu.StorageThreadBusy:P0} | {r.CpuPerRecord.Hosts:N0} · {r.CpuPerRecord.Storage:N0} · {r.CpuPerRecord.Clients:N0} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Instances}{(r.Control ? " (control: load on one)" : string.Empty)} | {r.Partitions} | {(r.Keyed ? "keyed" : "keyless")} | {r.Result.RecordsPerSecond:N0} | {ratio} | {r.RefusedRate:P2} | {r.Result.P50Ms:N1} | {r.Result.P99Ms:N1} | {r.StoragePerRecord:N2} | {(double)r.FailedAppends / Math.Max(1, r.Result.Records):N3} | {(double)r.TailReads / Math.Max(1, r.Result.Records):N3} | {Share(r.Cpu.BusyShare)} | {Share(r.Cpu.StorageThreadBusy)} | {r.CpuPerRecord.Hosts:N0} · {Micros(r.CpuPerRecord.Storage)} · {r.CpuPerRecord.Clients:N0} |");
         }
 
         return md.ToString();
@@ -235,6 +235,11 @@ internal static class ScaleOutBenchmark
 
         return (Measurement.Of(acknowledged, acknowledged * value.Length, clock.Elapsed, latencies) with { Failed = failed }, refused);
     }
+
+    // "—" where the figure could not be had (no /proc, Azurite not found: real storage), never a made-up 0.
+    private static string Share(double share) => double.IsNaN(share) ? "—" : share.ToString("P0", CultureInfo.InvariantCulture);
+
+    private static string Micros(double micros) => double.IsNaN(micros) ? "—" : micros.ToString("N0", CultureInfo.InvariantCulture);
 
     private static int BlobPort(string connectionString) =>
         connectionString.Split(';').Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && p[0] == "BlobEndpoint")

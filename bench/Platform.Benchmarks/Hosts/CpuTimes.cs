@@ -3,14 +3,12 @@ using System.Globalization;
 namespace Platform.Benchmarks.Hosts;
 
 /// <summary>
-/// Where the machine's CPU went during one run (Linux <c>/proc</c>): in all, in the given host processes and in the
-/// harness itself; the rest is Azurite (and whatever else runs). Tells a run bound by the cores from one bound by waits.
+/// Where the machine's CPU went during one run (Linux <c>/proc</c>): in all, in the given host processes, in Azurite's
+/// process and in the harness itself. Tells a run bound by the cores from one bound by waits.
 /// </summary>
-internal readonly record struct CpuTimes(double MachineBusySeconds, double MachineSeconds, double HostSeconds, double HarnessSeconds, double StorageThreadSeconds, double WallSeconds)
+internal readonly record struct CpuTimes(double MachineBusySeconds, double MachineSeconds, double HostSeconds, double HarnessSeconds, double StorageSeconds, double StorageThreadSeconds, double WallSeconds, bool StorageFound)
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux the harness runs on
-
-    public double OtherSeconds => Math.Max(0, MachineBusySeconds - HostSeconds - HarnessSeconds);
 
     public double BusyShare => MachineSeconds == 0 ? double.NaN : MachineBusySeconds / MachineSeconds;
 
@@ -18,15 +16,17 @@ internal readonly record struct CpuTimes(double MachineBusySeconds, double Machi
     /// How busy Azurite's main thread was: Node answers every request on that one thread, so near 100 % the
     /// emulator, not the platform, sets the pace.
     /// </summary>
-    public double StorageThreadBusy => WallSeconds == 0 ? double.NaN : StorageThreadSeconds / WallSeconds;
+    public double StorageThreadBusy => WallSeconds == 0 || !StorageFound ? double.NaN : StorageThreadSeconds / WallSeconds;
 
     public static CpuTimes operator -(CpuTimes after, CpuTimes before) => new(
         after.MachineBusySeconds - before.MachineBusySeconds,
         after.MachineSeconds - before.MachineSeconds,
         after.HostSeconds - before.HostSeconds,
         after.HarnessSeconds - before.HarnessSeconds,
+        after.StorageSeconds - before.StorageSeconds,
         after.StorageThreadSeconds - before.StorageThreadSeconds,
-        after.WallSeconds - before.WallSeconds);
+        after.WallSeconds - before.WallSeconds,
+        after.StorageFound && before.StorageFound);
 
     /// <summary>Now; zero everywhere when <c>/proc</c> is not there.</summary>
     public static CpuTimes Sample(IEnumerable<int> hostProcessIds, int storageProcessId)
@@ -46,8 +46,10 @@ internal readonly record struct CpuTimes(double MachineBusySeconds, double Machi
             all / TicksPerSecond,
             hostProcessIds.Sum(ProcessSeconds),
             ProcessSeconds(Environment.ProcessId),
+            storageProcessId == 0 ? 0 : ProcessSeconds(storageProcessId),
             storageProcessId == 0 ? 0 : StatSeconds($"/proc/{storageProcessId}/task/{storageProcessId}/stat"),
-            System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency);
+            System.Diagnostics.Stopwatch.GetTimestamp() / (double)System.Diagnostics.Stopwatch.Frequency,
+            storageProcessId != 0);
     }
 
     /// <summary>The Node process that serves the blob endpoint on <paramref name="blobPort"/>, or 0.</summary>

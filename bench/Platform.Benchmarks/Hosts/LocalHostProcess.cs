@@ -95,7 +95,8 @@ internal sealed class LocalHostProcess : IAsyncDisposable
 
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
+        // Generous: in CI this runs beside the whole test suite on two cores, where one start took over a minute.
+        while (waited.Elapsed < TimeSpan.FromSeconds(150))
         {
             if (process.HasExited)
             {
@@ -122,7 +123,9 @@ internal sealed class LocalHostProcess : IAsyncDisposable
 
         string exit = process.HasExited ? $"it exited with code {process.ExitCode}" : "it is still running";
         await host.DisposeAsync();
-        throw new InvalidOperationException($"the local host did not answer /api/health ({exit}); its output is in {logPath}");
+        // The last of what it said goes into the message: a caller (the smoke test) may delete the folder with the log.
+        string said = File.Exists(logPath) ? string.Join(Environment.NewLine, (await File.ReadAllLinesAsync(logPath)).TakeLast(40)) : "(no output)";
+        throw new InvalidOperationException($"the local host did not answer /api/health ({exit}); its output is in {logPath}, ending:{Environment.NewLine}{said}");
     }
 
     /// <summary>SIGTERM, as Ctrl+C or a service manager stops it: the host shuts down in order (and stops its Azurite).</summary>
