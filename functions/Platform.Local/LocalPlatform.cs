@@ -37,12 +37,26 @@ public sealed class LocalPlatform : IAsyncDisposable
     /// <summary>The running app's services.</summary>
     public IServiceProvider Services => _app.Services;
 
-    /// <summary>Runs until Ctrl+C, then stops Azurite if it started one.</summary>
-    public static async Task RunAsync(string[] args)
+    /// <summary>
+    /// Runs until Ctrl+C, then stops Azurite if it started one. Returns the exit code: 1, saying why on
+    /// <paramref name="error"/>, when an address it should listen on is taken.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter error)
     {
-        await using LocalPlatform platform = await CreateAsync(args, CancellationToken.None);
-        await platform.StartAsync(CancellationToken.None);
-        await platform._app.WaitForShutdownAsync();
+        ArgumentNullException.ThrowIfNull(error);
+        try
+        {
+            await using LocalPlatform platform = await CreateAsync(args, CancellationToken.None);
+            await platform.StartAsync(CancellationToken.None);
+            await platform._app.WaitForShutdownAsync();
+            return 0;
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await error.WriteLineAsync(
+                $"{e.Message} Another program listens there (perhaps another local host): stop it, or choose other addresses with --{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.Urls)}=…, --{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.OtlpHttpUrl)}=… and --{LocalHostOptions.SectionName}:{nameof(LocalHostOptions.OtlpGrpcUrl)}=….");
+            return 1;
+        }
     }
 
     /// <summary>Builds the host (starting Azurite if needed) without starting it.</summary>

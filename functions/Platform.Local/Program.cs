@@ -1,3 +1,3 @@
 using Platform.Local;
 
-await LocalPlatform.RunAsync(args);
+return await LocalPlatform.RunAsync(args, Console.Error);
