@@ -33,7 +33,7 @@ internal static class ScaleOutBenchmark
     public const int Clients = 48;
 
     // sharedOnly: only the rows where several instances write the same partitions (one partition, keyed).
-    public static async Task<List<ScaleOutRow>> RunAllAsync(BenchSettings s, string storage, string outDir, Action<string> step, bool sharedOnly = false)
+    public static async Task<List<ScaleOutRow>> RunAllAsync(BenchSettings s, string storage, int azurite, string outDir, Action<string> step, bool sharedOnly = false)
     {
         int[] instanceCounts = s.Mode == "smoke" ? [1, 2] : [1, 2, 4];
         int[] partitionCounts = s.Mode == "smoke" || sharedOnly ? [1] : [1, 4, 16];
@@ -48,7 +48,6 @@ internal static class ScaleOutBenchmark
             ("Logging:LogLevel:Platform.Core.Log.Partitioning", "Debug"), // which partitions each host leads, in its log
         ];
         var hosts = new List<LocalHostProcess>();
-        int azurite = CpuTimes.AzuriteProcessId(BlobPort(storage));
         try
         {
             for (int i = 0; i < instanceCounts[^1]; i++)
@@ -236,14 +235,10 @@ internal static class ScaleOutBenchmark
         return (Measurement.Of(acknowledged, acknowledged * value.Length, clock.Elapsed, latencies) with { Failed = failed }, refused);
     }
 
-    // "—" where the figure could not be had (no /proc, Azurite not found: real storage), never a made-up 0.
+    // "—" where the figure could not be had (no /proc), never a made-up 0.
     private static string Share(double share) => double.IsNaN(share) ? "—" : share.ToString("P0", CultureInfo.InvariantCulture);
 
     private static string Micros(double micros) => double.IsNaN(micros) ? "—" : micros.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static int BlobPort(string connectionString) =>
-        connectionString.Split(';').Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && p[0] == "BlobEndpoint")
-            .Select(p => new Uri(p[1]).Port).FirstOrDefault();
 
     private static HttpClient Client(LocalHostProcess host)
     {

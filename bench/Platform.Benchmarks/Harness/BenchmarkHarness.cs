@@ -34,8 +34,8 @@ public static class BenchmarkHarness
             ["--streams-only"] = async () => StreamBenchmark.Report(await StreamBenchmark.RunAsync(storage, s.Mode, Step)),
             ["--cli-only"] = async () => CliProduceBenchmark.Report(await CliProduceBenchmark.RunAsync(s, storage, outDir, Step)),
             ["--read-path-only"] = async () => ReadPathBenchmark.Report(await ReadPathBenchmark.RunAsync(storage, s.Mode, Step)),
-            ["--scale-out-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step)),
-            ["--shared-partitions-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step, sharedOnly: true)),
+            ["--scale-out-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, azurite.ProcessId, outDir, Step)),
+            ["--shared-partitions-only"] = async () => ScaleOutBenchmark.Report(await ScaleOutBenchmark.RunAllAsync(s, storage, azurite.ProcessId, outDir, Step, sharedOnly: true)),
             ["--write-path-only"] = () => WritePathBenchmark.RunAsync(s, async () =>
             {
                 await azurite.RenewAsync();
@@ -128,7 +128,7 @@ public static class BenchmarkHarness
         // 5. Scale-out: several instances (processes) over one storage account.
         await azurite.RenewAsync();
         storage = azurite.ConnectionString;
-        List<ScaleOutRow> scaleOut = await ScaleOutBenchmark.RunAllAsync(s, storage, outDir, Step);
+        List<ScaleOutRow> scaleOut = await ScaleOutBenchmark.RunAllAsync(s, storage, azurite.ProcessId, outDir, Step);
 
         // 6. End to end: produce call to consumer handler, with wake-ups.
         Step("end-to-end latency");

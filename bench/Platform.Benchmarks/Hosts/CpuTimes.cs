@@ -52,44 +52,6 @@ internal readonly record struct CpuTimes(double MachineBusySeconds, double Machi
             storageProcessId != 0);
     }
 
-    /// <summary>The Node process that serves the blob endpoint on <paramref name="blobPort"/>, or 0.</summary>
-    public static int AzuriteProcessId(int blobPort)
-    {
-        if (!Directory.Exists("/proc"))
-        {
-            return 0;
-        }
-
-        foreach (string dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out int pid))
-            {
-                continue;
-            }
-
-            try
-            {
-                string[] args = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0');
-                int at = Array.IndexOf(args, "--blobPort");
-                if (args.Any(a => a.Contains("azurite", StringComparison.OrdinalIgnoreCase)) && at >= 0 && at + 1 < args.Length
-                    && args[at + 1] == blobPort.ToString(CultureInfo.InvariantCulture))
-                {
-                    return pid;
-                }
-            }
-            catch (IOException)
-            {
-                // gone meanwhile
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // not ours
-            }
-        }
-
-        return 0;
-    }
-
     // utime and stime, fields 14 and 15 of /proc/<pid>/stat, counted after the ")" that ends the command name.
     private static double ProcessSeconds(int pid) => StatSeconds($"/proc/{pid}/stat");
 

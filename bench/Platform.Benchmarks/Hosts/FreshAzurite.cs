@@ -15,6 +15,8 @@ internal sealed class FreshAzurite : IAsyncDisposable
 
     public string ConnectionString => _server.ConnectionString;
 
+    public int ProcessId => _server.ProcessId;
+
     public static async Task<FreshAzurite> StartAsync() => new(await AzuriteServer.StartAsync(CancellationToken.None));
 
     /// <summary>Stops this Azurite and starts an empty one.</summary>

@@ -35,6 +35,9 @@ public sealed class AzuriteServer : IAsyncDisposable
         TablePort = tablePort;
     }
 
+    /// <summary>The Node process serving all three services (for measuring its CPU).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Blob service port.</summary>
     public int BlobPort { get; }
 
