@@ -10,9 +10,7 @@ namespace Platform.Core.Log.Appending;
 /// Writes index entries in the background, after the appends they describe are acknowledged. A partition's entries
 /// wait up to <see cref="LogOptions.IndexWriteDelay"/>, or until they cover <see cref="WriteAtBytes"/> (one read of
 /// a reader walking back from the segment's end) or a transaction's worth, and are written together, so index requests
-/// follow time, not the number of batches. Entries of a partition other instances append to as well are written at
-/// once: readers take a later entry without the earlier ones for a hole and repair it. The index may lag; readers fall
-/// back to the segment tail.
+/// follow time, not the number of batches. The index may lag; readers fall back to the segment tail.
 /// </summary>
 public sealed partial class OffsetIndexWriter : IAsyncDisposable
 {
@@ -40,7 +38,7 @@ public sealed partial class OffsetIndexWriter : IAsyncDisposable
     /// <summary>Entries queued and not yet written.</summary>
     public long Pending => Interlocked.Read(ref _pending);
 
-    /// <summary>Queues an entry; never blocks the append path. <paramref name="now"/>: write it without waiting (a shared partition).</summary>
+    /// <summary>Queues an entry; never blocks the append path. <paramref name="now"/>: write it, and what of the partition waits, without waiting (a segment the writer has rolled past).</summary>
     public void Enqueue(TopicPartition partition, BatchIndexEntry entry, bool now = false)
     {
         ArgumentNullException.ThrowIfNull(entry);

@@ -26,6 +26,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private readonly Task _loop;
     private readonly IndexRangeBuilder _indexRange;
     private readonly List<Storage.BatchIndexEntry> _completedIndex = [];
+    private readonly List<BatchLocation> _observed = [];
     private long _pendingBytes;
     private ProducerStamp _self = NewIdentity();
 
@@ -171,7 +172,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         {
             if (_indexRange.Flush() is { } entry)
             {
-                _index.Enqueue(_writer.Partition, entry, now: IsShared);
+                _index.Enqueue(_writer.Partition, entry);
             }
 
             return await reader.WaitToReadAsync().ConfigureAwait(false);
@@ -182,7 +183,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     {
         if (!more && _indexRange.Flush() is { } entry)
         {
-            _index.Enqueue(_writer.Partition, entry, now: IsShared);
+            _index.Enqueue(_writer.Partition, entry);
         }
     }
 
@@ -293,7 +294,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             long appendStarted = _time.GetTimestamp();
             reachedWriter = true;
-            (AppendResult result, BatchLocation? location) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
+            (AppendResult result, _) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
+            IndexObserved();
             AfterRaces(_writer.LostRaces);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
             if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
@@ -301,26 +303,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 _pace.Observe(appendMs); // a lost race's retries are not storage's pace
             }
 
-            bool shared = IsShared;
             _lastCompleted = _time.GetTimestamp();
-            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: shared);
+            _turnout.Completed(group.Count, _queue.Reader.Count, appendMs, contended: IsShared);
             if (group[0].Producer is null)
             {
                 _self = _self with { BaseSequence = _self.BaseSequence + records.Count };
-            }
-
-            if (location is { } l)
-            {
-                _completedIndex.Clear();
-                _indexRange.Add(l, _completedIndex);
-
-                foreach (Storage.BatchIndexEntry entry in _completedIndex)
-                {
-                    // An entry of a segment the writer has rolled past goes at once, with whatever of the partition
-                    // waits: a sealed segment may be compacted any moment, and a late row of the segment as appended
-                    // would replace the compacted generation's row.
-                    _index.Enqueue(_writer.Partition, entry, now: shared || entry.SegmentBaseOffset != l.SegmentBaseOffset);
-                }
             }
 
             if (!result.Duplicate)
@@ -356,6 +343,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             if (reachedWriter)
             {
+                IndexObserved(); // what its catch-ups read before it failed is in the log all the same
                 // The writer's count is this append's only if it got that far (an encoding failure never did).
                 AfterRaces(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
             }
@@ -371,6 +359,36 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         finally
         {
             Interlocked.Add(ref _pendingBytes, -bytes);
+        }
+    }
+
+    // Indexes every batch the writer saw land, other instances' (read by its catch-ups) as well as its own, so that the
+    // entries cover the partition contiguously, one per IndexIntervalBytes, however many instances append to it. Indexing
+    // only its own batches would make an entry per batch on a shared partition (others' batches break every run), and
+    // leave gaps that readers take for holes. Instances sharing a partition write overlapping entries; a reader takes
+    // whichever ends first at or after its offset, and any of them starts at or before it.
+    private void IndexObserved()
+    {
+        _observed.Clear();
+        _writer.TakeObserved(_observed);
+        if (_observed.Count == 0)
+        {
+            return;
+        }
+
+        long current = _observed[^1].SegmentBaseOffset;
+        _completedIndex.Clear();
+        foreach (BatchLocation b in _observed)
+        {
+            _indexRange.Add(b, _completedIndex);
+        }
+
+        foreach (Storage.BatchIndexEntry entry in _completedIndex)
+        {
+            // An entry of a segment the writer has rolled past goes at once, with whatever of the partition waits: a
+            // sealed segment may be compacted any moment, and a late row of the segment as appended would replace the
+            // compacted generation's row.
+            _index.Enqueue(_writer.Partition, entry, now: entry.SegmentBaseOffset != current);
         }
     }
 

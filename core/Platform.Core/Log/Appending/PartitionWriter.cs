@@ -24,6 +24,7 @@ internal sealed partial class PartitionWriter
     private readonly LogMetrics? _metrics;
     private readonly ProducerStateTable _producers;
     private readonly List<BatchLocation> _caughtUp = []; // batches of the watched producer found by catch-ups of this call
+    private readonly List<BatchLocation> _observed = []; // every batch seen landing since the last TakeObserved, in log order
     private long _watchedProducer = -1;
     private bool _loaded;
     private bool _stale;
@@ -56,6 +57,17 @@ internal sealed partial class PartitionWriter
 
     /// <summary>Races the last append lost to other writers (conditional appends refused because the blob had grown).</summary>
     public int LostRaces { get; private set; }
+
+    /// <summary>
+    /// Moves every batch this writer has seen land since the last call into <paramref name="into"/>, in log order: its
+    /// own appends and the batches of other writers that its catch-ups read. Batches found by a load from the tail are
+    /// not among them (they were there before this writer).
+    /// </summary>
+    public void TakeObserved(List<BatchLocation> into)
+    {
+        into.AddRange(_observed);
+        _observed.Clear();
+    }
 
     /// <summary>Appends the batch (rebasing it) and returns where it landed, or the original offsets of a duplicate.</summary>
     /// <param name="batch">The batch, with its producer stamp.</param>
@@ -218,6 +230,7 @@ internal sealed partial class PartitionWriter
                 case AppendStatus.Appended:
                     var location = new BatchLocation(batch.Header, _segment, position);
                     Apply(batch.Header, outcome.Value.CommittedBlockCount);
+                    _observed.Add(location);
                     return (new AppendResult(batch.Header.BaseOffset, batch.Header.LastOffset, appendTime, Duplicate: false), location);
                 case AppendStatus.SegmentMissing:
                     _loaded = false;
@@ -427,6 +440,7 @@ internal sealed partial class PartitionWriter
             await SegmentScanner.ScanForwardAsync(store, partition, new SegmentRef(_segment), _length, s.Length, b =>
             {
                 Apply(b.Header, _blocks);
+                _observed.Add(b);
                 if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)
                 {
                     _caughtUp.Add(b);

@@ -60,7 +60,7 @@ public sealed class OffsetIndexWriterTests
     }
 
     [Fact]
-    public async Task A_shared_partitions_entries_and_a_mebibyte_of_batches_are_written_without_waiting()
+    public async Task An_entry_marked_now_and_a_mebibyte_of_batches_are_written_without_waiting()
     {
         var index = new RecordingIndex();
         await using var writer = Writer(index, new LogOptions { IndexWriteDelay = TimeSpan.FromMinutes(1) });
