@@ -15,6 +15,9 @@ internal sealed class AppendPace
     /// <summary>The wait before the next batch, in milliseconds.</summary>
     public double LingerMs => _floor == double.MaxValue ? 0 : Math.Max(0, (_average - (2 * _floor)) / 2);
 
+    /// <summary>How long uncontended appends take lately, in milliseconds (0 before the first).</summary>
+    public double AverageMs => _average;
+
     /// <summary>An uncontended append took <paramref name="ms"/>.</summary>
     public void Observe(double ms)
     {

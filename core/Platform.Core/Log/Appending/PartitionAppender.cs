@@ -32,6 +32,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
     // The linger this partition earns by being contended (see LogOptions.ContendedLingerMax), in milliseconds.
     private double _contendedLingerMs;
+    private bool _lastAppendLost;
 
     private readonly AppendPace _pace = new();
     private readonly CallerTurnout _turnout;
@@ -193,7 +194,16 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         long bytes = group[0].Bytes;
         int count = group[0].Records.Count;
         // Jittered, so instances that take turns on a partition do not fall back into step.
-        double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, (_contendedLingerMs > 0 ? _contendedLingerMs : _pace.LingerMs) * (0.5 + Random.Shared.NextDouble()));
+        double jitter = 0.5 + Random.Shared.NextDouble();
+        double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, (_contendedLingerMs > 0 ? _contendedLingerMs : _pace.LingerMs) * jitter);
+        if (IsShared && !_lastAppendLost)
+        {
+            // A clean win on a shared partition leaves room, about one append's time, for the writer that lost to it to
+            // catch up and append: without it a winner that appends back to back starved the other writer through all
+            // its attempts (503s).
+            contended = Math.Max(contended, Math.Min(_options.ContendedLingerMax.TotalMilliseconds, _pace.AverageMs * jitter));
+        }
+
         double lingerMs = Math.Max(_options.Linger.TotalMilliseconds, contended);
         long now = _time.GetTimestamp();
         long deadline = now + (long)(lingerMs / 1000 * _time.TimestampFrequency);
@@ -215,6 +225,13 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
+            if (full || (_lastAppendLost && group.Count >= _turnout.ExpectedCalls))
+            {
+                // After a lost race it is this writer's turn: once every caller it expects is in, lingering cannot grow
+                // the batch and only hands the partition back to the writer that won.
+                return;
+            }
+
             long until = group.Count < _turnout.ExpectedCalls && !full ? Math.Max(deadline, turnoutDeadline) : deadline;
             long remainingTicks = until - _time.GetTimestamp();
             if (remainingTicks <= 0)
@@ -397,6 +414,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     // the partition shared (IsShared) for a while.
     private void AfterRaces(int lostRaces)
     {
+        _lastAppendLost = lostRaces > 0;
         if (lostRaces > 0)
         {
             _lastLostRace = _time.GetTimestamp();
