@@ -383,7 +383,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     // entries cover the partition contiguously, one per IndexIntervalBytes, however many instances append to it. Indexing
     // only its own batches would make an entry per batch on a shared partition (others' batches break every run), and
     // leave gaps that readers take for holes. Instances sharing a partition write overlapping entries; a reader takes
-    // whichever ends first at or after its offset, and any of them starts at or before it.
+    // whichever ends first at or after its offset, which starts at or before it unless it opens a run (an instance
+    // started, reloaded or skipped a long catch-up just there): then that reader walks back once and repairs.
     private void IndexObserved()
     {
         _observed.Clear();
@@ -393,7 +394,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             return;
         }
 
-        long current = _observed[^1].SegmentBaseOffset;
+        long current = _writer.ActiveSegment;
         _completedIndex.Clear();
         foreach (BatchLocation b in _observed)
         {
@@ -411,7 +412,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
     // Contention-aware group commit: a lost race doubles the linger (from 1 ms up to ContendedLingerMax), an append that
     // won at once shrinks it by a tenth, so it settles where instances take turns without racing. A lost race also marks
-    // the partition shared (IsShared) for a while.
+    // the partition shared (IsShared) for a while. The batch right after a lost race goes as soon as its callers are in
+    // (see GatherAsync): the linger paces the turns after that one.
     private void AfterRaces(int lostRaces)
     {
         _lastAppendLost = lostRaces > 0;

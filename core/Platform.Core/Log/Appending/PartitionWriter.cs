@@ -58,10 +58,13 @@ internal sealed partial class PartitionWriter
     /// <summary>Races the last append lost to other writers (conditional appends refused because the blob had grown).</summary>
     public int LostRaces { get; private set; }
 
+    /// <summary>The base offset of the segment this writer appends to.</summary>
+    public long ActiveSegment => _segment;
+
     /// <summary>
     /// Moves every batch this writer has seen land since the last call into <paramref name="into"/>, in log order: its
-    /// own appends and the batches of other writers that its catch-ups read. Batches found by a load from the tail are
-    /// not among them (they were there before this writer).
+    /// own appends and the batches of other writers that its catch-ups read. Batches found by a load from the tail, or
+    /// by a catch-up of more than a mebibyte, are not among them (their writers indexed them).
     /// </summary>
     public void TakeObserved(List<BatchLocation> into)
     {
@@ -266,6 +269,10 @@ internal sealed partial class PartitionWriter
 
     private static readonly TimeSpan SlowCall = TimeSpan.FromSeconds(2);
 
+    // The most a catch-up reads and still reports as observed: what a writer sharing a partition misses between two
+    // appends of its own, and what the index writer holds back anyway (OffsetIndexWriter.WriteAtBytes).
+    private const long ObservedCatchUpBytes = OffsetIndexWriter.WriteAtBytes;
+
     /// <summary>True when the active segment's first batch is older than <see cref="SegmentMs"/> (Kafka rolls at append time too).</summary>
     private async Task<bool> DueForAgeRollAsync(CancellationToken cancellationToken)
     {
@@ -437,10 +444,18 @@ internal sealed partial class PartitionWriter
         _limits = s.Limits;
         if (s.Length > _length)
         {
+            // A writer far behind leaves what it catches up to the index its writers made: the segment may be compacted
+            // while it reads (a late row of the appended version would then replace the compacted one's), and a
+            // gigabyte of batch locations is not worth holding.
+            bool observe = s.Length - _length <= ObservedCatchUpBytes;
             await SegmentScanner.ScanForwardAsync(store, partition, new SegmentRef(_segment), _length, s.Length, b =>
             {
                 Apply(b.Header, _blocks);
-                _observed.Add(b);
+                if (observe)
+                {
+                    _observed.Add(b);
+                }
+
                 if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)
                 {
                     _caughtUp.Add(b);
