@@ -30,6 +30,28 @@ internal static class SegmentScanner
         }, cancellationToken);
 
     /// <summary>
+    /// Hands each whole batch at the start of <paramref name="bytes"/> (read from <paramref name="position"/>, a batch
+    /// boundary) to <paramref name="visit"/>, in order; returns how many bytes they take.
+    /// </summary>
+    public static int VisitWholeBatches(ReadOnlySpan<byte> bytes, TopicPartition tp, SegmentRef segment, long position, Action<BatchLocation> visit)
+    {
+        int local = 0;
+        while (bytes.Length - local >= RecordBatchHeader.Size)
+        {
+            RecordBatchHeader header = ReadHeader(bytes[local..], tp, segment, position + local);
+            if (header.BatchLength > bytes.Length - local)
+            {
+                break;
+            }
+
+            visit(new BatchLocation(header, segment.BaseOffset, position + local, segment.Generation));
+            local += header.BatchLength;
+        }
+
+        return local;
+    }
+
+    /// <summary>
     /// Hands each whole batch in [<paramref name="from"/>, <paramref name="to"/>) to <paramref name="visit"/>, in order,
     /// with its bytes (valid only during the call).
     /// </summary>

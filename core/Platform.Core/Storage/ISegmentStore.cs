@@ -44,6 +44,25 @@ public interface ISegmentStore
     /// </summary>
     Task<int> ReadAsync(TopicPartition partition, SegmentRef segment, long position, Memory<byte> destination, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What a writer that lost a race needs in one look: the segment's length, block count, seal rule and generation
+    /// (null when it does not exist), and up to <paramref name="destination"/>.Length bytes of generation 0 from
+    /// <paramref name="position"/> (none when the segment is compacted or not longer than that). In Azure one ranged
+    /// read answers both; by default it is a look and a read.
+    /// </summary>
+    async Task<(SegmentInfo? Info, int Read)> ReadFromAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        SegmentInfo? info = await GetSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false);
+        if (info is not { Generation: 0 } s || s.Length <= position)
+        {
+            return (info, 0);
+        }
+
+        int wanted = (int)Math.Min(destination.Length, s.Length - position);
+        int read = await ReadAsync(partition, s.Ref, position, destination[..wanted], cancellationToken).ConfigureAwait(false);
+        return (info, read);
+    }
+
     /// <summary>Deletes a segment, every generation of it (retention); false if it was already gone.</summary>
     Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken);
 

@@ -28,6 +28,31 @@ public abstract class SegmentStoreContract
     }
 
     [Fact]
+    public async Task Reading_from_a_position_answers_the_segment_and_the_bytes_after_it_in_one_look()
+    {
+        ISegmentStore store = await CreateAsync(nameof(Reading_from_a_position_answers_the_segment_and_the_bytes_after_it_in_one_look));
+        await store.CreateSegmentAsync(Tp, 0, Limits, default);
+        await store.AppendAsync(Tp, 0, new byte[] { 1, 2, 3, 4, 5 }, 0, 1000, default);
+        await store.AppendAsync(Tp, 0, new byte[] { 6, 7, 8 }, 5, 1000, default);
+        byte[] into = new byte[16];
+
+        (SegmentInfo? info, int read) = await store.ReadFromAsync(Tp, 0, 2, into, default);
+        Assert.Equal(new SegmentInfo(0, 8, 2, Limits), info);
+        Assert.Equal([3, 4, 5, 6, 7, 8], into[..read]);
+
+        (info, read) = await store.ReadFromAsync(Tp, 0, 2, into.AsMemory(0, 4), default); // no more than asked
+        Assert.Equal((8L, 4), (info!.Value.Length, read));
+        Assert.Equal([3, 4, 5, 6], into[..read]);
+
+        (info, read) = await store.ReadFromAsync(Tp, 0, 8, into, default); // at the end: the segment, no bytes
+        Assert.Equal((new SegmentInfo(0, 8, 2, Limits), 0), (info, read));
+
+        (info, read) = await store.ReadFromAsync(Tp, 555, 0, into, default);
+        Assert.Null(info);
+        Assert.Equal(0, read);
+    }
+
+    [Fact]
     public async Task A_segment_keeps_the_seal_rule_of_whoever_created_it()
     {
         ISegmentStore store = await CreateAsync(nameof(A_segment_keeps_the_seal_rule_of_whoever_created_it));

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Platform.Core.Log.Batches;
@@ -273,6 +274,9 @@ internal sealed partial class PartitionWriter
     // appends of its own, and what the index writer holds back anyway (OffsetIndexWriter.WriteAtBytes).
     private const long ObservedCatchUpBytes = OffsetIndexWriter.WriteAtBytes;
 
+    // What a catch-up reads with its first request.
+    private const int FirstCatchUpReadBytes = 256 * 1024;
+
     /// <summary>True when the active segment's first batch is older than <see cref="SegmentMs"/> (Kafka rolls at append time too).</summary>
     private async Task<bool> DueForAgeRollAsync(CancellationToken cancellationToken)
     {
@@ -432,38 +436,56 @@ internal sealed partial class PartitionWriter
     /// </summary>
     private async Task CatchUpAsync(CancellationToken cancellationToken)
     {
-        SegmentInfo? info = await store.GetSegmentAsync(partition, _segment, cancellationToken).ConfigureAwait(false);
-        if (info is not { Generation: 0 } s)
+        // One request for the length and the first batches after our end (a lost race is usually a batch or two behind);
+        // the rest, if any, chunk by chunk.
+        byte[] first = ArrayPool<byte>.Shared.Rent(FirstCatchUpReadBytes);
+        try
         {
-            // Gone, or compacted (only a segment sealed long ago is): positions of the appended version mean nothing
-            // there, and this writer is behind anyway. Reload from the real end.
-            _loaded = false;
-            return;
-        }
-
-        _limits = s.Limits;
-        if (s.Length > _length)
-        {
-            // A writer far behind leaves what it catches up to the index its writers made: the segment may be compacted
-            // while it reads (a late row of the appended version would then replace the compacted one's), and a
-            // gigabyte of batch locations is not worth holding.
-            bool observe = s.Length - _length <= ObservedCatchUpBytes;
-            await SegmentScanner.ScanForwardAsync(store, partition, new SegmentRef(_segment), _length, s.Length, b =>
+            long from = _length;
+            (SegmentInfo? info, int read) = await store.ReadFromAsync(partition, _segment, from, first.AsMemory(0, FirstCatchUpReadBytes), cancellationToken).ConfigureAwait(false);
+            if (info is not { Generation: 0 } s)
             {
-                Apply(b.Header, _blocks);
-                if (observe)
+                // Gone, or compacted (only a segment sealed long ago is): positions of the appended version mean nothing
+                // there, and this writer is behind anyway. Reload from the real end.
+                _loaded = false;
+                return;
+            }
+
+            _limits = s.Limits;
+            if (s.Length > from)
+            {
+                // A writer far behind leaves what it catches up to the index its writers made: the segment may be
+                // compacted while it reads (a late row of the appended version would then replace the compacted one's),
+                // and a gigabyte of batch locations is not worth holding.
+                bool observe = s.Length - from <= ObservedCatchUpBytes;
+                void Visit(BatchLocation b)
                 {
-                    _observed.Add(b);
+                    Apply(b.Header, _blocks);
+                    if (observe)
+                    {
+                        _observed.Add(b);
+                    }
+
+                    if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)
+                    {
+                        _caughtUp.Add(b);
+                    }
                 }
 
-                if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)
+                var segment = new SegmentRef(_segment);
+                long position = from + SegmentScanner.VisitWholeBatches(first.AsSpan(0, read), partition, segment, from, Visit);
+                if (position < s.Length)
                 {
-                    _caughtUp.Add(b);
+                    await SegmentScanner.ScanForwardAsync(store, partition, segment, position, s.Length, Visit, cancellationToken).ConfigureAwait(false);
                 }
-            }, cancellationToken).ConfigureAwait(false);
+            }
+
+            _blocks = Math.Max(_blocks, s.BlockCount);
         }
-
-        _blocks = Math.Max(_blocks, s.BlockCount);
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(first);
+        }
     }
 
     /// <summary>

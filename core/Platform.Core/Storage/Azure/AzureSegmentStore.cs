@@ -185,6 +185,49 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
     }
 
     /// <inheritdoc />
+    public async Task<(SegmentInfo? Info, int Read)> ReadFromAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        if (_generations.ContainsKey((partition, baseOffset)) || destination.IsEmpty)
+        {
+            return (await GetSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false), 0); // compacted: nothing to append to
+        }
+
+        try
+        {
+            // A ranged read answers the blob's length (Content-Range), committed block count and metadata as well.
+            var options = new BlobDownloadOptions { Range = new HttpRange(position, destination.Length) };
+            Response<BlobDownloadStreamingResult> response = await Blob(partition, baseOffset).DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
+            BlobDownloadDetails details = response.Value.Details;
+            if (!TryTotalLength(details.ContentRange, out long length))
+            {
+                response.Value.Dispose();
+                return (await GetSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false), 0);
+            }
+
+            var info = new SegmentInfo(baseOffset, length, details.BlobCommittedBlockCount, SegmentLimits.FromMetadata(details.Metadata), 0);
+            Stream stream = response.Value.Content;
+            await using (stream.ConfigureAwait(false))
+            {
+                int wanted = (int)Math.Clamp(length - position, 0, destination.Length);
+                return (info, await stream.ReadAtLeastAsync(destination[..wanted], wanted, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+            }
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 416)
+        {
+            // Gone or compacted (the look finds out which), or nothing past the position (the look gives the rest).
+            return (await GetSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false), 0);
+        }
+    }
+
+    // "bytes 100-199/500": the total after the slash.
+    private static bool TryTotalLength(string? contentRange, out long length)
+    {
+        length = 0;
+        int slash = contentRange?.LastIndexOf('/') ?? -1;
+        return slash >= 0 && long.TryParse(contentRange.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out length);
+    }
+
+    /// <inheritdoc />
     public async Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
     {
         // Generation 0 first: the segment is gone for writers and readers from that step; compacted ones follow.

@@ -50,6 +50,10 @@ public sealed class PlacedSegmentStore(IReadOnlyDictionary<string, AzureSegmentS
         await (await StoreAsync(partition, cancellationToken).ConfigureAwait(false)).ReadAsync(partition, segment, position, destination, cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc />
+    public async Task<(SegmentInfo? Info, int Read)> ReadFromAsync(TopicPartition partition, long baseOffset, long position, Memory<byte> destination, CancellationToken cancellationToken) =>
+        await (await StoreAsync(partition, cancellationToken).ConfigureAwait(false)).ReadFromAsync(partition, baseOffset, position, destination, cancellationToken).ConfigureAwait(false);
+
+    /// <inheritdoc />
     public async Task<bool> DeleteSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) =>
         await (await StoreAsync(partition, cancellationToken).ConfigureAwait(false)).DeleteSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false);
 
