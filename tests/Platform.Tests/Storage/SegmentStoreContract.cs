@@ -47,9 +47,16 @@ public abstract class SegmentStoreContract
         (info, read) = await store.ReadFromAsync(Tp, 0, 8, into, default); // at the end: the segment, no bytes
         Assert.Equal((new SegmentInfo(0, 8, 2, Limits), 0), (info, read));
 
+        (info, read) = await store.ReadFromAsync(Tp, 0, 9, into, default); // past the end
+        Assert.Equal((new SegmentInfo(0, 8, 2, Limits), 0), (info, read));
+
         (info, read) = await store.ReadFromAsync(Tp, 555, 0, into, default);
         Assert.Null(info);
         Assert.Equal(0, read);
+
+        await store.CreateSegmentAsync(Tp, 8, Limits, default);
+        (info, read) = await store.ReadFromAsync(Tp, 8, 0, into, default); // empty
+        Assert.Equal((new SegmentInfo(8, 0, 0, Limits), 0), (info, read));
     }
 
     [Fact]

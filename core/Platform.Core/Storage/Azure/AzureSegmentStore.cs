@@ -194,27 +194,32 @@ public sealed class AzureSegmentStore(BlobContainerClient container) : ISegmentS
 
         try
         {
-            // A ranged read answers the blob's length (Content-Range), committed block count and metadata as well.
-            var options = new BlobDownloadOptions { Range = new HttpRange(position, destination.Length) };
+            // A ranged read answers the blob's length (Content-Range), committed block count and metadata as well. It
+            // starts a byte early, so that a writer that is not behind gets that byte (206) rather than a refusal (416).
+            long start = position > 0 ? position - 1 : 0;
+            int skip = (int)(position - start);
+            var options = new BlobDownloadOptions { Range = new HttpRange(start, destination.Length + skip) };
             Response<BlobDownloadStreamingResult> response = await Blob(partition, baseOffset).DownloadStreamingAsync(options, cancellationToken).ConfigureAwait(false);
-            BlobDownloadDetails details = response.Value.Details;
-            if (!TryTotalLength(details.ContentRange, out long length))
+            using BlobDownloadStreamingResult result = response.Value;
+            if (!TryTotalLength(result.Details.ContentRange, out long length))
             {
-                response.Value.Dispose();
                 return (await GetSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false), 0);
             }
 
-            var info = new SegmentInfo(baseOffset, length, details.BlobCommittedBlockCount, SegmentLimits.FromMetadata(details.Metadata), 0);
-            Stream stream = response.Value.Content;
-            await using (stream.ConfigureAwait(false))
+            var info = new SegmentInfo(baseOffset, length, result.Details.BlobCommittedBlockCount, SegmentLimits.FromMetadata(result.Details.Metadata), 0);
+            int wanted = (int)Math.Clamp(length - position, 0, destination.Length);
+            if (wanted == 0)
             {
-                int wanted = (int)Math.Clamp(length - position, 0, destination.Length);
-                return (info, await stream.ReadAtLeastAsync(destination[..wanted], wanted, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
+                return (info, 0);
             }
+
+            Stream stream = result.Content;
+            await stream.ReadAtLeastAsync(destination[..skip], skip, throwOnEndOfStream: true, cancellationToken).ConfigureAwait(false); // the byte before
+            return (info, await stream.ReadAtLeastAsync(destination[..wanted], wanted, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false));
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 416)
         {
-            // Gone or compacted (the look finds out which), or nothing past the position (the look gives the rest).
+            // Gone or compacted (the look finds out which), or an empty segment or one shorter than the position.
             return (await GetSegmentAsync(partition, baseOffset, cancellationToken).ConfigureAwait(false), 0);
         }
     }
