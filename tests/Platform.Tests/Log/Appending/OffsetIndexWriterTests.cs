@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Core.Log;
 using Platform.Core.Log.Appending;
 using Platform.Core.Options;
 using Platform.Core.Storage;
-using Platform.Core.Storage.InMemory;
+using Platform.Tests.Fixtures;
 
 namespace Platform.Tests.Log.Appending;
 
@@ -125,28 +124,5 @@ public sealed class OffsetIndexWriterTests
         }
 
         Assert.Equal(0, writer.Pending);
-    }
-
-    private sealed class RecordingIndex : IOffsetIndex
-    {
-        private readonly InMemoryOffsetIndex _inner = new();
-
-        public ConcurrentQueue<(TopicPartition Partition, IReadOnlyList<BatchIndexEntry> Entries)> Calls { get; } = new();
-
-        public Task AddAsync(TopicPartition partition, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
-        {
-            Calls.Enqueue((partition, [.. entries]));
-            return _inner.AddAsync(partition, entries, cancellationToken);
-        }
-
-        public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => _inner.FindByOffsetAsync(partition, offset, cancellationToken);
-
-        public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) => _inner.FindByTimeAsync(partition, appendTime, cancellationToken);
-
-        public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken) => _inner.ReplaceAsync(partition, span, entries, cancellationToken);
-
-        public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => _inner.DeleteBeforeAsync(partition, offset, cancellationToken);
-
-        public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken) => _inner.ClearAsync(partition, cancellationToken);
     }
 }

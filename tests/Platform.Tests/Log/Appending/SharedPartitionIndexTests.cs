@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Platform.Core.Log;
 using Platform.Core.Log.Appending;
 using Platform.Core.Log.Topics;
@@ -20,7 +19,7 @@ public sealed class SharedPartitionIndexTests
     public async Task Writers_taking_turns_on_a_partition_write_entries_per_interval_that_cover_every_offset()
     {
         StorageSet shared = StorageSet.InMemory();
-        var index = new CountingIndex(shared.Index);
+        var index = new RecordingIndex(shared.Index);
         var options = new LogOptions { IndexIntervalBytes = 8 * 1024, IndexWriteDelay = TimeSpan.FromMinutes(1) };
         var a = new TestEngine(shared, options, index: index);
         var b = new TestEngine(shared, options, index: index);
@@ -42,7 +41,7 @@ public sealed class SharedPartitionIndexTests
 
         // About 110 KiB of batches: 14 entries of 8 KiB per writer, and the last run of each. Indexing only
         // its own batches, each writer wrote one entry per batch (100 each), since the other's batches broke every run.
-        int written = index.Added;
+        int written = index.EntriesAdded;
         Assert.InRange(written, 2, 2 * ((Appends * 600 / (8 * 1024)) + 2));
 
         for (long offset = 0; offset < Appends; offset++)
@@ -55,29 +54,6 @@ public sealed class SharedPartitionIndexTests
 
         var log = await Records.ReadAllAsync(a.Reader, tp.Topic, 0);
         Assert.Equal(Enumerable.Range(0, Appends).Select(i => $"r{i}-" + new string('x', 500)), log.Select(r => r.Text()));
-        Assert.Equal(written, index.Added); // nothing to repair
-    }
-
-    private sealed class CountingIndex(IOffsetIndex inner) : IOffsetIndex
-    {
-        private readonly ConcurrentQueue<int> _adds = new();
-
-        public int Added => _adds.Sum();
-
-        public Task AddAsync(TopicPartition partition, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken)
-        {
-            _adds.Enqueue(entries.Count);
-            return inner.AddAsync(partition, entries, cancellationToken);
-        }
-
-        public Task<BatchIndexEntry?> FindByOffsetAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.FindByOffsetAsync(partition, offset, cancellationToken);
-
-        public Task<BatchIndexEntry?> FindByTimeAsync(TopicPartition partition, long appendTime, CancellationToken cancellationToken) => inner.FindByTimeAsync(partition, appendTime, cancellationToken);
-
-        public Task ReplaceAsync(TopicPartition partition, IndexSpan span, IReadOnlyList<BatchIndexEntry> entries, CancellationToken cancellationToken) => inner.ReplaceAsync(partition, span, entries, cancellationToken);
-
-        public Task DeleteBeforeAsync(TopicPartition partition, long offset, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(partition, offset, cancellationToken);
-
-        public Task ClearAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ClearAsync(partition, cancellationToken);
+        Assert.Equal(written, index.EntriesAdded); // nothing to repair
     }
 }
