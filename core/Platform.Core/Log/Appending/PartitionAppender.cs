@@ -313,7 +313,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             reachedWriter = true;
             (AppendResult result, _) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             IndexObserved();
-            AfterRaces(_writer.LostRaces);
+            AfterRaces(_writer.RacesLostToOthers);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
             if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
             {
@@ -362,7 +362,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             {
                 IndexObserved(); // what its catch-ups read before it failed is in the log all the same
                 // The writer's count is this append's only if it got that far (an encoding failure never did).
-                AfterRaces(_writer.LostRaces); // a batch that failed after lost races is the most contended case of all
+                AfterRaces(_writer.RacesLostToOthers); // a batch that failed after lost races is the most contended case of all
             }
 
             _turnout.Failed();
@@ -410,7 +410,8 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         }
     }
 
-    // Contention-aware group commit: a lost race doubles the linger (from 1 ms up to ContendedLingerMax), an append that
+    // Contention-aware group commit (races lost to other writers only: the storage client's retry of an attempt that had
+    // landed says nothing about contention): a lost race doubles the linger (from 1 ms up to ContendedLingerMax), an append that
     // won at once shrinks it by a tenth, so it settles where instances take turns without racing. A lost race also marks
     // the partition shared (IsShared) for a while. The batch right after a lost race goes as soon as its callers are in
     // (see GatherAsync): the linger paces the turns after that one.

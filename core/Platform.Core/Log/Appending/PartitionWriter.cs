@@ -27,6 +27,7 @@ internal sealed partial class PartitionWriter
     private readonly List<BatchLocation> _caughtUp = []; // batches of the watched producer found by catch-ups of this call
     private readonly List<BatchLocation> _observed = []; // every batch seen landing since the last TakeObserved, in log order
     private long _watchedProducer = -1;
+    private long _othersSeen; // batches of producers other than the watched one that catch-ups have read
     private bool _loaded;
     private bool _stale;
     private int _reportedProducers;
@@ -58,6 +59,12 @@ internal sealed partial class PartitionWriter
 
     /// <summary>Races the last append lost to other writers (conditional appends refused because the blob had grown).</summary>
     public int LostRaces { get; private set; }
+
+    /// <summary>
+    /// Of <see cref="LostRaces"/>, those that another writer's batch made the append lose: the catch-up found a batch of
+    /// another producer. The rest were the storage client's own retry of an attempt that had landed.
+    /// </summary>
+    public int RacesLostToOthers { get; private set; }
 
     /// <summary>The base offset of the segment this writer appends to.</summary>
     public long ActiveSegment => _segment;
@@ -130,6 +137,7 @@ internal sealed partial class PartitionWriter
         _caughtUp.Clear();
         _watchedProducer = stamp.ProducerId;
         LostRaces = 0;
+        RacesLostToOthers = 0;
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -255,7 +263,13 @@ internal sealed partial class PartitionWriter
                         await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling), time, cancellationToken).ConfigureAwait(false);
                     }
 
+                    long othersBefore = _othersSeen;
                     await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+                    if (outcome is not null && _othersSeen > othersBefore)
+                    {
+                        RacesLostToOthers++;
+                    }
+
                     if (outcome is null)
                     {
                         await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
@@ -469,6 +483,10 @@ internal sealed partial class PartitionWriter
                     if (b.Header.ProducerId == _watchedProducer && _watchedProducer >= 0)
                     {
                         _caughtUp.Add(b);
+                    }
+                    else
+                    {
+                        _othersSeen++;
                     }
                 }
 

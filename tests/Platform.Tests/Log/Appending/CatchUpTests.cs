@@ -1,7 +1,10 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Platform.Core.Log;
+using Platform.Core.Log.Appending;
+using Platform.Core.Log.Batches;
 using Platform.Core.Log.Topics;
 using Platform.Core.Options;
-using Platform.Core.Log.Appending;
+using Platform.Core.Storage;
 using Platform.Tests.Fixtures;
 
 namespace Platform.Tests.Log.Appending;
@@ -39,5 +42,34 @@ public sealed class CatchUpTests
         var log = await Records.ReadAllAsync(a.Reader, tp.Topic, 0);
         Assert.Equal(["a0", .. fromB, "a1"], log.Select(r => r.Text()));
         Assert.Equal(Enumerable.Range(0, fromB.Length + 2).Select(i => (long)i), log.Select(r => r.Offset));
+    }
+
+    [Fact]
+    public async Task Only_a_race_lost_to_another_writer_counts_as_contention()
+    {
+        // A storage client's retry of an append whose first try landed fails with 412 too; that says nothing about other
+        // writers, and must not make a lone instance linger as if it shared the partition.
+        StorageSet memory = StorageSet.InMemory();
+        var scripted = new ScriptedSegmentStore(memory.Segments);
+        var tp = new TopicPartition("races", 0);
+        var options = new LogOptions();
+        var writer = new PartitionWriter(tp, scripted, options, TimeProvider.System, NullLogger.Instance);
+        var other = new PartitionWriter(tp, memory.Segments, options, TimeProvider.System, NullLogger.Instance);
+        await Append(writer, 1, 0);
+
+        scripted.ReplaceOutcome = (_, applied) => applied.Status == AppendStatus.Appended ? new AppendOutcome(AppendStatus.PositionMismatch) : applied;
+        await Append(writer, 1, 1);
+        scripted.ReplaceOutcome = null;
+        Assert.Equal((1, 0), (writer.LostRaces, writer.RacesLostToOthers));
+
+        await Append(other, 2, 0);
+        await Append(writer, 1, 2);
+        Assert.Equal((1, 1), (writer.LostRaces, writer.RacesLostToOthers));
+
+        static async Task Append(PartitionWriter w, long producer, int sequence)
+        {
+            using EncodedBatch batch = RecordBatchEncoder.Encode([Records.Text($"p{producer}-{sequence}")], CompressionCodec.None, new ProducerStamp(producer, 0, sequence), 0);
+            await w.AppendAsync(batch, ownIdentity: true, default).WaitAsync(Guard);
+        }
     }
 }
