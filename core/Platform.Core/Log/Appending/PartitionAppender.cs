@@ -26,7 +26,6 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private readonly Task _loop;
     private readonly IndexRangeBuilder _indexRange;
     private readonly List<Storage.BatchIndexEntry> _completedIndex = [];
-    private readonly List<BatchLocation> _observed = [];
     private long _pendingBytes;
     private ProducerStamp _self = NewIdentity();
 
@@ -232,7 +231,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
                 return;
             }
 
-            long until = group.Count < _turnout.ExpectedCalls && !full ? Math.Max(deadline, turnoutDeadline) : deadline;
+            long until = group.Count < _turnout.ExpectedCalls ? Math.Max(deadline, turnoutDeadline) : deadline;
             long remainingTicks = until - _time.GetTimestamp();
             if (remainingTicks <= 0)
             {
@@ -311,7 +310,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             long appendStarted = _time.GetTimestamp();
             reachedWriter = true;
-            (AppendResult result, _) = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
+            AppendResult result = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             IndexObserved();
             AfterRaces(_writer.RacesLostToOthers);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
@@ -387,19 +386,14 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     // started, reloaded or skipped a long catch-up just there): then that reader walks back once and repairs.
     private void IndexObserved()
     {
-        _observed.Clear();
-        _writer.TakeObserved(_observed);
-        if (_observed.Count == 0)
-        {
-            return;
-        }
-
         long current = _writer.ActiveSegment;
         _completedIndex.Clear();
-        foreach (BatchLocation b in _observed)
+        foreach (BatchLocation b in _writer.Observed)
         {
             _indexRange.Add(b, _completedIndex);
         }
+
+        _writer.ForgetObserved();
 
         foreach (Storage.BatchIndexEntry entry in _completedIndex)
         {

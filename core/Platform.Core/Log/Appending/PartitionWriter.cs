@@ -25,7 +25,7 @@ internal sealed partial class PartitionWriter
     private readonly LogMetrics? _metrics;
     private readonly ProducerStateTable _producers;
     private readonly List<BatchLocation> _caughtUp = []; // batches of the watched producer found by catch-ups of this call
-    private readonly List<BatchLocation> _observed = []; // every batch seen landing since the last TakeObserved, in log order
+    private readonly List<BatchLocation> _observed = []; // every batch seen landing since the last ForgetObserved, in log order
     private long _watchedProducer = -1;
     private long _othersSeen; // batches of producers other than the watched one that catch-ups have read
     private bool _loaded;
@@ -70,17 +70,16 @@ internal sealed partial class PartitionWriter
     public long ActiveSegment => _segment;
 
     /// <summary>
-    /// Moves every batch this writer has seen land since the last call into <paramref name="into"/>, in log order: its
-    /// own appends and the batches of other writers that its catch-ups read. Batches found by a load from the tail, or
-    /// by a catch-up of more than a mebibyte, are not among them (their writers indexed them).
+    /// Every batch this writer has seen land since <see cref="ForgetObserved"/>, in log order: its own appends and the
+    /// batches of other writers that its catch-ups read. Batches found by a load from the tail, or by a catch-up of more
+    /// than a mebibyte, are not among them (their writers indexed them).
     /// </summary>
-    public void TakeObserved(List<BatchLocation> into)
-    {
-        into.AddRange(_observed);
-        _observed.Clear();
-    }
+    public IReadOnlyList<BatchLocation> Observed => _observed;
 
-    /// <summary>Appends the batch (rebasing it) and returns where it landed, or the original offsets of a duplicate.</summary>
+    /// <summary>Empties <see cref="Observed"/>.</summary>
+    public void ForgetObserved() => _observed.Clear();
+
+    /// <summary>Appends the batch (rebasing it) and returns its offsets, or the original offsets of a duplicate.</summary>
     /// <param name="batch">The batch, with its producer stamp.</param>
     /// <param name="ownIdentity">
     /// True when the stamp is the calling appender's own identity, which no one else writes with: a batch found with it
@@ -88,7 +87,7 @@ internal sealed partial class PartitionWriter
     /// </param>
     /// <param name="cancellationToken">Cancels the append (its outcome is then unknown).</param>
     /// <exception cref="LogException">Fenced or out-of-order producer, or no durable append within attempts and deadline.</exception>
-    public Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken) =>
+    public Task<AppendResult> AppendAsync(EncodedBatch batch, bool ownIdentity, CancellationToken cancellationToken) =>
         AppendAsync(batch, ownIdentity, exactEpoch: false, cancellationToken);
 
     /// <summary>
@@ -96,7 +95,7 @@ internal sealed partial class PartitionWriter
     /// with another epoch is a conflict (an HTTP Idempotency-Key reused for another body: the epoch is the body's
     /// fingerprint), never a new epoch taking over.
     /// </summary>
-    public async Task<(AppendResult Result, BatchLocation? Location)> AppendAsync(EncodedBatch batch, bool ownIdentity, bool exactEpoch, CancellationToken cancellationToken)
+    public async Task<AppendResult> AppendAsync(EncodedBatch batch, bool ownIdentity, bool exactEpoch, CancellationToken cancellationToken)
     {
         // AppendTimeout bounds the whole append, storage calls included: a storage request that hangs is abandoned
         // (its outcome unknown, so the partition is reloaded from storage before the next append) instead of holding
@@ -124,7 +123,7 @@ internal sealed partial class PartitionWriter
         }
     }
 
-    private async Task<(AppendResult Result, BatchLocation? Location)> AppendWithinAsync(EncodedBatch batch, bool ownIdentity, bool exactEpoch, CancellationToken cancellationToken)
+    private async Task<AppendResult> AppendWithinAsync(EncodedBatch batch, bool ownIdentity, bool exactEpoch, CancellationToken cancellationToken)
     {
         RecordBatchHeader h = batch.Header;
         var stamp = new ProducerStamp(h.ProducerId, h.ProducerEpoch, h.BaseSequence);
@@ -193,7 +192,7 @@ internal sealed partial class PartitionWriter
                     // to index and announce. Otherwise it was there before: a retry of an appended batch.
                     int landed = attempts is null ? -1 : _caughtUp.FindIndex(b => b.Header.ProducerId == stamp.ProducerId && b.Header.BaseSequence == stamp.BaseSequence
                         && b.Header.ProducerEpoch == stamp.Epoch && (ownIdentity || attempts.Contains((b.SegmentBaseOffset, b.Position, b.Header.AppendTime))));
-                    return (new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: landed < 0), landed >= 0 ? _caughtUp[landed] : null);
+                    return new AppendResult(original.BaseOffset, original.LastOffset, original.AppendTime, Duplicate: landed < 0);
                 case ProducerCheck.Fenced:
                     throw new LogException(LogErrorKind.ProducerFenced, string.Create(CultureInfo.InvariantCulture, $"Producer {stamp.ProducerId} epoch {stamp.Epoch} is fenced on {partition}: a newer epoch has written."));
                 case ProducerCheck.OutOfOrder:
@@ -240,10 +239,9 @@ internal sealed partial class PartitionWriter
             switch (outcome?.Status)
             {
                 case AppendStatus.Appended:
-                    var location = new BatchLocation(batch.Header, _segment, position);
                     Apply(batch.Header, outcome.Value.CommittedBlockCount);
-                    _observed.Add(location);
-                    return (new AppendResult(batch.Header.BaseOffset, batch.Header.LastOffset, appendTime, Duplicate: false), location);
+                    _observed.Add(new BatchLocation(batch.Header, _segment, position));
+                    return new AppendResult(batch.Header.BaseOffset, batch.Header.LastOffset, appendTime, Duplicate: false);
                 case AppendStatus.SegmentMissing:
                     _loaded = false;
                     break;
