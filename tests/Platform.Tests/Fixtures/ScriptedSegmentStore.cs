@@ -23,13 +23,20 @@ public sealed class ScriptedSegmentStore(ISegmentStore inner) : ISegmentStore
     /// <summary>Runs before a read; throw to fail it.</summary>
     public Func<TopicPartition, CancellationToken, Task>? BeforeRead { get; set; }
 
+    /// <summary>Runs before a look at a segment's properties (its length, for one).</summary>
+    public Action<TopicPartition>? BeforeLook { get; set; }
+
     public long BytesRead => Interlocked.Read(ref _bytesRead);
 
     public void ResetCounters() => Interlocked.Exchange(ref _bytesRead, 0);
 
     public Task<IReadOnlyList<long>> ListSegmentsAsync(TopicPartition partition, CancellationToken cancellationToken) => inner.ListSegmentsAsync(partition, cancellationToken);
 
-    public Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken) => inner.GetSegmentAsync(partition, baseOffset, cancellationToken);
+    public Task<SegmentInfo?> GetSegmentAsync(TopicPartition partition, long baseOffset, CancellationToken cancellationToken)
+    {
+        BeforeLook?.Invoke(partition);
+        return inner.GetSegmentAsync(partition, baseOffset, cancellationToken);
+    }
 
     public Task<bool> CreateSegmentAsync(TopicPartition partition, long baseOffset, SegmentLimits limits, CancellationToken cancellationToken) => inner.CreateSegmentAsync(partition, baseOffset, limits, cancellationToken);
 

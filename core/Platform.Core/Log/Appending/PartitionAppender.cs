@@ -33,6 +33,14 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     private double _contendedLingerMs;
     private bool _lastAppendLost;
 
+    // How often, lately, another writer had appended since this appender's last append (moving average of 0 or 1 per
+    // append), and how often reading the end first paid: it found another writer's batches and the append then won at
+    // once, saving a refused append and the read after it for the one read spent. Reading first is worth it while both
+    // are past one in two; where writers append faster than a round trip (several on one partition) the end has moved
+    // again by the time the append lands, and reading first only adds a request. It is tried again now and then.
+    private double _othersBetween;
+    private double _readFirstPaid = 1;
+
     private readonly AppendPace _pace = new();
     private readonly CallerTurnout _turnout;
 
@@ -310,13 +318,17 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             long appendStarted = _time.GetTimestamp();
             reachedWriter = true;
+            _writer.ReadFirst = _othersBetween > 0.5 && _readFirstPaid > 0.5;
             AppendResult result = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             IndexObserved();
-            AfterRaces(_writer.RacesLostToOthers);
+            AfterTurn(_writer.FoundOthers);
+            _readFirstPaid = _writer.ReadFirst
+                ? (0.8 * _readFirstPaid) + (_writer.FoundOthers && _writer.LostRaces == 0 ? 0.2 : 0)
+                : Math.Min(1, _readFirstPaid + 0.005);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
             if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
             {
-                _pace.Observe(appendMs); // a lost race's retries are not storage's pace
+                _pace.Observe(_writer.LastAppendMs); // neither a lost race's retries nor a read first are storage's pace
             }
 
             _lastCompleted = _time.GetTimestamp();
@@ -361,7 +373,7 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             {
                 IndexObserved(); // what its catch-ups read before it failed is in the log all the same
                 // The writer's count is this append's only if it got that far (an encoding failure never did).
-                AfterRaces(_writer.RacesLostToOthers); // a batch that failed after lost races is the most contended case of all
+                AfterTurn(_writer.FoundOthers); // a batch that failed after lost races is the most contended case of all
             }
 
             _turnout.Failed();
@@ -404,21 +416,23 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         }
     }
 
-    // Contention-aware group commit (races lost to other writers only: the storage client's retry of an attempt that had
-    // landed says nothing about contention): a lost race doubles the linger (from 1 ms up to ContendedLingerMax), an append that
-    // won at once shrinks it by a tenth, so it settles where instances take turns without racing. A lost race also marks
-    // the partition shared (IsShared) for a while. The batch right after a lost race goes as soon as its callers are in
-    // (see GatherAsync): the linger paces the turns after that one.
-    private void AfterRaces(int lostRaces)
+    // Contention-aware group commit. An append that found another writer's batches past its known end (a race lost to it,
+    // or the read first) means another writer took a turn since this one's last: that doubles the linger (from 1 ms up to
+    // ContendedLingerMax), an append that found none shrinks it by a tenth, so it settles where instances take turns
+    // without racing. It also marks the partition shared (IsShared) for a while. The batch right after such an append goes
+    // as soon as its callers are in (see GatherAsync): the linger paces the turns after that one. The storage client's
+    // retry of an attempt that had landed also loses a race, to nobody, and counts for none of this.
+    private void AfterTurn(bool othersAppended)
     {
-        _lastAppendLost = lostRaces > 0;
-        if (lostRaces > 0)
+        _lastAppendLost = othersAppended;
+        _othersBetween = (0.8 * _othersBetween) + (othersAppended ? 0.2 : 0);
+        if (othersAppended)
         {
             _lastLostRace = _time.GetTimestamp();
         }
 
         double max = _options.ContendedLingerMax.TotalMilliseconds;
-        _contendedLingerMs = lostRaces > 0 ? Math.Min(max, Math.Max(1, _contendedLingerMs * 2)) : _contendedLingerMs < 0.5 ? 0 : _contendedLingerMs * 0.9;
+        _contendedLingerMs = othersAppended ? Math.Min(max, Math.Max(1, _contendedLingerMs * 2)) : _contendedLingerMs < 0.5 ? 0 : _contendedLingerMs * 0.9;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append of {Count} records to {Topic}/{Partition} failed")]

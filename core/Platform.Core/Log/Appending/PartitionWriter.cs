@@ -28,6 +28,7 @@ internal sealed partial class PartitionWriter
     private readonly List<BatchLocation> _observed = []; // every batch seen landing since the last ForgetObserved, in log order
     private long _watchedProducer = -1;
     private long _othersSeen; // batches of producers other than the watched one that catch-ups have read
+    private long _othersAtCallStart;
     private bool _loaded;
     private bool _stale;
     private int _reportedProducers;
@@ -65,6 +66,21 @@ internal sealed partial class PartitionWriter
     /// another producer. The rest were the storage client's own retry of an attempt that had landed.
     /// </summary>
     public int RacesLostToOthers { get; private set; }
+
+    /// <summary>
+    /// Read past the known end before the next appends' first attempt. The appender sets it while another writer has
+    /// usually appended in between: one read then replaces a refused append and the same read.
+    /// </summary>
+    public bool ReadFirst { get; set; }
+
+    /// <summary>
+    /// Whether the last append found another writer's batches past this writer's known end (by reading first, by losing a
+    /// race, or by catching up after a failure): another writer had a turn since this one's last append.
+    /// </summary>
+    public bool FoundOthers => _othersSeen > _othersAtCallStart;
+
+    /// <summary>How long the last successful append request took, in milliseconds: storage's pace, without any reads.</summary>
+    public double LastAppendMs { get; private set; }
 
     /// <summary>The base offset of the segment this writer appends to.</summary>
     public long ActiveSegment => _segment;
@@ -137,6 +153,20 @@ internal sealed partial class PartitionWriter
         _watchedProducer = stamp.ProducerId;
         LostRaces = 0;
         RacesLostToOthers = 0;
+        _othersAtCallStart = _othersSeen;
+        if (ReadFirst && _loaded && !_stale)
+        {
+            try
+            {
+                await CatchUpAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StorageErrors.IsTransient(ex, cancellationToken))
+            {
+                // Only a saving: what it folded in is consistent, and the conditional append below settles the rest.
+                LogReadFirstFailed(logger, ex, partition.Topic, partition.Partition);
+            }
+        }
+
         for (int attempt = 1; attempt <= options.MaxAppendAttempts; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -239,6 +269,7 @@ internal sealed partial class PartitionWriter
             switch (outcome?.Status)
             {
                 case AppendStatus.Appended:
+                    LastAppendMs = took.TotalMilliseconds;
                     Apply(batch.Header, outcome.Value.CommittedBlockCount);
                     _observed.Add(new BatchLocation(batch.Header, _segment, position));
                     return new AppendResult(batch.Header.BaseOffset, batch.Header.LastOffset, appendTime, Duplicate: false);
@@ -558,6 +589,9 @@ internal sealed partial class PartitionWriter
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append to {Topic}/{Partition} at offset {Offset} ended ambiguously (attempt {Attempt}); resolving from the tail")]
     private static partial void LogAmbiguousAppend(ILogger logger, Exception exception, string topic, int partition, long offset, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Reading the end of {Topic}/{Partition} before appending failed; appending at the known end")]
+    private static partial void LogReadFirstFailed(ILogger logger, Exception exception, string topic, int partition);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Append to {Topic}/{Partition} took {Milliseconds} ms")]
     private static partial void LogSlowAppend(ILogger logger, string topic, int partition, double milliseconds);
