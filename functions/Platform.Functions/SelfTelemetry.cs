@@ -14,7 +14,8 @@ namespace Platform.Functions;
 /// <summary>
 /// The platform's own telemetry: traces (source <c>Platform</c>: a span per produce call and per batch a consumer group
 /// handles), warnings and errors of its logs, and metrics (meters <c>Platform.Log</c>, <c>Platform.Consumers</c> and <c>Platform.Storage</c>: consumer
-/// lag, records, dead letters, producer ids, storage requests by operation and status) exported where operators look: Azure Monitor when
+/// lag, records, dead letters, producer ids, storage requests by operation and status; and the runtime's own meter
+/// <c>System.Runtime</c>: GC, JIT, thread pool, exceptions) exported where operators look: Azure Monitor when
 /// <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c> is set (as it is on a Function App with Application Insights), any
 /// OTLP endpoint when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the usual <c>OTEL_*</c> variables).
 /// </summary>
@@ -22,6 +23,9 @@ public static class SelfTelemetry
 {
     /// <summary>The app setting that turns the Azure Monitor exporter on.</summary>
     public const string AzureMonitorSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
+
+    /// <summary>The .NET runtime's built-in meter (<c>dotnet.gc.*</c>, <c>dotnet.jit.*</c>, <c>dotnet.thread_pool.*</c>, …).</summary>
+    public const string RuntimeMeter = "System.Runtime";
 
     /// <summary>The standard variable that turns the OTLP exporter on.</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -79,6 +83,7 @@ public static class SelfTelemetry
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(LogMetrics.MeterName, ConsumerMetrics.MeterName, Platform.Core.Metrics.MetricsTelemetry.MeterName, Platform.Core.Alerting.AlertingTelemetry.MeterName, Platform.Core.Consumers.Notifications.NotificationTelemetry.MeterName, Platform.Core.Storage.Azure.StorageRequestMetrics.MeterName, Platform.Core.Streams.Running.StreamMetrics.MeterName);
+                metrics.AddMeter(RuntimeMeter); // the runtime's own: GC, JIT, thread pool, exceptions, lock contention
                 if (!string.IsNullOrWhiteSpace(azureMonitor))
                 {
                     metrics.AddAzureMonitorMetricExporter(o => o.ConnectionString = azureMonitor);

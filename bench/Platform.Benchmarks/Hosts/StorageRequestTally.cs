@@ -14,12 +14,13 @@ namespace Platform.Benchmarks.Hosts;
 /// <summary>
 /// An OTLP/HTTP metrics endpoint the local hosts export their own metrics to (the platform's self-telemetry, as an
 /// operator would collect it), keeping the latest cumulative <c>platform.storage.requests</c> of every host: what every
-/// instance together sent to storage, by service, operation and status.
+/// instance together sent to storage, by service, operation and status; and how long their runtimes have spent compiling.
 /// </summary>
 internal sealed class StorageRequestTally : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<(string Instance, string Service, string Operation, long Status), long> _latest = new();
+    private readonly ConcurrentDictionary<string, double> _jitSeconds = new();
 
     private StorageRequestTally(WebApplication app) => _app = app;
 
@@ -56,6 +57,12 @@ internal sealed class StorageRequestTally : IAsyncDisposable
     public Dictionary<(string Service, string Operation, long Status), long> Totals() =>
         _latest.GroupBy(e => (e.Key.Service, e.Key.Operation, e.Key.Status)).ToDictionary(g => g.Key, g => g.Sum(e => e.Value));
 
+    /// <summary>
+    /// The time every instance's runtime has spent compiling so far (<c>dotnet.jit.compilation.time</c>, from the
+    /// runtime's own meter): tier-0 code for methods run the first time and the optimized recompiles of hot ones.
+    /// </summary>
+    public double JitSeconds() => _jitSeconds.Values.Sum();
+
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
     private void Take(ExportMetricsServiceRequest export)
@@ -63,6 +70,11 @@ internal sealed class StorageRequestTally : IAsyncDisposable
         foreach (ResourceMetrics resource in export.ResourceMetrics)
         {
             string instance = string.Join('/', resource.Resource?.Attributes.Where(a => a.Key is "service.name" or "service.instance.id").Select(a => a.Value.StringValue) ?? []);
+            foreach (Metric jit in resource.ScopeMetrics.SelectMany(s => s.Metrics).Where(m => m.Name == "dotnet.jit.compilation.time" && m.DataCase == Metric.DataOneofCase.Sum))
+            {
+                _jitSeconds[instance] = jit.Sum.DataPoints.Sum(p => p.ValueCase == NumberDataPoint.ValueOneofCase.AsDouble ? p.AsDouble : p.AsInt);
+            }
+
             foreach (Metric metric in resource.ScopeMetrics.SelectMany(s => s.Metrics).Where(m => m.Name == StorageRequestMetrics.RequestsInstrument && m.DataCase == Metric.DataOneofCase.Sum))
             {
                 foreach (NumberDataPoint point in metric.Sum.DataPoints)
