@@ -322,11 +322,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             AppendResult result = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             IndexObserved();
             AfterTurn(_writer.FoundOthers);
-            _readFirstPaid = _writer.ReadFirst
+            _readFirstPaid = _writer.ReadFirstDone
                 ? (0.8 * _readFirstPaid) + (_writer.FoundOthers && _writer.LostRaces == 0 ? 0.2 : 0)
                 : Math.Min(1, _readFirstPaid + 0.005);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
-            if (_writer.LostRaces == 0 && _options.ContendedLingerMax > TimeSpan.Zero)
+            if (_writer.LostRaces == 0 && _writer.LastAppendMs > 0 && _options.ContendedLingerMax > TimeSpan.Zero)
             {
                 _pace.Observe(_writer.LastAppendMs); // neither a lost race's retries nor a read first are storage's pace
             }

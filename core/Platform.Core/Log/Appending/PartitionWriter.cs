@@ -79,7 +79,16 @@ internal sealed partial class PartitionWriter
     /// </summary>
     public bool FoundOthers => _othersSeen > _othersAtCallStart;
 
-    /// <summary>How long the last successful append request took, in milliseconds: storage's pace, without any reads.</summary>
+    /// <summary>
+    /// Whether the last append call did read first (<see cref="ReadFirst"/> is skipped when the writer has to load, catch
+    /// up after a failure or roll anyway).
+    /// </summary>
+    public bool ReadFirstDone { get; private set; }
+
+    /// <summary>
+    /// How long the last append call's successful append request took, in milliseconds: storage's pace, without any
+    /// reads; 0 when the call appended nothing (a duplicate, a failure).
+    /// </summary>
     public double LastAppendMs { get; private set; }
 
     /// <summary>The base offset of the segment this writer appends to.</summary>
@@ -154,16 +163,22 @@ internal sealed partial class PartitionWriter
         LostRaces = 0;
         RacesLostToOthers = 0;
         _othersAtCallStart = _othersSeen;
-        if (ReadFirst && _loaded && !_stale)
+        LastAppendMs = 0;
+        ReadFirstDone = ReadFirst && _loaded && !_stale && !IsSealed();
+        if (ReadFirstDone)
         {
+            long lengthBefore = _length;
             try
             {
                 await CatchUpAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (StorageErrors.IsTransient(ex, cancellationToken))
             {
-                // Only a saving: what it folded in is consistent, and the conditional append below settles the rest.
+                // Only a saving missed: with nothing read, the conditional append below settles it. Cut short half-way,
+                // the blob is longer than what was folded in (and the block count not yet taken): catch up the rest
+                // before aiming an append, as after any failure.
                 LogReadFirstFailed(logger, ex, partition.Topic, partition.Partition);
+                _stale = _length != lengthBefore;
             }
         }
 

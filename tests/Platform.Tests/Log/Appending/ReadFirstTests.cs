@@ -70,6 +70,37 @@ public sealed class ReadFirstTests
     }
 
     [Fact]
+    public async Task A_read_first_cut_short_half_way_is_caught_up_before_the_append_is_aimed()
+    {
+        StorageSet memory = StorageSet.InMemory();
+        var scripted = new ScriptedSegmentStore(memory.Segments);
+        var tp = new TopicPartition("read-first-half-way", 0);
+        await using var engine = new TestEngine(memory);
+        await engine.Topics.CreateAsync(new TopicConfig { Name = tp.Topic, Partitions = 1 }, default);
+        var options = new LogOptions();
+        var writer = new PartitionWriter(tp, scripted, options, TimeProvider.System, NullLogger.Instance) { ReadFirst = true };
+        var other = new PartitionWriter(tp, memory.Segments, options, TimeProvider.System, NullLogger.Instance);
+        await Append(writer, 1, 0);
+
+        // 400 KiB from the other writer: more than the read first takes in its first request, so it goes on chunk by chunk.
+        for (int i = 0; i < 4; i++)
+        {
+            using EncodedBatch big = RecordBatchEncoder.Encode([Records.Text($"p2-{i}-" + new string('x', 100 * 1024))], CompressionCodec.None, new ProducerStamp(2, 0, i), 0);
+            await other.AppendAsync(big, ownIdentity: true, default).WaitAsync(Guard);
+        }
+
+        int reads = 0;
+        scripted.BeforeRead = (_, _) => Interlocked.Increment(ref reads) == 2 ? throw new RequestFailedException(503, "Server busy") : Task.CompletedTask;
+        AppendResult result = await Append(writer, 1, 1);
+
+        // Two of the other's batches were folded in when the second read failed: the writer caught up the rest before
+        // appending, instead of aiming at an end it knew to be short.
+        Assert.Equal((5L, 0, true), (result.BaseOffset, writer.LostRaces, writer.FoundOthers));
+        var log = await Records.ReadAllAsync(engine.Reader, tp.Topic, 0, maxBytes: 1024 * 1024);
+        Assert.Equal(["p1-0", "p2-0", "p2-1", "p2-2", "p2-3", "p1-1"], log.Select(r => r.Text()[..4]));
+    }
+
+    [Fact]
     public async Task Appenders_taking_turns_learn_to_read_first_and_stop_losing_races()
     {
         StorageSet memory = StorageSet.InMemory();
@@ -100,7 +131,7 @@ public sealed class ReadFirstTests
         }
 
         // Every append after the first two follows one of the other writer's. Aimed at the writer's own last end, each
-        // would lose its race (58 refused appends); each writer reads first from its fifth turn on.
+        // would lose its race (58 refused appends); each writer reads first from its sixth turn on.
         Assert.InRange(refused, 1, 12);
         var log = await Records.ReadAllAsync(a.Reader, tp.Topic, 0);
         Assert.Equal(Enumerable.Range(0, Appends).Select(i => $"r{i}"), log.Select(r => r.Text()));
@@ -144,7 +175,7 @@ public sealed class ReadFirstTests
             await engine.Producer.ProduceAsync(tp.Topic, [Records.Text($"r{i}")], default).WaitAsync(Guard);
         }
 
-        // It starts reading first once the other writer shows up in most turns (from the fifth), gives up after four
+        // It starts reading first once the other writer shows up in most turns (from the sixth), gives up after four
         // reads that did not spare a race, and tries again now and then: far fewer reads than appends.
         Assert.InRange(readsFirst, 1, 12);
         var log = await Records.ReadAllAsync(engine.Reader, tp.Topic, 0);
