@@ -48,14 +48,8 @@ public sealed class ReadFirstTests
     [Fact]
     public async Task A_failed_read_first_leaves_the_append_to_its_condition()
     {
-        StorageSet memory = StorageSet.InMemory();
-        var scripted = new ScriptedSegmentStore(memory.Segments);
-        var tp = new TopicPartition("read-first-fails", 0);
-        await using var engine = new TestEngine(memory);
-        await engine.Topics.CreateAsync(new TopicConfig { Name = tp.Topic, Partitions = 1 }, default);
-        var options = new LogOptions();
-        var writer = new PartitionWriter(tp, scripted, options, TimeProvider.System, NullLogger.Instance) { ReadFirst = true };
-        var other = new PartitionWriter(tp, memory.Segments, options, TimeProvider.System, NullLogger.Instance);
+        await using var engine = new TestEngine(StorageSet.InMemory());
+        (ScriptedSegmentStore scripted, PartitionWriter writer, PartitionWriter other) = await TwoWritersAsync(engine, "read-first-fails");
         await Append(writer, 1, 0);
         await Append(other, 2, 0);
 
@@ -65,21 +59,15 @@ public sealed class ReadFirstTests
 
         // The read first failed; the append aimed at the stale end, lost, caught up and landed after the other's batch.
         Assert.Equal((2L, 1), (result.BaseOffset, writer.LostRaces));
-        var log = await Records.ReadAllAsync(engine.Reader, tp.Topic, 0);
+        var log = await Records.ReadAllAsync(engine.Reader, writer.Partition.Topic, 0);
         Assert.Equal(["p1-0", "p2-0", "p1-1"], log.Select(r => r.Text()));
     }
 
     [Fact]
     public async Task A_read_first_cut_short_half_way_is_caught_up_before_the_append_is_aimed()
     {
-        StorageSet memory = StorageSet.InMemory();
-        var scripted = new ScriptedSegmentStore(memory.Segments);
-        var tp = new TopicPartition("read-first-half-way", 0);
-        await using var engine = new TestEngine(memory);
-        await engine.Topics.CreateAsync(new TopicConfig { Name = tp.Topic, Partitions = 1 }, default);
-        var options = new LogOptions();
-        var writer = new PartitionWriter(tp, scripted, options, TimeProvider.System, NullLogger.Instance) { ReadFirst = true };
-        var other = new PartitionWriter(tp, memory.Segments, options, TimeProvider.System, NullLogger.Instance);
+        await using var engine = new TestEngine(StorageSet.InMemory());
+        (ScriptedSegmentStore scripted, PartitionWriter writer, PartitionWriter other) = await TwoWritersAsync(engine, "read-first-half-way");
         await Append(writer, 1, 0);
 
         // 400 KiB from the other writer: more than the read first takes in its first request, so it goes on chunk by chunk.
@@ -96,7 +84,7 @@ public sealed class ReadFirstTests
         // Two of the other's batches were folded in when the second read failed: the writer caught up the rest before
         // appending, instead of aiming at an end it knew to be short.
         Assert.Equal((5L, 0, true), (result.BaseOffset, writer.LostRaces, writer.FoundOthers));
-        var log = await Records.ReadAllAsync(engine.Reader, tp.Topic, 0, maxBytes: 1024 * 1024);
+        var log = await Records.ReadAllAsync(engine.Reader, writer.Partition.Topic, 0, maxBytes: 1024 * 1024);
         Assert.Equal(["p1-0", "p2-0", "p2-1", "p2-2", "p2-3", "p1-1"], log.Select(r => r.Text()[..4]));
     }
 
@@ -180,6 +168,18 @@ public sealed class ReadFirstTests
         Assert.InRange(readsFirst, 1, 12);
         var log = await Records.ReadAllAsync(engine.Reader, tp.Topic, 0);
         Assert.Equal(1 + (2 * Appends), log.Count);
+    }
+
+    // A topic of one partition; a writer that reads first through a scripted store and another straight to storage.
+    private static async Task<(ScriptedSegmentStore Scripted, PartitionWriter Writer, PartitionWriter Other)> TwoWritersAsync(TestEngine engine, string topic)
+    {
+        var scripted = new ScriptedSegmentStore(engine.Segments);
+        var tp = new TopicPartition(topic, 0);
+        await engine.Topics.CreateAsync(new TopicConfig { Name = topic, Partitions = 1 }, default);
+        var options = new LogOptions();
+        var writer = new PartitionWriter(tp, scripted, options, TimeProvider.System, NullLogger.Instance) { ReadFirst = true };
+        var other = new PartitionWriter(tp, engine.Segments, options, TimeProvider.System, NullLogger.Instance);
+        return (scripted, writer, other);
     }
 
     private static async Task<AppendResult> Append(PartitionWriter w, long producer, int sequence)
