@@ -13,7 +13,6 @@ namespace Platform.Benchmarks;
 /// </summary>
 internal sealed record ScaleOutRow(int Instances, int Partitions, bool Keyed, bool Control, Measurement Result, long Refused, long StorageRequests, long FailedAppends, long TailReads, CpuTimes Cpu, double CompileSeconds)
 {
-
     public double RefusedRate => Result.Records + Refused == 0 ? 0 : (double)Refused / (Result.Records + Refused);
 
     public double StoragePerRecord => Result.Records == 0 ? double.NaN : (double)StorageRequests / Result.Records;
@@ -63,31 +62,27 @@ internal static class ScaleOutBenchmark
             // Every host warm (JIT, connections, appenders) before the first measured run, on every path the rows take:
             // keyless on partitions it leads, keyed, and one partition shared by all (lost races, catch-ups). Otherwise a
             // row pays for tiering the code it is the first to run hot, in four processes on the same two cores (seen: 45 %
-            // of the machine in the hosts' tiered-compilation threads during the first shared-partition row).
-            // Rounds until the hosts have compiled what the load runs hot (tier-0 code for new paths, optimized recompiles of
-            // hot ones): a round in which each host compiles for under a quarter of a second. What never stops is the slow
-            // tiering of background work that runs every few seconds (leases, retention, stream and keyed-view sweeps),
-            // a few hundred methods a host per quarter minute.
+            // of the machine in the hosts' tiered-compilation threads during the first shared-partition row). Rounds until
+            // a round in which each host compiles for under a quarter of a second; what never stops is the slow tiering of
+            // background work that runs every few seconds (leases, retention, stream and keyed-view sweeps), a few hundred
+            // methods a host per quarter minute.
+            (string Topic, int Partitions, bool Keyed)[] warmPaths = [("scale-warm", 4, false), ("scale-warm", 4, true), ("scale-warm-1", 1, false)];
+            foreach (string warmTopic in warmPaths.Select(p => p.Topic).Distinct())
+            {
+                await CreateTopicAsync(admin, warmTopic, warmPaths.First(p => p.Topic == warmTopic).Partitions);
+            }
+
             for (int round = 1; ; round++)
             {
                 step($"scale-out: warming every instance (round {round})");
                 double jitBefore = tally.JitSeconds();
-                foreach ((string warmTopic, int warmPartitions, bool warmKeyed) in new[] { ("scale-warm", 4, false), ("scale-warm", 4, true), ("scale-warm-1", 1, false) })
+                foreach ((string warmTopic, _, bool warmKeyed) in warmPaths)
                 {
-                    using (var warm = new StringContent($"{{\"name\":\"{warmTopic}\",\"partitions\":{warmPartitions}}}", Encoding.UTF8, "application/json"))
-                    {
-                        using HttpResponseMessage created = await admin.PostAsync("api/topics", warm);
-                        if (created.StatusCode != HttpStatusCode.Conflict)
-                        {
-                            created.EnsureSuccessStatusCode();
-                        }
-                    }
-
                     await WarmAsync(hosts, warmTopic);
                     await LoadAsync([.. hosts], warmTopic, warmKeyed, duration);
                 }
 
-                await SettledTotalsAsync(tally);
+                await SettleAsync();
                 double compiling = tally.JitSeconds() - jitBefore;
                 if (compiling < 0.25 * hosts.Count || round == MaxWarmRounds)
                 {
@@ -102,8 +97,7 @@ internal static class ScaleOutBenchmark
             {
                 step($"scale-out: {instances} instance(s){(control ? " up, load on one" : string.Empty)}, {partitions} partition(s), {(keyed ? "keyed" : "keyless")}");
                 string topic = $"scale-{instances}-{partitions}-{(keyed ? "k" : "n")}{(control ? "-c" : string.Empty)}";
-                using var create = new StringContent($"{{\"name\":\"{topic}\",\"partitions\":{partitions}}}", Encoding.UTF8, "application/json");
-                (await admin.PostAsync("api/topics", create)).EnsureSuccessStatusCode();
+                await CreateTopicAsync(admin, topic, partitions);
                 LocalHostProcess[] targets = control ? [hosts[0]] : [.. hosts.Take(instances)];
                 await WarmAsync(targets, topic);
                 // The same load, unmeasured, for a third of the row first: the instances have shared out the topic's
@@ -227,11 +221,21 @@ internal static class ScaleOutBenchmark
         step("scale-out: the hosts did not go quiet within a minute; measuring anyway");
     }
 
-    // Totals once the hosts have exported what they counted so far (they export every 500 ms).
+    // Totals once the hosts have exported what they counted so far.
     private static async Task<Dictionary<(string Service, string Operation, long Status), long>> SettledTotalsAsync(StorageRequestTally tally)
     {
-        await Task.Delay(1300);
+        await SettleAsync();
         return tally.Totals();
+    }
+
+    // Long enough for every host to have exported what it counted so far (they export every 500 ms).
+    private static Task SettleAsync() => Task.Delay(1300);
+
+    private static async Task CreateTopicAsync(HttpClient admin, string topic, int partitions)
+    {
+        using var body = new StringContent($"{{\"name\":\"{topic}\",\"partitions\":{partitions}}}", Encoding.UTF8, "application/json");
+        using HttpResponseMessage created = await admin.PostAsync("api/topics", body);
+        created.EnsureSuccessStatusCode();
     }
 
     private static async Task<(Measurement Result, long Refused)> LoadAsync(LocalHostProcess[] targets, string topic, bool keyed, TimeSpan duration)

@@ -31,27 +31,24 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
     // The linger this partition earns by being contended (see LogOptions.ContendedLingerMax), in milliseconds.
     private double _contendedLingerMs;
-    private bool _lastAppendLost;
 
-    // How often, lately, another writer had appended since this appender's last append (moving average of 0 or 1 per
-    // append), and how often reading the end first paid: it found another writer's batches and the append then won at
-    // once, saving a refused append and the read after it for the one read spent. Reading first is worth it while both
-    // are past one in two; where writers append faster than a round trip (several on one partition) the end has moved
-    // again by the time the append lands, and reading first only adds a request. It is tried again now and then.
-    private double _othersBetween;
-    private double _readFirstPaid = 1;
+    // Whether the last append found another writer's batches before it (a race lost to it, or the read first): it was this
+    // writer's turn after another's.
+    private bool _turnAfterOthers;
+
+    private readonly ReadFirstJudge _readFirst = new();
 
     private readonly AppendPace _pace = new();
     private readonly CallerTurnout _turnout;
 
-    // When this appender last lost a race: a partition another instance appended to within SharedFor is shared.
-    private long _lastLostRace = long.MinValue;
+    // When this appender last found another writer's batches: a partition another instance appended to within SharedFor is shared.
+    private long _othersLastSeen = long.MinValue;
     private static readonly TimeSpan SharedFor = TimeSpan.FromSeconds(5);
 
     // When the last append completed: the callers it answered come back from then on.
     private long _lastCompleted;
 
-    private bool IsShared => _lastLostRace != long.MinValue && _time.GetElapsedTime(_lastLostRace) < SharedFor;
+    private bool IsShared => _othersLastSeen != long.MinValue && _time.GetElapsedTime(_othersLastSeen) < SharedFor;
 
     /// <summary>The identity this appender writes coalesced batches with (tests start it near the sequence limit).</summary>
     internal ProducerStamp Identity
@@ -203,10 +200,10 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
         // Jittered, so instances that take turns on a partition do not fall back into step.
         double jitter = 0.5 + Random.Shared.NextDouble();
         double contended = Math.Min(_options.ContendedLingerMax.TotalMilliseconds, (_contendedLingerMs > 0 ? _contendedLingerMs : _pace.LingerMs) * jitter);
-        if (IsShared && !_lastAppendLost)
+        if (IsShared && !_turnAfterOthers)
         {
-            // A clean win on a shared partition leaves room, about one append's time, for the writer that lost to it to
-            // catch up and append: without it a winner that appends back to back starved the other writer through all
+            // A clean win on a shared partition (no other writer's batches before it) leaves room, about one append's time,
+            // for the writer that lost to it to catch up and append: without it a winner that appends back to back starved the other writer through all
             // its attempts (503s).
             contended = Math.Max(contended, Math.Min(_options.ContendedLingerMax.TotalMilliseconds, _pace.AverageMs * jitter));
         }
@@ -232,10 +229,10 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
             }
 
             bool full = count >= _options.MaxBatchRecords || bytes >= _options.MaxBatchBytes - BatchOverhead;
-            if (full || (_lastAppendLost && group.Count >= _turnout.ExpectedCalls))
+            if (full || (_turnAfterOthers && group.Count >= _turnout.ExpectedCalls))
             {
-                // After a lost race it is this writer's turn: once every caller it expects is in, lingering cannot grow
-                // the batch and only hands the partition back to the writer that won.
+                // After another writer's turn it is this writer's: once every caller it expects is in, lingering cannot grow
+                // the batch and only hands the partition back to the other writer.
                 return;
             }
 
@@ -318,13 +315,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
 
             long appendStarted = _time.GetTimestamp();
             reachedWriter = true;
-            _writer.ReadFirst = _othersBetween > 0.5 && _readFirstPaid > 0.5;
+            _writer.ReadFirst = _readFirst.ShouldRead;
             AppendResult result = await _writer.AppendAsync(batch, ownIdentity: group[0].Producer is null, exactEpoch: group[0].ExactEpoch, _stopping.Token).ConfigureAwait(false);
             IndexObserved();
             AfterTurn(_writer.FoundOthers);
-            _readFirstPaid = _writer.ReadFirstDone
-                ? (0.8 * _readFirstPaid) + (_writer.FoundOthers && _writer.LostRaces == 0 ? 0.2 : 0)
-                : Math.Min(1, _readFirstPaid + 0.005);
+            _readFirst.Appended(_writer.ReadFirstDone, paid: _writer.FoundOthers && _writer.LostRaces == 0);
             double appendMs = _time.GetElapsedTime(appendStarted).TotalMilliseconds;
             if (_writer.LostRaces == 0 && _writer.LastAppendMs > 0 && _options.ContendedLingerMax > TimeSpan.Zero)
             {
@@ -424,11 +419,11 @@ internal sealed partial class PartitionAppender : IAsyncDisposable
     // retry of an attempt that had landed also loses a race, to nobody, and counts for none of this.
     private void AfterTurn(bool othersAppended)
     {
-        _lastAppendLost = othersAppended;
-        _othersBetween = (0.8 * _othersBetween) + (othersAppended ? 0.2 : 0);
+        _turnAfterOthers = othersAppended;
+        _readFirst.Turn(othersAppended);
         if (othersAppended)
         {
-            _lastLostRace = _time.GetTimestamp();
+            _othersLastSeen = _time.GetTimestamp();
         }
 
         double max = _options.ContendedLingerMax.TotalMilliseconds;
